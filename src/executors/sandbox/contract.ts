@@ -1,0 +1,86 @@
+// The boundary between the invoke pipeline and the code sandbox: what a run asks for and what it returns.
+// Runtimes know nothing about HTTP or the database; everything they need from the platform goes through SdkHost.
+
+export type CodeLanguage = 'python' | 'node' | 'php';
+export type CodeMode = 'handler' | 'script';
+
+export interface LogLine {
+  ts: string; // ISO timestamp
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** What the code of an execution can see about itself (`ctx.execution`). */
+export interface ExecutionInfo {
+  id: string;
+  trigger: string;
+  attempt: number;
+  executorName: string;
+  version: number;
+  /** Absolute deadline, epoch milliseconds; the sandbox kills the run when it passes. */
+  deadline: number;
+}
+
+/**
+ * One SDK call coming out of the sandbox. `op` is one of:
+ * `secret` {name} | `storage.get` {key} | `storage.set` {key, value, ttlSeconds?} | `storage.delete` {key}
+ * | `storage.list` {prefix?} | `api.request` {method, path, body?} | `udf` {name, input} | `emit` {type, data}.
+ * (`log` is handled inside the sandbox layer and ends up in CodeRunResult.logs.)
+ */
+export interface SdkCall {
+  op: string;
+  args: Record<string, unknown>;
+}
+
+/** The platform side of the SDK; implemented by the invoke pipeline, one instance per execution. */
+export interface SdkHost {
+  /** Resolves with the call's JSON result or rejects with an Error whose `code` (string) is kept for the SDK error. */
+  handle(call: SdkCall): Promise<unknown>;
+}
+
+export interface CodeRunRequest {
+  workspaceId: string;
+  /** Identifies the warm-worker pool: one pool per workspace + executor + version hash. */
+  poolKey: string;
+  language: CodeLanguage;
+  mode: CodeMode;
+  source: string;
+  input: unknown;
+  timeoutMs: number;
+  memoryMb: number;
+  /** Host names (with optional `*.` wildcard) the code may reach; empty means no network at all. */
+  egress: string[];
+  /** Directory holding the installed dependency tree (read-only inside the sandbox), when the executor has dependencies. */
+  dependenciesDir?: string;
+  execution: ExecutionInfo;
+  host: SdkHost;
+  /** Every secret value the code may come across; the sandbox layer does not redact, the pipeline does, but may use it. */
+  secretValues?: string[];
+}
+
+export type CodeErrorCode =
+  | 'TIMEOUT'
+  | 'OUT_OF_MEMORY'
+  | 'RUNTIME_ERROR'
+  | 'OUTPUT_INVALID'
+  | 'EGRESS_DENIED'
+  | 'LIMIT_EXCEEDED'
+  | 'DEPENDENCIES_NOT_READY';
+
+export interface CodeRunResult {
+  status: 'ok' | 'error';
+  output?: unknown;
+  error?: { code: CodeErrorCode; message: string; details?: Record<string, unknown> };
+  logs: LogLine[];
+  coldStart: boolean;
+  durationMs: number;
+}
+
+/** The sandbox as the pipeline uses it. */
+export interface CodeRunner {
+  run(req: CodeRunRequest): Promise<CodeRunResult>;
+  /** Drops warm workers of a pool (a new version was activated, an executor deleted). */
+  evict(poolKey: string): Promise<void>;
+  /** Stops all workers; used on shutdown and in tests. */
+  close(): Promise<void>;
+}
