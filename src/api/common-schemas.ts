@@ -1,0 +1,19 @@
+// Schemas shared by several route files (path params, paging, the problem body).
+import { Type } from '@sinclair/typebox';
+import { ExecutorName } from '../executors/definition.js';
+
+export const NameParams = Type.Object({ name: ExecutorName });
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+
+export const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  code: Type.String(),
+  instance: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+}, { additionalProperties: true, $id: 'Problem', description: 'RFC 9457 problem details' });
+
+/** An input object for an invocation. */
+export const InvocationInput = Type.Record(Type.String(), Type.Unknown(), { description: 'the input object' });

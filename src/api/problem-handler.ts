@@ -1,0 +1,66 @@
+// Turns every error that reaches Fastify into an RFC 9457 problem+json answer; never leaks internals.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ProblemError, toProblem, type FieldError, type ProblemCode } from '../errors.js';
+
+interface AjvLikeError {
+  instancePath?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+  message?: string;
+}
+
+/** Field errors from Fastify's validation result; body fields as JSON pointers, others prefixed by their part. */
+export function fieldErrorsFromValidation(validation: AjvLikeError[], context: string | undefined): FieldError[] {
+  const prefix = !context || context === 'body' ? '' : `${context === 'querystring' ? 'query' : context}:`;
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const v of validation) {
+    let field = v.instancePath ?? '';
+    if (v.keyword === 'required') field += `/${String(v.params?.missingProperty)}`;
+    if (v.keyword === 'additionalProperties') field += `/${String(v.params?.additionalProperty)}`;
+    const message = v.keyword === 'additionalProperties' ? 'is not a known field' : (v.message ?? 'is invalid');
+    const key = `${field} ${message}`;
+    // Union types make Ajv report one failure per branch; say it once.
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ field: prefix + (field || '/'), message });
+  }
+  return out;
+}
+
+function problemFor(err: FastifyError): ProblemError {
+  if (err instanceof ProblemError) return err;
+  if (err.validation) {
+    const errors = fieldErrorsFromValidation(err.validation as AjvLikeError[], err.validationContext);
+    return new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+  }
+  const byCode: Record<string, ProblemCode> = {
+    FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+    FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+  };
+  const mapped = err.code ? byCode[err.code] : undefined;
+  if (mapped) return new ProblemError(mapped, err.message);
+  if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) return new ProblemError('MALFORMED_JSON', err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    const code: ProblemCode = err.statusCode === 404 ? 'NOT_FOUND' : err.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : err.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_FAILED';
+    return new ProblemError(code, err.message);
+  }
+  return new ProblemError('INTERNAL', 'An internal error occurred; the server log has the details', { cause: err });
+}
+
+/** Installs the error and not-found handlers on the root instance. */
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const problem = problemFor(err);
+    if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code: problem.code, detail: problem.message }, 'request refused');
+    reply.code(problem.status).type('application/problem+json').send(toProblem(problem, request.url));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const problem = new ProblemError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
+    reply.code(404).type('application/problem+json').send(toProblem(problem, request.url));
+  });
+}

@@ -1,0 +1,86 @@
+// buildApp(deps, config) -> a Fastify instance with every route registered, not listening (tests use inject).
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import type { Db } from './store/index.js';
+import type { Metrics } from './observability/metrics.js';
+import { installProblemHandlers } from './api/problem-handler.js';
+import { Problem } from './api/common-schemas.js';
+import { systemRoutes, type ReadinessCheck } from './api/system.routes.js';
+import { authPlugin } from './auth/auth.plugin.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { executorsRoutes } from './executors/executors.routes.js';
+import { executionsRoutes } from './executors/executions.routes.js';
+import { secretsRoutes } from './secrets/secrets.routes.js';
+import { storageRoutes } from './storage/storage.routes.js';
+import type { ExecutorsService } from './executors/executors.service.js';
+import type { InvokeService } from './executors/invoke.service.js';
+import type { SecretsService } from './secrets/secrets.service.js';
+import type { StorageService } from './storage/storage.service.js';
+import { VERSION } from './version.js';
+
+export interface AppDeps {
+  db: Db;
+  metrics: Metrics;
+  executors: ExecutorsService;
+  invoker: InvokeService;
+  secrets: SecretsService;
+  storage: StorageService;
+  readinessChecks?: ReadinessCheck[];
+  /** Extra feature plugins (integration points, demo endpoints) registered after the core routes. */
+  plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** Two validators: bodies are never coerced or stripped (wrong types and unknown fields are errors); query strings and params are coerced from text. */
+function validatorCompiler() {
+  const strict = addFormats(new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false }));
+  const coercing = addFormats(new Ajv({ allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false }));
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
+}
+
+export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 'defaultTimeZone'>, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : {
+      level: config.logLevel,
+      // Tokens must never reach a log line.
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]'], censor: '[REDACTED]' },
+    },
+    bodyLimit: 8 * 1024 * 1024,
+    // Two log lines per request would cost more than a warm invocation; errors and refusals are still logged.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler());
+  app.addSchema(Problem);
+  installProblemHandlers(app);
+
+  app.addHook('onResponse', async (req, reply) => {
+    deps.metrics.httpRequests.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Outrigger API', version: VERSION, description: 'Executors, their versions and executions, secrets, storage, tokens and integration points. Errors are RFC 9457 problem+json.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(authPlugin, { db: deps.db });
+  await app.register(systemRoutes, { db: deps.db, metrics: deps.metrics, version: VERSION, checks: deps.readinessChecks ?? [] });
+  await app.register(authRoutes, { prefix: '/api', db: deps.db, defaultTimeZone: config.defaultTimeZone });
+  await app.register(executorsRoutes, { prefix: '/api/executors', executors: deps.executors, invoker: deps.invoker });
+  await app.register(executionsRoutes, { prefix: '/api/executions', db: deps.db });
+  await app.register(secretsRoutes, { prefix: '/api/secrets', secrets: deps.secrets });
+  await app.register(storageRoutes, { prefix: '/api/storage', storage: deps.storage });
+  for (const p of deps.plugins ?? []) await app.register(p);
+  return app;
+}

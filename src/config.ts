@@ -1,0 +1,65 @@
+// The one place that reads the environment: returns a frozen, validated configuration.
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `postgres://…` selects PostgreSQL; absent means SQLite at `<dataDir>/outrigger.db`. */
+  databaseUrl?: string;
+  masterKey?: string;
+  adminToken?: string;
+  /** CIDR ranges that executors may reach although they are loopback/private/link-local (SPEC 4). */
+  egressAllowCidrs: string[];
+  logLevel: string;
+  /** Caps on what an execution record keeps (bytes of JSON text). */
+  executionFieldCapBytes: number;
+  /** Days an execution record is kept; 0 keeps them forever. */
+  executionRetentionDays: number;
+  defaultTimeZone: string;
+  demo: boolean;
+  role: 'all' | 'api' | 'worker';
+}
+
+export class ConfigError extends Error {}
+
+function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function cidrList(raw: string | undefined): string[] {
+  if (!raw) return [];
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Builds the configuration from environment variables, overridden by explicit values (CLI flags). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const dataDir = path.resolve(overrides.dataDir ?? env.OUTRIGGER_DATA_DIR ?? './data');
+  const role = overrides.role ?? (env.OUTRIGGER_ROLE as Config['role'] | undefined) ?? 'all';
+  if (!['all', 'api', 'worker'].includes(role)) throw new ConfigError(`role must be all, api or worker, got "${role}"`);
+  const databaseUrl = overrides.databaseUrl ?? (env.DATABASE_URL || undefined);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite store)');
+  }
+  const config: Config = {
+    port: overrides.port ?? intFrom('PORT', env.PORT, 8080, 0, 65535),
+    host: overrides.host ?? env.HOST ?? '127.0.0.1',
+    dataDir,
+    databaseUrl,
+    masterKey: overrides.masterKey ?? (env.OUTRIGGER_MASTER_KEY || undefined),
+    adminToken: overrides.adminToken ?? (env.OUTRIGGER_ADMIN_TOKEN || undefined),
+    egressAllowCidrs: overrides.egressAllowCidrs ?? cidrList(env.OUTRIGGER_EGRESS_ALLOW_CIDRS),
+    logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
+    executionFieldCapBytes: overrides.executionFieldCapBytes ?? intFrom('OUTRIGGER_EXECUTION_FIELD_CAP_BYTES', env.OUTRIGGER_EXECUTION_FIELD_CAP_BYTES, 64 * 1024, 1024, 16 * 1024 * 1024),
+    executionRetentionDays: overrides.executionRetentionDays ?? intFrom('OUTRIGGER_EXECUTION_RETENTION_DAYS', env.OUTRIGGER_EXECUTION_RETENTION_DAYS, 30, 0, 36500),
+    defaultTimeZone: overrides.defaultTimeZone ?? env.OUTRIGGER_TIME_ZONE ?? 'Europe/Berlin',
+    demo: overrides.demo ?? env.OUTRIGGER_DEMO === '1',
+    role,
+  };
+  return Object.freeze(config);
+}

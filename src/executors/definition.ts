@@ -1,0 +1,139 @@
+// The executor definition (SPEC 1): its JSON Schema, defaults, cross-field checks and content hash.
+import { createHash } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+import { ProblemError, type FieldError } from '../errors.js';
+import { compileJsonSchema } from './json-schema.js';
+
+export const EXECUTOR_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
+export const MAX_TIMEOUT_MS = 300_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const MAX_SOURCE_BYTES = 1024 * 1024;
+
+export const ExecutorName = Type.String({ pattern: EXECUTOR_NAME_PATTERN, description: 'unique per workspace' });
+
+const JsonSchemaObject = Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: 'JSON Schema 2020-12' });
+
+export const CodeSpec = Type.Object({
+  language: Type.Union([Type.Literal('python'), Type.Literal('node'), Type.Literal('php')]),
+  mode: Type.Optional(Type.Union([Type.Literal('handler'), Type.Literal('script')])),
+  source: Type.String({ maxLength: MAX_SOURCE_BYTES }),
+  dependencies: Type.Optional(Type.String({ maxLength: 64 * 1024, description: 'requirements.txt / package.json / composer.json text' })),
+  memoryMb: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096 })),
+  egress: Type.Optional(Type.Array(Type.String({ pattern: '^(\\*\\.)?[A-Za-z0-9.-]{1,253}$' }), { maxItems: 100 })),
+}, { additionalProperties: false });
+
+export const ApiCallSpec = Type.Object({
+  method: Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m))),
+  url: Type.String({ minLength: 1, maxLength: 4096 }),
+  headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,256}$' }), Type.String({ maxLength: 8192 }))),
+  signingSecret: Type.Optional(Type.String({ description: 'name of a secret holding a Standard Webhooks key (whsec_…); requests are then signed' })),
+}, { additionalProperties: false });
+
+const definitionFields = {
+  description: Type.Optional(Type.String({ maxLength: 4000 })),
+  type: Type.Union([Type.Literal('code'), Type.Literal('apiCall')]),
+  inputSchema: Type.Optional(JsonSchemaObject),
+  outputSchema: Type.Optional(JsonSchemaObject),
+  timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TIMEOUT_MS })),
+  code: Type.Optional(CodeSpec),
+  apiCall: Type.Optional(ApiCallSpec),
+};
+
+/** The body of create/replace/apply: a definition plus an optional version message. */
+export const ExecutorInput = Type.Object({
+  name: ExecutorName,
+  ...definitionFields,
+  message: Type.Optional(Type.String({ maxLength: 1000, description: 'version message' })),
+}, { additionalProperties: false });
+export type ExecutorInput = Static<typeof ExecutorInput>;
+
+/** A draft for `test`: the name is optional. */
+export const ExecutorDraft = Type.Object({
+  name: Type.Optional(ExecutorName),
+  ...definitionFields,
+}, { additionalProperties: false });
+export type ExecutorDraft = Static<typeof ExecutorDraft>;
+
+/** A definition with every default applied: what a version stores. */
+export interface ExecutorDefinition {
+  name: string;
+  description: string;
+  type: 'code' | 'apiCall';
+  inputSchema: Record<string, unknown> | null;
+  outputSchema: Record<string, unknown> | null;
+  timeoutMs: number;
+  code?: { language: 'python' | 'node' | 'php'; mode: 'handler' | 'script'; source: string; dependencies: string; memoryMb: number; egress: string[] };
+  apiCall?: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; headers: Record<string, string>; signingSecret?: string };
+}
+
+/** Applies defaults and checks what JSON Schema cannot express; throws a 400 problem listing every field error. */
+export function normalizeDefinition(input: ExecutorDraft & { name: string }): ExecutorDefinition {
+  const errors: FieldError[] = [];
+  if (input.type === 'code' && !input.code) errors.push({ field: '/code', message: 'is required when type is "code"' });
+  if (input.type === 'apiCall' && !input.apiCall) errors.push({ field: '/apiCall', message: 'is required when type is "apiCall"' });
+  if (input.type === 'code' && input.apiCall) errors.push({ field: '/apiCall', message: 'must be absent when type is "code"' });
+  if (input.type === 'apiCall' && input.code) errors.push({ field: '/code', message: 'must be absent when type is "apiCall"' });
+  for (const key of ['inputSchema', 'outputSchema'] as const) {
+    const schema = input[key];
+    if (schema) {
+      try {
+        compileJsonSchema(schema);
+      } catch (err) {
+        errors.push({ field: `/${key}`, message: `is not a valid JSON Schema: ${(err as Error).message}` });
+      }
+    }
+  }
+  if (input.apiCall) {
+    const url = input.apiCall.url;
+    // Templates may stand anywhere, so check the URL with placeholders replaced by a harmless value.
+    const probe = url.replace(/\{\{[^}]*\}\}/g, 'x');
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(probe);
+    } catch {
+      errors.push({ field: '/apiCall/url', message: 'is not an absolute URL' });
+    }
+    if (parsed && parsed.protocol !== 'http:' && parsed.protocol !== 'https:') errors.push({ field: '/apiCall/url', message: 'must use http or https' });
+  }
+  if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+  const def: ExecutorDefinition = {
+    name: input.name,
+    description: input.description ?? '',
+    type: input.type,
+    inputSchema: input.inputSchema ?? null,
+    outputSchema: input.outputSchema ?? null,
+    timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+  if (input.code) {
+    def.code = {
+      language: input.code.language,
+      mode: input.code.mode ?? 'handler',
+      source: input.code.source,
+      dependencies: input.code.dependencies ?? '',
+      memoryMb: input.code.memoryMb ?? 256,
+      egress: input.code.egress ?? [],
+    };
+  }
+  if (input.apiCall) {
+    def.apiCall = {
+      method: input.apiCall.method as 'GET',
+      url: input.apiCall.url,
+      headers: input.apiCall.headers ?? {},
+      ...(input.apiCall.signingSecret ? { signingSecret: input.apiCall.signingSecret } : {}),
+    };
+  }
+  return def;
+}
+
+/** JSON with object keys sorted, so equal definitions hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** SHA-256 of the canonical definition: identical content is the same version. */
+export function contentHash(def: ExecutorDefinition): string {
+  return 'sha256:' + createHash('sha256').update(canonicalJson(def)).digest('hex');
+}

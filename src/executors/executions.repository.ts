@@ -1,0 +1,46 @@
+// Execution records: written once when a run ends, listed newest first by a cursor on `seq`.
+import type { Db } from '../store/index.js';
+import type { ExecutionsTable } from '../store/schema.js';
+
+export type ExecutionRow = Omit<ExecutionsTable, 'seq'> & { seq?: number };
+
+export async function insertExecution(db: Db, row: ExecutionRow): Promise<void> {
+  const { seq: _seq, ...values } = row;
+  await db.insertInto('executions').values(values).execute();
+}
+
+export interface ExecutionFilter {
+  executor?: string;
+  status?: string;
+  trigger?: string;
+  rootId?: string;
+  /** Return rows with seq below this (the cursor of the previous page). */
+  before?: number;
+  limit: number;
+}
+
+export function listExecutionRows(db: Db, workspaceId: string, f: ExecutionFilter) {
+  let q = db.selectFrom('executions').select(['seq', 'id', 'executor_name', 'executor_version', 'executor_type', 'trigger', 'trigger_ref', 'parent_id', 'root_id', 'status', 'error', 'duration_ms', 'queue_ms', 'cold_start', 'attempt', 'started_at', 'finished_at'])
+    .where('workspace_id', '=', workspaceId);
+  if (f.executor) q = q.where('executor_name', '=', f.executor);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.trigger) q = q.where('trigger', '=', f.trigger);
+  if (f.rootId) q = q.where('root_id', '=', f.rootId);
+  if (f.before !== undefined) q = q.where('seq', '<', f.before);
+  return q.orderBy('seq', 'desc').limit(f.limit).execute();
+}
+
+export function findExecutionRow(db: Db, workspaceId: string, id: string) {
+  return db.selectFrom('executions').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+}
+
+export function listChildren(db: Db, workspaceId: string, parentId: string) {
+  return db.selectFrom('executions').select(['id', 'executor_name', 'status', 'duration_ms', 'trigger', 'started_at'])
+    .where('workspace_id', '=', workspaceId).where('parent_id', '=', parentId).orderBy('seq').execute();
+}
+
+/** Deletes executions that finished before the cut-off (retention). */
+export async function purgeExecutionsBefore(db: Db, cutoff: number): Promise<number> {
+  const res = await db.deleteFrom('executions').where('finished_at', '<', cutoff).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

@@ -1,0 +1,67 @@
+// Executor and version rows: plain functions over the database (or a transaction).
+import type { Db, Tx } from '../store/index.js';
+
+type Q = Db | Tx;
+
+export interface ExecutorRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: string;
+  active_version: number;
+  latest_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface VersionRow {
+  executor_id: string;
+  version: number;
+  definition: string;
+  content_hash: string;
+  created_by: string;
+  message: string | null;
+  created_at: number;
+}
+
+export function findExecutor(db: Q, workspaceId: string, name: string): Promise<ExecutorRow | undefined> {
+  return db.selectFrom('executors').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirst();
+}
+
+export function listExecutorRows(db: Q, workspaceId: string): Promise<ExecutorRow[]> {
+  return db.selectFrom('executors').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').execute();
+}
+
+export function findVersion(db: Q, executorId: string, version: number): Promise<VersionRow | undefined> {
+  return db.selectFrom('executor_versions').selectAll().where('executor_id', '=', executorId).where('version', '=', version).executeTakeFirst();
+}
+
+export function listVersionRows(db: Q, executorId: string): Promise<VersionRow[]> {
+  return db.selectFrom('executor_versions').selectAll().where('executor_id', '=', executorId).orderBy('version', 'desc').execute();
+}
+
+/** The active version of an executor in one query: the invoke hot path. */
+export function findActiveDefinition(db: Q, workspaceId: string, name: string) {
+  return db.selectFrom('executors')
+    .innerJoin('executor_versions', (j) => j.onRef('executor_versions.executor_id', '=', 'executors.id').onRef('executor_versions.version', '=', 'executors.active_version'))
+    .select(['executors.id', 'executor_versions.version', 'executor_versions.definition', 'executor_versions.content_hash'])
+    .where('executors.workspace_id', '=', workspaceId).where('executors.name', '=', name)
+    .executeTakeFirst();
+}
+
+export async function insertExecutor(db: Q, row: ExecutorRow): Promise<void> {
+  await db.insertInto('executors').values(row).execute();
+}
+
+export async function insertVersion(db: Q, row: VersionRow): Promise<void> {
+  await db.insertInto('executor_versions').values(row).execute();
+}
+
+export async function updateExecutorPointers(db: Q, id: string, set: Partial<Pick<ExecutorRow, 'active_version' | 'latest_version' | 'type' | 'updated_at'>>): Promise<void> {
+  await db.updateTable('executors').set(set).where('id', '=', id).execute();
+}
+
+export async function deleteExecutorRow(db: Q, id: string): Promise<void> {
+  await db.deleteFrom('executor_versions').where('executor_id', '=', id).execute();
+  await db.deleteFrom('executors').where('id', '=', id).execute();
+}

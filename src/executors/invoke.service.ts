@@ -1,0 +1,225 @@
+// The invoke pipeline every integration point goes through: resolve, validate, run, redact, record, measure.
+import type { Db } from '../store/index.js';
+import { InvocationError, ProblemError, type InvocationErrorCode } from '../errors.js';
+import { newId } from '../ids.js';
+import type { SecretsService } from '../secrets/secrets.service.js';
+import type { Metrics } from '../observability/metrics.js';
+import { normalizeDefinition, contentHash, type ExecutorDefinition, type ExecutorDraft } from './definition.js';
+import { findActiveDefinition } from './executors.repository.js';
+import { insertExecution } from './executions.repository.js';
+import { validateAgainst } from './json-schema.js';
+import { capJson, redactionNeedles, redactText, redactValue } from './redact.js';
+import type { RunContext, Trigger } from './run-context.js';
+import type { CodeRunner, LogLine } from './sandbox/contract.js';
+import { runApiCall, type ApiCallDeps } from './api-call/index.js';
+import type { SdkHostFactory } from './sdk-host.js';
+
+export const MAX_UDF_DEPTH = 8;
+const MAX_LOG_LINES = 1000;
+const MAX_LOG_LINE_CHARS = 8192;
+
+/** Where a nested call (a UDF called from code) comes from. */
+export interface ParentCall {
+  executionId: string;
+  rootId: string;
+  depth: number;
+  deadline: number;
+  callPath: string[];
+}
+
+export interface InvokeRequest {
+  workspaceId: string;
+  executorName: string;
+  input: unknown;
+  trigger: Trigger;
+  triggerRef?: string;
+  parent?: ParentCall;
+  /** An unsaved definition to run instead of the active version (`test`). */
+  draft?: ExecutorDraft;
+  attempt?: number;
+  /** When the work was enqueued (epoch ms), for the queue time of asynchronous triggers. */
+  enqueuedAt?: number;
+  /** Use this id instead of a fresh one (lets a caller know the id before the run ends). */
+  executionId?: string;
+}
+
+export interface InvocationResult {
+  executionId: string;
+  status: 'ok' | 'error';
+  output?: unknown;
+  error?: { code: InvocationErrorCode | string; message: string; details?: Record<string, unknown> };
+  logs: LogLine[];
+  durationMs: number;
+  coldStart: boolean;
+  executor: { name: string; version: number | null };
+}
+
+export interface InvokeDeps {
+  db: Db;
+  secrets: SecretsService;
+  metrics: Metrics;
+  apiCall: ApiCallDeps;
+  codeRunner?: CodeRunner;
+  sdkHosts?: SdkHostFactory;
+  fieldCapBytes: number;
+}
+
+interface Resolved {
+  def: ExecutorDefinition;
+  version: number | null;
+  hash: string;
+}
+
+export class InvokeService {
+  constructor(private readonly deps: InvokeDeps) {}
+
+  private async resolve(req: InvokeRequest): Promise<Resolved> {
+    if (req.draft) {
+      const def = normalizeDefinition({ ...req.draft, name: req.draft.name ?? req.executorName });
+      return { def, version: null, hash: contentHash(def) };
+    }
+    const row = await findActiveDefinition(this.deps.db, req.workspaceId, req.executorName);
+    if (!row) throw new ProblemError('NOT_FOUND', `executor ${req.executorName} does not exist`, { extra: { executor: req.executorName } });
+    return { def: JSON.parse(row.definition) as ExecutorDefinition, version: row.version, hash: row.content_hash };
+  }
+
+  /**
+   * Runs an executor and records the execution. Failures of the run come back as `status: "error"`;
+   * only requests that cannot run at all (unknown executor, bad draft) throw a ProblemError.
+   */
+  async invoke(req: InvokeRequest): Promise<InvocationResult> {
+    const started = Date.now();
+    const t0 = performance.now();
+    const { def, version, hash } = await this.resolve(req);
+    const executionId = req.executionId ?? newId('exe');
+    const parent = req.parent;
+    if (parent && parent.depth + 1 > MAX_UDF_DEPTH) {
+      throw new InvocationError('LIMIT_EXCEEDED', `UDF calls may nest at most ${MAX_UDF_DEPTH} deep`, { depth: parent.depth + 1 });
+    }
+    if (parent && parent.callPath.includes(def.name)) {
+      throw new InvocationError('LIMIT_EXCEEDED', `cycle refused: ${[...parent.callPath, def.name].join(' → ')}`, { callPath: [...parent.callPath, def.name] });
+    }
+    const ownDeadline = started + def.timeoutMs;
+    const revealed = new Set<string>();
+    const logs: LogLine[] = [];
+    let logsDropped = 0;
+    const ctx: RunContext = {
+      executionId,
+      rootId: parent?.rootId ?? executionId,
+      workspaceId: req.workspaceId,
+      executorName: def.name,
+      version: version ?? 0,
+      trigger: req.trigger,
+      attempt: req.attempt ?? 1,
+      // A nested call never outlives its caller.
+      deadline: parent ? Math.min(parent.deadline, ownDeadline) : ownDeadline,
+      depth: parent ? parent.depth + 1 : 0,
+      callPath: [...(parent?.callPath ?? []), def.name],
+      logs,
+      log(level, message) {
+        if (logs.length >= MAX_LOG_LINES) {
+          logsDropped++;
+          return;
+        }
+        logs.push({ ts: new Date().toISOString(), level, message: message.length > MAX_LOG_LINE_CHARS ? message.slice(0, MAX_LOG_LINE_CHARS) + '…' : message });
+      },
+      revealSecrets: async (names) => {
+        const values = await this.deps.secrets.reveal(req.workspaceId, names);
+        for (const v of values.values()) revealed.add(v);
+        return values;
+      },
+      revealedValues: () => [...revealed],
+    };
+
+    let output: unknown;
+    let error: InvocationResult['error'];
+    let coldStart = false;
+    try {
+      if (def.inputSchema) {
+        const errors = validateAgainst(def.inputSchema, req.input);
+        if (errors) throw new InvocationError('INPUT_INVALID', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+      }
+      if (def.type === 'apiCall') {
+        output = await runApiCall(def, req.input, ctx, this.deps.apiCall);
+      } else {
+        const r = await this.runCode(def, hash, req, ctx);
+        coldStart = r.coldStart;
+        for (const l of r.logs) ctx.log(l.level, l.message);
+        if (r.status === 'error') throw new InvocationError(r.error!.code, r.error!.message, r.error!.details);
+        output = r.output;
+      }
+      if (def.outputSchema) {
+        const errors = validateAgainst(def.outputSchema, output);
+        if (errors) throw new InvocationError('OUTPUT_INVALID', `the output does not match the outputSchema: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
+      }
+    } catch (err) {
+      if (err instanceof ProblemError) throw err;
+      output = undefined;
+      if (err instanceof InvocationError) error = { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+      else error = { code: 'RUNTIME_ERROR', message: `internal failure while running the executor: ${(err as Error).message}` };
+    }
+    if (logsDropped) logs.push({ ts: new Date().toISOString(), level: 'warn', message: `${logsDropped} further log lines were dropped (limit ${MAX_LOG_LINES})` });
+
+    const needles = redactionNeedles(revealed);
+    const safeOutput = redactValue(output, needles);
+    const safeError = error && redactValue(error, needles);
+    const safeLogs = needles.length ? logs.map((l) => ({ ...l, message: redactText(l.message, needles) })) : logs;
+    const durationMs = Math.round((performance.now() - t0) * 100) / 100;
+    const status = error ? 'error' : 'ok';
+    const cap = this.deps.fieldCapBytes;
+    await insertExecution(this.deps.db, {
+      id: executionId,
+      workspace_id: req.workspaceId,
+      executor_name: def.name,
+      executor_version: version,
+      executor_type: def.type,
+      trigger: req.trigger,
+      trigger_ref: req.triggerRef ?? null,
+      parent_id: parent?.executionId ?? null,
+      root_id: ctx.rootId,
+      status,
+      input: capJson(redactValue(req.input, needles), cap),
+      output: status === 'ok' ? capJson(safeOutput ?? null, cap) : null,
+      error: safeError ? capJson(safeError, cap) : null,
+      logs: capJson(safeLogs, cap),
+      duration_ms: durationMs,
+      queue_ms: req.enqueuedAt ? Math.max(0, started - req.enqueuedAt) : 0,
+      cold_start: coldStart ? 1 : 0,
+      attempt: ctx.attempt,
+      started_at: started,
+      finished_at: Date.now(),
+    });
+    this.deps.metrics.invocations.inc({ type: def.type, status, trigger: req.trigger });
+    this.deps.metrics.invocationSeconds.observe({ type: def.type }, durationMs / 1000);
+    return {
+      executionId,
+      status,
+      ...(status === 'ok' ? { output: safeOutput ?? null } : { error: safeError }),
+      logs: safeLogs,
+      durationMs,
+      coldStart,
+      executor: { name: def.name, version },
+    };
+  }
+
+  private async runCode(def: ExecutorDefinition, hash: string, req: InvokeRequest, ctx: RunContext) {
+    const runner = this.deps.codeRunner;
+    if (!runner || !this.deps.sdkHosts) {
+      throw new ProblemError('SERVICE_UNAVAILABLE', 'code executors cannot run on this server: the sandbox is not available (see /readyz and the server log)');
+    }
+    const code = def.code!;
+    return runner.run({
+      workspaceId: req.workspaceId,
+      poolKey: `${req.workspaceId}/${def.name}/${hash}`,
+      language: code.language,
+      mode: code.mode,
+      source: code.source,
+      input: req.input,
+      timeoutMs: Math.max(1, ctx.deadline - Date.now()),
+      memoryMb: code.memoryMb,
+      egress: code.egress,
+      execution: { id: ctx.executionId, trigger: ctx.trigger, attempt: ctx.attempt, executorName: def.name, version: ctx.version, deadline: ctx.deadline },
+      host: this.deps.sdkHosts.create(ctx, this),
+    });
+  }
+}

@@ -1,0 +1,117 @@
+// The platform side of the code SDK: answers `ctx.secret`, `ctx.storage.*`, `ctx.api.*`, `ctx.udf`, `ctx.emit`
+// for one execution, acting strictly within the execution's workspace.
+import type { Db } from '../store/index.js';
+import { InvocationError, ProblemError } from '../errors.js';
+import { createToken } from '../auth/tokens.js';
+import type { StorageService } from '../storage/storage.service.js';
+import type { RunContext } from './run-context.js';
+import type { SdkCall, SdkHost } from './sandbox/contract.js';
+import type { InvokeService } from './invoke.service.js';
+
+/** Calls the platform's own REST API in-process (Fastify inject), as the given bearer token. */
+export type PlatformApi = (req: { method: string; path: string; body?: unknown; token: string }) => Promise<{ status: number; body: unknown }>;
+
+/** Resolves a UDF name to the executor that implements it (registered by the UDF integration point). */
+export type UdfResolver = (db: Db, workspaceId: string, udfName: string) => Promise<string | undefined>;
+
+/** Publishes a custom event (registered by the events module). */
+export type EventEmitterFn = (workspaceId: string, type: string, data: unknown, source: { executionId: string }) => Promise<{ id: string }>;
+
+export class SdkCallError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'SdkCallError';
+  }
+}
+
+function str(args: Record<string, unknown>, key: string): string {
+  const v = args[key];
+  if (typeof v !== 'string' || v === '') throw new SdkCallError('INVALID_ARGUMENT', `${key} must be a non-empty string`);
+  return v;
+}
+
+export class SdkHostFactory {
+  udfResolver?: UdfResolver;
+  emitEvent?: EventEmitterFn;
+
+  constructor(private readonly deps: { db: Db; storage: StorageService; platformApi?: PlatformApi }) {}
+
+  /** A host bound to one execution. */
+  create(ctx: RunContext, invoker: InvokeService): SdkHost {
+    let apiToken: string | undefined;
+    const deps = this.deps;
+    const handle = async (call: SdkCall): Promise<unknown> => {
+      const a = call.args ?? {};
+      const ws = ctx.workspaceId;
+      switch (call.op) {
+        case 'secret': {
+          const name = str(a, 'name');
+          const values = await ctx.revealSecrets([name]);
+          const v = values.get(name);
+          if (v === undefined) throw new SdkCallError('NOT_FOUND', `secret ${name} does not exist`);
+          return v;
+        }
+        case 'storage.get':
+          return (await deps.storage.get(ws, str(a, 'key')))?.value ?? null;
+        case 'storage.set': {
+          const ttl = a.ttlSeconds;
+          if (ttl !== undefined && ttl !== null && (typeof ttl !== 'number' || !(ttl > 0))) throw new SdkCallError('INVALID_ARGUMENT', 'ttlSeconds must be a positive number');
+          await deps.storage.set(ws, str(a, 'key'), a.value, (ttl as number | undefined) ?? undefined);
+          return null;
+        }
+        case 'storage.delete':
+          return deps.storage.delete(ws, str(a, 'key'));
+        case 'storage.list':
+          return (await deps.storage.list(ws, typeof a.prefix === 'string' ? a.prefix : '')).map((o) => ({ key: o.key, value: o.value, expiresAt: o.expiresAt }));
+        case 'api.request': {
+          if (!deps.platformApi) throw new SdkCallError('NOT_AVAILABLE', 'the platform API is not available here');
+          const method = str(a, 'method').toUpperCase();
+          const path = str(a, 'path');
+          if (!path.startsWith('/')) throw new SdkCallError('INVALID_ARGUMENT', 'path must start with / (e.g. /api/tickets)');
+          // A token of the executor's workspace that expires with the execution; created only when first needed.
+          apiToken ??= (await createToken(deps.db, ws, `execution:${ctx.executionId}`, 'developer', { expiresAt: ctx.deadline + 60_000 })).token;
+          const res = await deps.platformApi({ method, path: path.startsWith('/api') ? path : `/api${path}`, body: a.body, token: apiToken });
+          if (res.status >= 400) {
+            const b = res.body as { code?: string; detail?: string } | null;
+            throw new SdkCallError(b?.code ?? `HTTP_${res.status}`, `${method} ${path} answered ${res.status}: ${b?.detail ?? ''}`);
+          }
+          return res.body;
+        }
+        case 'udf': {
+          const name = str(a, 'name');
+          const executor = this.udfResolver ? await this.udfResolver(deps.db, ws, name) : undefined;
+          if (!executor) throw new SdkCallError('NOT_FOUND', `UDF ${name} does not exist`);
+          try {
+            const r = await invoker.invoke({
+              workspaceId: ws, executorName: executor, input: a.input ?? {}, trigger: 'udf', triggerRef: name,
+              parent: { executionId: ctx.executionId, rootId: ctx.rootId, depth: ctx.depth, deadline: ctx.deadline, callPath: ctx.callPath },
+            });
+            if (r.status === 'error') throw new SdkCallError(r.error!.code, r.error!.message);
+            return r.output;
+          } catch (err) {
+            if (err instanceof InvocationError || err instanceof ProblemError) throw new SdkCallError(err.code, err.message);
+            throw err;
+          }
+        }
+        case 'emit': {
+          if (!this.emitEvent) throw new SdkCallError('NOT_AVAILABLE', 'events are not available on this server');
+          const type = str(a, 'type');
+          return this.emitEvent(ws, type.startsWith('custom.') ? type : `custom.${type}`, a.data ?? null, { executionId: ctx.executionId });
+        }
+        default:
+          throw new SdkCallError('UNKNOWN_OP', `unknown SDK call ${call.op}`);
+      }
+    };
+    return {
+      async handle(call) {
+        try {
+          return await handle(call);
+        } catch (err) {
+          if (err instanceof SdkCallError) throw err;
+          if (err instanceof ProblemError) throw new SdkCallError(err.code, err.message);
+          throw new SdkCallError('INTERNAL', (err as Error).message);
+        }
+      },
+    };
+  }
+}

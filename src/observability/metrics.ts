@@ -1,0 +1,21 @@
+// Prometheus metrics of one server: HTTP requests, invocations, and the default process metrics.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Histogram<'method' | 'route' | 'status'>;
+  invocations: Counter<'type' | 'status' | 'trigger'>;
+  invocationSeconds: Histogram<'type'>;
+}
+
+/** A registry per app instance, so tests with several apps in one process do not collide. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'outrigger_' });
+  return {
+    registry,
+    httpRequests: new Histogram({ name: 'outrigger_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [registry] }),
+    invocations: new Counter({ name: 'outrigger_invocations_total', help: 'Executor invocations by type, status and trigger', labelNames: ['type', 'status', 'trigger'], registers: [registry] }),
+    invocationSeconds: new Histogram({ name: 'outrigger_invocation_duration_seconds', help: 'Executor run time', labelNames: ['type'], buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30], registers: [registry] }),
+  };
+}

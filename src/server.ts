@@ -1,0 +1,112 @@
+// Composition root: wires store, services and the app from a config; `start` also listens and handles signals.
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { openStore, type Store } from './store/index.js';
+import { buildApp } from './app.js';
+import { createMetrics } from './observability/metrics.js';
+import { loadMasterKey } from './secrets/master-key.js';
+import { createCipher } from './secrets/cipher.js';
+import { SecretsService } from './secrets/secrets.service.js';
+import { StorageService } from './storage/storage.service.js';
+import { ExecutorsService } from './executors/executors.service.js';
+import { InvokeService } from './executors/invoke.service.js';
+import { SdkHostFactory, type PlatformApi } from './executors/sdk-host.js';
+import { createAddressPolicy } from './executors/egress/address-policy.js';
+import { createGuardedAgent } from './executors/egress/guarded-agent.js';
+import type { CodeRunner } from './executors/sandbox/contract.js';
+import { ensureDefaultWorkspace } from './workspaces/workspaces.service.js';
+import { createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './auth/tokens.js';
+import { purgeExecutionsBefore } from './executors/executions.repository.js';
+import { demoPlugin } from './demo/erp.routes.js';
+import { VERSION } from './version.js';
+
+export interface Outrigger {
+  app: FastifyInstance;
+  config: Config;
+  store: Store;
+  executors: ExecutorsService;
+  invoker: InvokeService;
+  secrets: SecretsService;
+  storage: StorageService;
+  defaultWorkspaceId: string;
+  /** Set when this start created the first admin token (shown once). */
+  createdAdminToken?: string;
+  close(): Promise<void>;
+}
+
+export interface CreateOptions {
+  logger?: boolean;
+  codeRunner?: CodeRunner;
+  /** PostgreSQL schema (tests give each suite its own). */
+  pgSchema?: string;
+}
+
+const MAINTENANCE_INTERVAL_MS = 60_000;
+
+/** Builds a complete Outrigger (not listening). */
+export async function createOutrigger(config: Config, opts: CreateOptions = {}): Promise<Outrigger> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'outrigger.db'), pgSchema: opts.pgSchema });
+  const { db } = store;
+  const metrics = createMetrics();
+  const secrets = new SecretsService(db, createCipher(loadMasterKey(config.masterKey, config.dataDir)));
+  const storage = new StorageService(db);
+  const executors = new ExecutorsService(db);
+  const policy = createAddressPolicy(config.egressAllowCidrs);
+  const dispatcher = createGuardedAgent(policy);
+  const platformApi: PlatformApi = async ({ method, path: url, body, token }) => {
+    const res = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}` }, ...(body !== undefined ? { payload: body as object } : {}) });
+    let parsed: unknown = null;
+    if (res.body) {
+      try {
+        parsed = JSON.parse(res.body);
+      } catch {
+        parsed = res.body;
+      }
+    }
+    return { status: res.statusCode, body: parsed };
+  };
+  const sdkHosts = new SdkHostFactory({ db, storage, platformApi });
+  const invoker = new InvokeService({
+    db, secrets, metrics, fieldCapBytes: config.executionFieldCapBytes,
+    apiCall: { dispatcher, policy, userAgent: `outrigger/${VERSION}` },
+    codeRunner: opts.codeRunner, sdkHosts,
+  });
+
+  // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
+  const app = await buildApp({
+    db, metrics, executors, invoker, secrets, storage,
+    plugins: config.demo ? [demoPlugin] : [],
+  }, config, { logger: opts.logger });
+
+  const ws = await ensureDefaultWorkspace(db, config.defaultTimeZone);
+  let createdAdminToken: string | undefined;
+  if (config.adminToken) {
+    if (!(await tokenExists(db, config.adminToken))) await createToken(db, ws.id, 'bootstrap-admin', 'admin', { token: config.adminToken });
+  } else if (!(await hasAnyToken(db, ws.id))) {
+    createdAdminToken = (await createToken(db, ws.id, 'admin', 'admin')).token;
+  }
+
+  const maintenance = async () => {
+    try {
+      await purgeExpiredTokens(db);
+      await storage.purgeExpired();
+      if (config.executionRetentionDays > 0) await purgeExecutionsBefore(db, Date.now() - config.executionRetentionDays * 86_400_000);
+    } catch (err) {
+      app.log.warn({ err }, 'maintenance failed; will retry');
+    }
+  };
+  const timer = setInterval(maintenance, MAINTENANCE_INTERVAL_MS);
+  timer.unref();
+
+  return {
+    app, config, store, executors, invoker, secrets, storage, defaultWorkspaceId: ws.id, createdAdminToken,
+    async close() {
+      clearInterval(timer);
+      await app.close();
+      await opts.codeRunner?.close();
+      await dispatcher.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// Ordered list of schema migrations; Kysely's Migrator applies each in its own transaction under a lock.
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectCapabilities } from '../dialect.js';
+import * as m001 from './001-foundation.js';
+
+type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
+
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '001-foundation': m001,
+};
+
+/** Provides the migrations with the dialect's capabilities bound in. */
+export function migrationProvider(caps: DialectCapabilities): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, m] of Object.entries(MIGRATIONS)) out[name] = { up: (db) => m.up(db, caps) };
+      return out;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// Row shapes of every table, as Kysely sees them. Times are epoch milliseconds; JSON columns hold JSON text.
+import type { Generated } from 'kysely';
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  time_zone: string;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  prefix: string;
+  /** Set for the short-lived tokens handed to a running execution. */
+  expires_at: number | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface ExecutorsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: string;
+  active_version: number;
+  latest_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ExecutorVersionsTable {
+  executor_id: string;
+  version: number;
+  definition: string;
+  content_hash: string;
+  created_by: string;
+  message: string | null;
+  created_at: number;
+}
+
+export interface SecretsTable {
+  workspace_id: string;
+  name: string;
+  /** base64 of iv(12) | tag(16) | ciphertext, AES-256-GCM with the workspace id as additional data. */
+  ciphertext: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StorageObjectsTable {
+  workspace_id: string;
+  key: string;
+  value: string;
+  expires_at: number | null;
+  updated_at: number;
+}
+
+export interface ExecutionsTable {
+  id: string;
+  workspace_id: string;
+  executor_name: string;
+  executor_version: number | null;
+  executor_type: string;
+  trigger: string;
+  trigger_ref: string | null;
+  parent_id: string | null;
+  root_id: string;
+  status: string;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  logs: string | null;
+  duration_ms: number;
+  queue_ms: number;
+  cold_start: number;
+  attempt: number;
+  started_at: number;
+  finished_at: number;
+  seq: Generated<number>;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  api_tokens: ApiTokensTable;
+  executors: ExecutorsTable;
+  executor_versions: ExecutorVersionsTable;
+  secrets: SecretsTable;
+  storage_objects: StorageObjectsTable;
+  executions: ExecutionsTable;
+}
