@@ -83,6 +83,18 @@ export interface ExecutionsTable {
   seq: Generated<number>;
 }
 
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  type: string;
+  subject: string | null;
+  data: string;
+  /** What published it: `host`, `api`, `execution:<id>`, `cron`. */
+  source: string | null;
+  occurred_at: number;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_tokens: ApiTokensTable;
@@ -91,4 +103,5 @@ export interface Database {
   secrets: SecretsTable;
   storage_objects: StorageObjectsTable;
   executions: ExecutionsTable;
+  events: EventsTable;
 }

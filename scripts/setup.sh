@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything Outrigger and its tests need on a fresh Debian machine, then builds the project.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+PKGS="postgresql php-cli bubblewrap"
+missing=""
+for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  echo "installing Debian packages:$missing"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing
+fi
+npm ci --no-audit --no-fund
+npm run build

@@ -1,0 +1,12 @@
+// The store dialects every store-backed suite runs against; PostgreSQL from TEST_DATABASE_URL (a local default).
+import { randomBytes } from 'node:crypto';
+
+export const DIALECTS = ['sqlite', 'postgres'] as const;
+export type TestDialect = (typeof DIALECTS)[number];
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://outrigger:outrigger@127.0.0.1:5432/outrigger_test';
+
+/** A fresh PostgreSQL schema name per test server, so suites never see each other's rows. */
+export function freshSchema(): string {
+  return `t_${randomBytes(6).toString('hex')}`;
+}
