@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { ProblemError, type FieldError } from '../errors.js';
 import { compileJsonSchema } from './json-schema.js';
+import { unknownPlaceholders } from './api-call/template.js';
 
 export const EXECUTOR_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
 export const MAX_TIMEOUT_MS = 300_000;
@@ -94,6 +95,11 @@ export function normalizeDefinition(input: ExecutorDraft & { name: string }): Ex
       errors.push({ field: '/apiCall/url', message: 'is not an absolute URL' });
     }
     if (parsed && parsed.protocol !== 'http:' && parsed.protocol !== 'https:') errors.push({ field: '/apiCall/url', message: 'must use http or https' });
+    const templates: Array<[string, string]> = [['/apiCall/url', url], ...Object.entries(input.apiCall.headers ?? {}).map(([k, v]): [string, string] => [`/apiCall/headers/${k}`, v])];
+    for (const [field, t] of templates) {
+      const bad = unknownPlaceholders(t);
+      if (bad.length) errors.push({ field, message: `unknown placeholder ${bad.join(', ')} (use {{secret:NAME}}, {{input.path}} or {{execution.id}})` });
+    }
   }
   if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
   const def: ExecutorDefinition = {
