@@ -70,8 +70,23 @@ interface Resolved {
   hash: string;
 }
 
+/** Parsed definitions by content hash: versions are immutable, so a hash always means the same definition. */
+const DEFINITION_CACHE_SIZE = 2000;
+
 export class InvokeService {
+  private readonly definitions = new Map<string, ExecutorDefinition>();
+
   constructor(private readonly deps: InvokeDeps) {}
+
+  private parsedDefinition(hash: string, text: string): ExecutorDefinition {
+    let def = this.definitions.get(hash);
+    if (!def) {
+      def = JSON.parse(text) as ExecutorDefinition;
+      if (this.definitions.size >= DEFINITION_CACHE_SIZE) this.definitions.delete(this.definitions.keys().next().value as string);
+      this.definitions.set(hash, def);
+    }
+    return def;
+  }
 
   private async resolve(req: InvokeRequest): Promise<Resolved> {
     if (req.draft) {
@@ -80,7 +95,7 @@ export class InvokeService {
     }
     const row = await findActiveDefinition(this.deps.db, req.workspaceId, req.executorName);
     if (!row) throw new ProblemError('NOT_FOUND', `executor ${req.executorName} does not exist`, { extra: { executor: req.executorName } });
-    return { def: JSON.parse(row.definition) as ExecutorDefinition, version: row.version, hash: row.content_hash };
+    return { def: this.parsedDefinition(row.content_hash, row.definition), version: row.version, hash: row.content_hash };
   }
 
   /**

@@ -31,6 +31,33 @@ export interface StoreOptions {
 // int8 columns (epoch milliseconds, counters) fit in a JS number; parse them as numbers, not strings.
 pg.types.setTypeParser(20, (v) => Number(v));
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running a small indexed query, so keep
+ * prepared statements by SQL text (statements are reusable; the SQL text carries no values).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') {
+        return (text: string) => {
+          let stmt = cache.get(text);
+          if (!stmt) {
+            stmt = target.prepare(text);
+            if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+            cache.set(text, stmt);
+          }
+          return stmt;
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** Opens the database and brings its schema up to date. */
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let db: Db;
@@ -63,7 +90,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     // Kysely's SqliteDialect serialises all queries over this one connection: SQLite has one writer anyway.
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
   const migrator = new Migrator({ db, provider: migrationProvider(caps) });
   const { error, results } = await migrator.migrateToLatest();
