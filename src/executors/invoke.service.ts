@@ -6,7 +6,7 @@ import type { SecretsService } from '../secrets/secrets.service.js';
 import type { Metrics } from '../observability/metrics.js';
 import { normalizeDefinition, contentHash, type ExecutorDefinition, type ExecutorDraft } from './definition.js';
 import { findActiveDefinition } from './executors.repository.js';
-import { insertExecution } from './executions.repository.js';
+import { ExecutionRecorder } from './executions.repository.js';
 import { validateAgainst } from './json-schema.js';
 import { capJson, redactionNeedles, redactText, redactValue } from './redact.js';
 import type { RunContext, Trigger } from './run-context.js';
@@ -75,8 +75,11 @@ const DEFINITION_CACHE_SIZE = 2000;
 
 export class InvokeService {
   private readonly definitions = new Map<string, ExecutorDefinition>();
+  private readonly recorder: ExecutionRecorder;
 
-  constructor(private readonly deps: InvokeDeps) {}
+  constructor(private readonly deps: InvokeDeps) {
+    this.recorder = new ExecutionRecorder(deps.db);
+  }
 
   private parsedDefinition(hash: string, text: string): ExecutorDefinition {
     let def = this.definitions.get(hash);
@@ -182,7 +185,7 @@ export class InvokeService {
     const durationMs = Math.round((performance.now() - t0) * 100) / 100;
     const status = error ? 'error' : 'ok';
     const cap = this.deps.fieldCapBytes;
-    await insertExecution(this.deps.db, {
+    await this.recorder.record({
       id: executionId,
       workspace_id: req.workspaceId,
       executor_name: def.name,
