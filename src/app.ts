@@ -44,10 +44,11 @@ function validatorCompiler() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
 }
 
-export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 'defaultTimeZone'>, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 'defaultTimeZone'>, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : {
       level: config.logLevel,
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
       // Tokens must never reach a log line.
       redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]'], censor: '[REDACTED]' },
     },

@@ -37,6 +37,8 @@ export interface Outrigger {
 
 export interface CreateOptions {
   logger?: boolean;
+  /** Where JSON log lines go (default stdout); tests read them to prove nothing secret is logged. */
+  logStream?: NodeJS.WritableStream;
   codeRunner?: CodeRunner;
   /** PostgreSQL schema (tests give each suite its own). */
   pgSchema?: string;
@@ -77,7 +79,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
     plugins: config.demo ? [demoPlugin] : [],
-  }, config, { logger: opts.logger });
+  }, config, { logger: opts.logger, logStream: opts.logStream });
 
   const ws = await ensureDefaultWorkspace(db, config.defaultTimeZone);
   let createdAdminToken: string | undefined;

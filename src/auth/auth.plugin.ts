@@ -41,7 +41,8 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
 
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
-    if (config?.public || !request.routeOptions.url) return;
+    // The docs UI (static pages from @fastify/swagger-ui, no data) cannot carry route config; it is public like the OpenAPI document.
+    if (config?.public || !request.routeOptions.url || request.routeOptions.url.startsWith('/api/docs')) return;
     const token = bearerToken(request);
     if (!token) throw new ProblemError('UNAUTHENTICATED', 'send Authorization: Bearer <token>');
     const key = hashToken(token);

@@ -12,7 +12,7 @@ const parse = (text: string | null) => (text === null ? undefined : JSON.parse(t
 
 export const executionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   const tags = ['executions'];
-  app.get('/', {
+  app.get('', {
     config: { permission: 'read' },
     schema: {
       tags, summary: 'List executions, newest first',

@@ -15,11 +15,11 @@ export interface ExecutorsRoutesOptions {
 export const executorsRoutes: FastifyPluginAsyncTypebox<ExecutorsRoutesOptions> = async (app, { executors, invoker }) => {
   const tags = ['executors'];
 
-  app.get('/', { config: { permission: 'read' }, schema: { tags, summary: 'List executors' } }, async (req) => ({
+  app.get('', { config: { permission: 'read' }, schema: { tags, summary: 'List executors' } }, async (req) => ({
     items: await executors.list(req.principal.workspaceId),
   }));
 
-  app.post('/', {
+  app.post('', {
     config: { permission: 'executors:write' },
     schema: { tags, summary: 'Create an executor (version 1)', body: ExecutorInput },
   }, async (req, reply) => {

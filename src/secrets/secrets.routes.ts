@@ -7,7 +7,7 @@ const Params = Type.Object({ name: Type.String({ pattern: SECRET_NAME_PATTERN })
 
 export const secretsRoutes: FastifyPluginAsyncTypebox<{ secrets: SecretsService }> = async (app, { secrets }) => {
   const tags = ['secrets'];
-  app.get('/', { config: { permission: 'read' }, schema: { tags, summary: 'List secret names (never values)' } },
+  app.get('', { config: { permission: 'read' }, schema: { tags, summary: 'List secret names (never values)' } },
     async (req) => ({ items: await secrets.list(req.principal.workspaceId) }));
 
   app.put('/:name', {

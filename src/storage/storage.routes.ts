@@ -8,7 +8,7 @@ const Params = Type.Object({ key: Type.String({ pattern: STORAGE_KEY_PATTERN }) 
 
 export const storageRoutes: FastifyPluginAsyncTypebox<{ storage: StorageService }> = async (app, { storage }) => {
   const tags = ['storage'];
-  app.get('/', {
+  app.get('', {
     config: { permission: 'read' },
     schema: { tags, summary: 'List storage objects', querystring: Type.Object({ prefix: Type.Optional(Type.String({ maxLength: 256 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }) },
   }, async (req) => ({ items: await storage.list(req.principal.workspaceId, req.query.prefix, req.query.limit) }));

@@ -69,14 +69,6 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       max: opts.pgPoolSize ?? 10,
       ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
     });
-    if (opts.pgSchema) {
-      const client = await pool.connect();
-      try {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS "${opts.pgSchema.replaceAll('"', '')}"`);
-      } finally {
-        client.release();
-      }
-    }
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     caps = CAPABILITIES.sqlite;
@@ -92,8 +84,23 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     // Kysely's SqliteDialect serialises all queries over this one connection: SQLite has one writer anyway.
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
-  const migrator = new Migrator({ db, provider: migrationProvider(caps) });
-  const { error, results } = await migrator.migrateToLatest();
+  // Kysely looks for its bookkeeping tables across all schemas unless told which one is ours.
+  const migrator = new Migrator({ db, provider: migrationProvider(caps), ...(opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}) });
+  // Several nodes may start at once on one PostgreSQL: Kysely's own migration lock table is created
+  // without a lock, so serialise whole start-up migrations with a session advisory lock held on a
+  // dedicated connection (not one of the pool's, which the migrator needs).
+  const lockClient = opts.databaseUrl ? new pg.Client({ connectionString: opts.databaseUrl }) : undefined;
+  if (lockClient) {
+    await lockClient.connect();
+    await lockClient.query("SELECT pg_advisory_lock(hashtext('outrigger:migrate'))");
+    if (opts.pgSchema) await lockClient.query(`CREATE SCHEMA IF NOT EXISTS "${opts.pgSchema.replaceAll('"', '')}"`);
+  }
+  const { error, results } = await migrator.migrateToLatest().finally(async () => {
+    if (lockClient) {
+      await lockClient.query("SELECT pg_advisory_unlock(hashtext('outrigger:migrate'))").catch(() => undefined);
+      await lockClient.end();
+    }
+  });
   if (error) {
     await db.destroy();
     const failed = results?.find((r) => r.status === 'Error');
