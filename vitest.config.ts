@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
+    setupFiles: ['test/setup/no-leaks.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
