@@ -1,28 +1,12 @@
 // Executor and version rows: plain functions over the database (or a transaction).
 import type { Db, Tx } from '../store/index.js';
+import type { ExecutorsTable, ExecutorVersionsTable } from '../store/schema.js';
 
 type Q = Db | Tx;
 
-export interface ExecutorRow {
-  id: string;
-  workspace_id: string;
-  name: string;
-  type: string;
-  active_version: number;
-  latest_version: number;
-  created_at: number;
-  updated_at: number;
-}
+export type ExecutorRow = ExecutorsTable;
 
-export interface VersionRow {
-  executor_id: string;
-  version: number;
-  definition: string;
-  content_hash: string;
-  created_by: string;
-  message: string | null;
-  created_at: number;
-}
+export type VersionRow = ExecutorVersionsTable;
 
 export function findExecutor(db: Q, workspaceId: string, name: string): Promise<ExecutorRow | undefined> {
   return db.selectFrom('executors').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirst();

@@ -13,6 +13,7 @@ import type { RunContext, Trigger } from './run-context.js';
 import type { CodeRunner, LogLine } from './sandbox/contract.js';
 import { runApiCall, type ApiCallDeps } from './api-call/index.js';
 import type { SdkHostFactory } from './sdk-host.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export const MAX_UDF_DEPTH = 8;
 const MAX_LOG_LINES = 1000;
@@ -70,26 +71,15 @@ interface Resolved {
   hash: string;
 }
 
-/** Parsed definitions by content hash: versions are immutable, so a hash always means the same definition. */
-const DEFINITION_CACHE_SIZE = 2000;
-
 export class InvokeService {
-  private readonly definitions = new Map<string, ExecutorDefinition>();
+  /** Parsed definitions by content hash: versions are immutable, so a hash always means the same definition. */
+  private readonly definitions = new BoundedMap<string, ExecutorDefinition>(2000);
   private readonly recorder: ExecutionRecorder;
 
   constructor(private readonly deps: InvokeDeps) {
     this.recorder = new ExecutionRecorder(deps.db);
   }
 
-  private parsedDefinition(hash: string, text: string): ExecutorDefinition {
-    let def = this.definitions.get(hash);
-    if (!def) {
-      def = JSON.parse(text) as ExecutorDefinition;
-      if (this.definitions.size >= DEFINITION_CACHE_SIZE) this.definitions.delete(this.definitions.keys().next().value as string);
-      this.definitions.set(hash, def);
-    }
-    return def;
-  }
 
   private async resolve(req: InvokeRequest): Promise<Resolved> {
     if (req.draft) {
@@ -98,7 +88,7 @@ export class InvokeService {
     }
     const row = await findActiveDefinition(this.deps.db, req.workspaceId, req.executorName);
     if (!row) throw new ProblemError('NOT_FOUND', `executor ${req.executorName} does not exist`, { extra: { executor: req.executorName } });
-    return { def: this.parsedDefinition(row.content_hash, row.definition), version: row.version, hash: row.content_hash };
+    return { def: this.definitions.getOrCreate(row.content_hash, () => JSON.parse(row.definition) as ExecutorDefinition), version: row.version, hash: row.content_hash };
   }
 
   /**

@@ -2,24 +2,17 @@
 import { Ajv2020, type ValidateFunction, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { FieldError } from '../errors.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: true });
 addFormats(ajv);
 
-const cache = new Map<string, ValidateFunction>();
-const CACHE_LIMIT = 1000;
+const cache = new BoundedMap<string, ValidateFunction>(1000);
 
 /** Compiles (or fetches from cache) a validator; throws when the schema itself is invalid. */
 export function compileJsonSchema(schema: object): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let fn = cache.get(key);
-  if (!fn) {
-    fn = ajv.compile(schema);
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-    cache.set(key, fn);
-  }
-  return fn;
+  return cache.getOrCreate(JSON.stringify(schema), () => ajv.compile(schema));
 }
 
 /** Turns Ajv errors into field errors (`/path` plus message). */

@@ -7,6 +7,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } fr
 import { CAPABILITIES, type DialectCapabilities } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -38,20 +39,10 @@ const STATEMENT_CACHE_SIZE = 500;
  * prepared statements by SQL text (statements are reusable; the SQL text carries no values).
  */
 function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
-  const cache = new Map<string, SqliteDatabase.Statement>();
+  const cache = new BoundedMap<string, SqliteDatabase.Statement>(STATEMENT_CACHE_SIZE);
   return new Proxy(sqlite, {
     get(target, prop, receiver) {
-      if (prop === 'prepare') {
-        return (text: string) => {
-          let stmt = cache.get(text);
-          if (!stmt) {
-            stmt = target.prepare(text);
-            if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-            cache.set(text, stmt);
-          }
-          return stmt;
-        };
-      }
+      if (prop === 'prepare') return (text: string) => cache.getOrCreate(text, () => target.prepare(text));
       const value = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
