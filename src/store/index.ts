@@ -65,7 +65,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     // Kysely's SqliteDialect serialises all queries over this one connection: SQLite has one writer anyway.
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
-  const migrator = new Migrator({ db, provider: migrationProvider(caps) });
+  // Kysely looks for its migration tables in every schema unless told which one; with another schema holding them
+  // (other test suites, other tenants) it would skip creating its own and fail (branch host fix).
+  const migrator = new Migrator({ db, provider: migrationProvider(caps), ...(opts.databaseUrl && opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
