@@ -46,12 +46,12 @@ export const executionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (ap
     schema: {
       tags, summary: 'List executions, newest first',
       querystring: Type.Object({
-        executor: Type.Optional(Type.String({ maxLength: 63 })),
+        executor: Type.Optional(Type.String({ maxLength: 63, pattern: '^[^\\u0000]*$' })),
         status: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('error')])),
         trigger: Type.Optional(Type.Union(TRIGGERS.map((t) => Type.Literal(t)))),
-        rootId: Type.Optional(Type.String({ maxLength: 100 })),
+        rootId: Type.Optional(Type.String({ maxLength: 100, pattern: '^[^\\u0000]*$' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-        cursor: Type.Optional(Type.Integer({ minimum: 1, description: 'nextCursor of the previous page' })),
+        cursor: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'nextCursor of the previous page' })),
       }, { additionalProperties: false }),
     },
   }, async (req) => {

@@ -5,28 +5,29 @@ import type { ConversationsTable } from '../store/schema.js';
 import { ProblemError } from '../errors.js';
 import { newId } from '../ids.js';
 import { Channel } from './tickets.model.js';
+import { Cursor, HostId, Text } from './text.js';
 import { emitHostEvent, type Actor, type Clock } from './host-events.js';
 
 export const Message = Type.Object({
   from: Type.Union([Type.Literal('customer'), Type.Literal('agent'), Type.Literal('bot')]),
-  text: Type.String({ minLength: 1, maxLength: 100_000 }),
+  text: Type.String({ minLength: 1, maxLength: 100_000 }), // stored as JSON text, NUL is escaped there
   at: Type.Optional(Type.String({ format: 'date-time' })),
 }, { additionalProperties: false });
 
 export const ConversationCreateBody = Type.Object({
   channel: Channel,
-  ticketId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  customerNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  subject: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  ticketId: Type.Optional(HostId),
+  customerNumber: Type.Optional(Text(100)),
+  subject: Type.Optional(Text(500)),
   messages: Type.Optional(Type.Array(Message, { maxItems: 1000 })),
 }, { additionalProperties: false });
 export type ConversationCreateBody = Static<typeof ConversationCreateBody>;
 
 export const ConversationListQuery = Type.Object({
-  ticketId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  customerNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  ticketId: Type.Optional(HostId),
+  customerNumber: Type.Optional(Text(100)),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Type.Integer({ minimum: 1 })),
+  cursor: Type.Optional(Cursor),
 }, { additionalProperties: false });
 
 export interface Conversation {

@@ -1,6 +1,6 @@
 // REST routes of the host model's smaller resources: customer profiles, conversations, ticket settings.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { IdParams } from '../api/common-schemas.js';
+import { HostIdParams as IdParams } from './text.js';
 import { actorOf, type Clock } from './host-events.js';
 import { ProfileCreateBody, ProfileListQuery, ProfilePatchBody, type ProfilesService } from './profiles.service.js';
 import { ConversationCreateBody, ConversationListQuery, type ConversationsService } from './conversations.service.js';

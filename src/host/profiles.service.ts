@@ -4,9 +4,9 @@ import type { Db } from '../store/index.js';
 import type { ProfilesTable } from '../store/schema.js';
 import { ProblemError } from '../errors.js';
 import { newId } from '../ids.js';
+import { Cursor, Text } from './text.js';
 import { emitHostEvent, type Actor, type Clock } from './host-events.js';
 
-const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 const Nullable = <T extends ReturnType<typeof Text>>(t: T) => Type.Union([t, Type.Null()]);
 export const Address = Type.Object({
   street: Type.Optional(Type.String({ maxLength: 200 })),
@@ -38,7 +38,7 @@ export const ProfileListQuery = Type.Object({
   customerNumber: Type.Optional(Text(100)),
   email: Type.Optional(Text(320)),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Type.Integer({ minimum: 1 })),
+  cursor: Type.Optional(Cursor),
 }, { additionalProperties: false });
 
 export interface Profile {

@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
 import type { TicketRepliesTable, TicketsTable } from '../store/schema.js';
+import { Cursor, Text } from './text.js';
 
 export const CHANNELS = ['email', 'chat', 'phone', 'letter', 'web'] as const;
 export const STATUSES = ['open', 'pending', 'closed'] as const;
@@ -13,7 +14,7 @@ export const TicketStatus = Type.Union(STATUSES.map((s) => Type.Literal(s)));
 // No quotes, backslashes, % or control characters: tags are stored as JSON text and filtered with LIKE.
 export const Tag = Type.String({ minLength: 1, maxLength: 64, pattern: '^[^"\\\\%\\u0000-\\u001f]+$' });
 const Tags = Type.Array(Tag, { maxItems: 50, uniqueItems: true });
-const ShortText = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const ShortText = (max: number) => Text(max);
 
 export const CustomerLink = Type.Object({
   customerNumber: ShortText(100),
@@ -22,7 +23,7 @@ export const CustomerLink = Type.Object({
 
 export const TicketCreateBody = Type.Object({
   subject: ShortText(500),
-  body: Type.Optional(Type.String({ maxLength: 100_000 })),
+  body: Type.Optional(Text(100_000, 0)),
   channel: Channel,
   status: Type.Optional(TicketStatus),
   tags: Type.Optional(Tags),
@@ -57,7 +58,7 @@ export type ReplyBody = Static<typeof ReplyBody>;
 
 export const ForwardBody = Type.Object({
   to: ShortText(320),
-  note: Type.Optional(Type.String({ maxLength: 10_000 })),
+  note: Type.Optional(Text(10_000, 0)),
 }, { additionalProperties: false });
 
 export const TicketListQuery = Type.Object({
@@ -70,7 +71,7 @@ export const TicketListQuery = Type.Object({
   assignee: Type.Optional(ShortText(200)),
   intent: Type.Optional(ShortText(100)),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Type.Integer({ minimum: 1, description: 'nextCursor of the previous page' })),
+  cursor: Type.Optional(Cursor),
 }, { additionalProperties: false });
 export type TicketListQuery = Static<typeof TicketListQuery>;
 

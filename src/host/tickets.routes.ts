@@ -1,7 +1,7 @@
 // REST routes of tickets: create, list, read, change, answer (optionally through a webhook), forward.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { IdParams } from '../api/common-schemas.js';
+import { HostIdParams as IdParams } from './text.js';
 import { sendInvocationProblem } from '../points/webhooks/invocation-problem.js';
 import { ForwardBody, ReplyBody, TicketCreateBody, TicketListQuery, TicketPatchBody } from './tickets.model.js';
 import { actorOf } from './host-events.js';

@@ -7,7 +7,8 @@ import { InvocationInput, NameParams } from '../../api/common-schemas.js';
 import type { BindingsService } from './bindings.service.js';
 import { sendInvocationProblem } from './invocation-problem.js';
 
-const Description = Type.String({ maxLength: 4000 });
+// No NUL: PostgreSQL text cannot store it (a 400 here instead of a 500 from the database).
+const Description = Type.String({ maxLength: 4000, pattern: '^[^\\u0000]*$' });
 
 /** Routes for one binding point; `tag` names it in the OpenAPI document. */
 export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService; tag: string }> = async (app, { service, tag }) => {
