@@ -46,15 +46,20 @@ export const TicketPatchBody = Type.Object({
 }, { additionalProperties: false, minProperties: 1 });
 export type TicketPatchBody = Static<typeof TicketPatchBody>;
 
+/** The name of a webhook binding. */
+export const WebhookRef = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,62}$' });
+
 export const ReplyBody = Type.Object({
   body: ShortText(100_000),
   to: Type.Optional(Type.Union([ShortText(320), Type.Null()], { description: 'recipient; defaults to the ticket’s sender' })),
-  viaWebhook: Type.Optional(Type.Union([Type.String({ pattern: '^[a-z][a-z0-9_-]{0,62}$' }), Type.Null()], {
+  viaWebhook: Type.Optional(Type.Union([WebhookRef, Type.Null()], {
     description: 'send through this webhook; null sends without one; absent uses the ticket settings (per channel, then default)',
   })),
   status: Type.Optional(TicketStatus),
 }, { additionalProperties: false });
 export type ReplyBody = Static<typeof ReplyBody>;
+
+export const RetryBody = Type.Object({ viaWebhook: Type.Optional(WebhookRef), status: Type.Optional(TicketStatus) }, { additionalProperties: false });
 
 export const ForwardBody = Type.Object({
   to: ShortText(320),

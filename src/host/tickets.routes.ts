@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HostIdParams as IdParams } from './text.js';
 import { sendInvocationProblem } from '../points/webhooks/invocation-problem.js';
-import { ForwardBody, ReplyBody, TicketCreateBody, TicketListQuery, TicketPatchBody } from './tickets.model.js';
+import { ForwardBody, ReplyBody, RetryBody, TicketCreateBody, TicketListQuery, TicketPatchBody } from './tickets.model.js';
 import { actorOf } from './host-events.js';
 import type { TicketsService } from './tickets.service.js';
 import type { RepliesService } from './replies.service.js';
@@ -45,6 +45,18 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{ tickets: TicketsService;
     config: { permission: 'read' },
     schema: { tags, summary: 'One reply', params: Type.Object({ id: IdParams.properties.id, replyId: IdParams.properties.id }) },
   }, async (req) => replies.get(req.principal.workspaceId, req.params.id, req.params.replyId));
+
+  app.post('/:id/replies/:replyId/retry', {
+    config: { permission: 'operate' },
+    schema: {
+      tags, summary: 'Send a failed reply again through its webhook (or `viaWebhook`); same answers as sending it', params: Type.Object({ id: IdParams.properties.id, replyId: IdParams.properties.id }),
+      body: RetryBody,
+    },
+  }, async (req, reply) => {
+    const out = await replies.retry(req.principal.workspaceId, req.params.id, req.params.replyId, req.body, actorOf(req.principal));
+    if (!out.ok) return sendInvocationProblem(req, reply, out.result, { replyId: out.reply.id, replyStatus: out.reply.status, webhook: out.webhook });
+    return { ...out.reply, ticket: out.ticket };
+  });
 
   app.post('/:id/forward', { config: { permission: 'operate' }, schema: { tags, summary: 'Forward a ticket (TicketForwarded)', params: IdParams, body: ForwardBody } },
     async (req) => tickets.forward(req.principal.workspaceId, req.params.id, req.body, actorOf(req.principal)));

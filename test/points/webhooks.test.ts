@@ -141,6 +141,29 @@ for (const dialect of DIALECTS) {
         }
       });
 
+      it('a failed reply can be sent again; only then the events are written', async () => {
+        mailDown = true;
+        let replyId: string;
+        try {
+          const r = await s.api('POST', `/api/tickets/${ticketId}/replies`, { body: 'Third try' });
+          expect(r.status).toBe(502);
+          replyId = r.body.replyId;
+          const again = await s.api('POST', `/api/tickets/${ticketId}/replies/${replyId}/retry`, {});
+          expect(again.status).toBe(502);
+          expect(again.body.replyStatus).toBe('failed');
+        } finally {
+          mailDown = false;
+        }
+        const before = await eventCount(s);
+        const ok = await s.api('POST', `/api/tickets/${ticketId}/replies/${replyId}/retry`, { status: 'pending' });
+        expect(ok.status).toBe(200);
+        expect(ok.body).toMatchObject({ id: replyId, status: 'sent', error: null, ticket: { status: 'pending' } });
+        expect((await eventsSince(s, before)).map((e) => e.type)).toEqual(['TicketUpdated', 'TicketResponse', 'SendEmail']);
+        // A sent reply is not sent twice.
+        expect((await s.api('POST', `/api/tickets/${ticketId}/replies/${replyId}/retry`, {})).status).toBe(409);
+        expect((await s.api('POST', `/api/tickets/${ticketId}/replies/rpl_nope/retry`, {})).status).toBe(404);
+      });
+
       it('viaWebhook overrides the settings (null sends without one)', async () => {
         const r = await s.api('POST', `/api/tickets/${ticketId}/replies`, { body: 'direct', viaWebhook: null });
         expect(r.status).toBe(201);
