@@ -20,6 +20,12 @@ import { createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './aut
 import { purgeExecutionsBefore } from './executors/executions.repository.js';
 import { demoPlugin } from './demo/erp.routes.js';
 import { VERSION } from './version.js';
+// --- host model, webhooks, UDFs (branch host) ---
+import { createHost, type Host } from './host/host.plugin.js';
+import { createWebhooksService, webhooksPlugin } from './points/webhooks/webhooks.plugin.js';
+import { createUdfsService, udfResolver, udfsPlugin } from './points/udfs/udfs.plugin.js';
+import type { BindingsService } from './points/webhooks/bindings.service.js';
+// --- end host ---
 
 export interface Outrigger {
   app: FastifyInstance;
@@ -30,6 +36,11 @@ export interface Outrigger {
   secrets: SecretsService;
   storage: StorageService;
   defaultWorkspaceId: string;
+  // --- host model, webhooks, UDFs (branch host) ---
+  host: Host;
+  webhooks: BindingsService;
+  udfs: BindingsService;
+  // --- end host ---
   /** Set when this start created the first admin token (shown once). */
   createdAdminToken?: string;
   close(): Promise<void>;
@@ -42,6 +53,12 @@ export interface CreateOptions {
   codeRunner?: CodeRunner;
   /** PostgreSQL schema (tests give each suite its own). */
   pgSchema?: string;
+  // --- host model (branch host) ---
+  /** Current time in epoch ms for the host model and its inactivity rule (tests inject one). */
+  clock?: () => number;
+  /** How often the ticket inactivity sweep runs (default one minute). */
+  hostSweepIntervalMs?: number;
+  // --- end host ---
 }
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -75,10 +92,23 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     codeRunner: opts.codeRunner, sdkHosts,
   });
 
+  // --- host model, webhooks, UDFs (branch host) ---
+  const webhooks = createWebhooksService(db, invoker);
+  const udfs = createUdfsService(db, invoker);
+  executors.registerBindingLookup(webhooks.lookup);
+  executors.registerBindingLookup(udfs.lookup);
+  sdkHosts.udfResolver = udfResolver(udfs);
+  const host = createHost({
+    store, webhooks, clock: opts.clock ?? Date.now, sweepIntervalMs: opts.hostSweepIntervalMs ?? MAINTENANCE_INTERVAL_MS,
+    log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+  });
+  const hostPlugins = [host.plugin, webhooksPlugin(webhooks), udfsPlugin(udfs)];
+  // --- end host ---
+
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
-    plugins: config.demo ? [demoPlugin] : [],
+    plugins: [...(config.demo ? [demoPlugin] : []), ...hostPlugins],
   }, config, { logger: opts.logger, logStream: opts.logStream });
 
   const ws = await ensureDefaultWorkspace(db, config.defaultTimeZone);
@@ -100,11 +130,15 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   };
   const timer = setInterval(maintenance, MAINTENANCE_INTERVAL_MS);
   timer.unref();
+  // Background work of the host model runs only on nodes that do background work (branch host).
+  if (config.role !== 'api') host.sweep.start();
 
   return {
     app, config, store, executors, invoker, secrets, storage, defaultWorkspaceId: ws.id, createdAdminToken,
+    host, webhooks, udfs,
     async close() {
       clearInterval(timer);
+      await host.sweep.stop();
       await app.close();
       await opts.codeRunner?.close();
       await dispatcher.close();

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { ExecutorName } from '../executors/definition.js';
 
 export const NameParams = Type.Object({ name: ExecutorName });
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+// No NUL: PostgreSQL text cannot hold it, and a lookup with one would fail as a 500 instead of a 404/400.
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000]+$' }) });
 
 export const Problem = Type.Object({
   type: Type.String(),

@@ -1,5 +1,5 @@
 // Turns every error that reaches Fastify into an RFC 9457 problem+json answer; never leaks internals.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, toProblem, type FieldError, type ProblemCode } from '../errors.js';
 
 interface AjvLikeError {
@@ -63,4 +63,10 @@ export function installProblemHandlers(app: FastifyInstance): void {
     const problem = new ProblemError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
     reply.code(404).type('application/problem+json').send(toProblem(problem, request.url));
   });
+}
+
+/** Renders the router's own refusals (a malformed URL, a path parameter over maxParamLength) as problem+json too (branch host). */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem = new ProblemError('VALIDATION_FAILED', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is malformed', { errors: [{ field: 'params:/', message: err.message }] });
+  reply.code(problem.status).type('application/problem+json').send(toProblem(problem, request.url));
 }

@@ -71,6 +71,12 @@ export function listChildren(db: Db, workspaceId: string, parentId: string) {
     .where('workspace_id', '=', workspaceId).where('parent_id', '=', parentId).orderBy('seq').execute();
 }
 
+/** Every execution of one call tree (same root), oldest first, capped (UDF tree view). */
+export function listTreeRows(db: Db, workspaceId: string, rootId: string, limit: number) {
+  return db.selectFrom('executions').select(['id', 'executor_name', 'executor_version', 'status', 'error', 'duration_ms', 'trigger', 'trigger_ref', 'parent_id', 'started_at'])
+    .where('workspace_id', '=', workspaceId).where('root_id', '=', rootId).orderBy('seq').limit(limit).execute();
+}
+
 /** Deletes executions that finished before the cut-off (retention). */
 export async function purgeExecutionsBefore(db: Db, cutoff: number): Promise<number> {
   const res = await db.deleteFrom('executions').where('finished_at', '<', cutoff).executeTakeFirst();

@@ -95,6 +95,90 @@ export interface EventsTable {
   occurred_at: number;
 }
 
+// --- host model, webhooks, UDFs (migration 004) ---
+export interface TicketsTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  subject: string;
+  body: string;
+  channel: string;
+  status: string;
+  /** JSON array of strings. */
+  tags: string;
+  intent: string | null;
+  customer_number: string | null;
+  contract_number: string | null;
+  queue: string | null;
+  assignee: string | null;
+  from_address: string | null;
+  created_at: number;
+  updated_at: number;
+  closed_at: number | null;
+}
+
+export interface TicketRepliesTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  ticket_id: string;
+  body: string;
+  to_address: string | null;
+  author: string;
+  /** `sending` while a bound webhook runs, then `sent` or `failed`. */
+  status: string;
+  webhook: string | null;
+  execution_id: string | null;
+  error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface ConversationsTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  ticket_id: string | null;
+  channel: string;
+  customer_number: string | null;
+  subject: string | null;
+  /** JSON array of messages. */
+  messages: string;
+  created_at: number;
+}
+
+export interface ProfilesTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  customer_number: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  attributes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HostSettingsTable {
+  workspace_id: string;
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+/** A binding of an integration point (webhooks, udfs) naming an executor. */
+export interface BindingsTable {
+  workspace_id: string;
+  name: string;
+  executor: string;
+  description: string;
+  created_at: number;
+  updated_at: number;
+}
+// --- end host model ---
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_tokens: ApiTokensTable;
@@ -104,4 +188,12 @@ export interface Database {
   storage_objects: StorageObjectsTable;
   executions: ExecutionsTable;
   events: EventsTable;
+  // host model, webhooks, UDFs (migration 004)
+  tickets: TicketsTable;
+  ticket_replies: TicketRepliesTable;
+  conversations: ConversationsTable;
+  profiles: ProfilesTable;
+  host_settings: HostSettingsTable;
+  webhooks: BindingsTable;
+  udfs: BindingsTable;
 }

@@ -1,0 +1,110 @@
+// The inactivity rule: a periodic sweep closes pending tickets untouched for the workspace's `inactivityCloseHours`,
+// writing TicketUpdated, TicketClosed and TicketClosedDueToInactivity with each closure.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Db } from '../store/index.js';
+import * as repo from './tickets.repository.js';
+import { toTicket } from './tickets.model.js';
+import { emitHostEvent, SYSTEM_ACTOR, type Clock } from './host-events.js';
+import type { TicketSettingsService } from './ticket-settings.service.js';
+
+const BATCH = 200;
+const MAX_BACKOFF_FACTOR = 10;
+
+export interface SweepLog {
+  warn(obj: object, msg: string): void;
+}
+
+export interface InactivitySweepDeps {
+  db: Db;
+  clock: Clock;
+  settings: TicketSettingsService;
+  intervalMs: number;
+  log: SweepLog;
+}
+
+/** The sweep loop: `idle` → `running` (start) → `stopped` (stop); runOnce can also be called directly (tests, tools). */
+export class InactivitySweep {
+  state: 'idle' | 'running' | 'stopped' = 'idle';
+  lastError: string | null = null;
+  lastRunAt: number | null = null;
+  private abort?: AbortController;
+  private loopDone?: Promise<void>;
+
+  constructor(private readonly deps: InactivitySweepDeps) {}
+
+  /** Closes every pending ticket past its workspace's inactivity limit now; returns how many it closed. */
+  async runOnce(): Promise<{ closed: number }> {
+    const { db, clock } = this.deps;
+    let closed = 0;
+    for (const rule of await this.deps.settings.inactivityRules()) {
+      const cutoff = clock() - rule.hours * 3_600_000;
+      for (;;) {
+        const candidates = await repo.listInactivePending(db, rule.workspaceId, cutoff, BATCH);
+        for (const row of candidates) if (await this.close(rule.workspaceId, row, rule.hours)) closed++;
+        if (candidates.length < BATCH) break;
+      }
+    }
+    this.lastRunAt = clock();
+    return { closed };
+  }
+
+  private async close(workspaceId: string, row: repo.TicketRow, hours: number): Promise<boolean> {
+    const now = this.deps.clock();
+    return this.deps.db.transaction().execute(async (trx) => {
+      // Only if nothing happened since we looked: the same status and last change. With several workers sweeping
+      // (PostgreSQL), the row lock of this UPDATE lets exactly one of them win; the others update zero rows.
+      const res = await trx.updateTable('tickets').set({ status: 'closed', closed_at: now, updated_at: now })
+        .where('id', '=', row.id).where('status', '=', 'pending').where('updated_at', '=', row.updated_at).executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return false;
+      const ticket = toTicket({ ...row, status: 'closed', closed_at: now, updated_at: now });
+      const base = { ticketId: row.id, userId: null };
+      await emitHostEvent(trx, workspaceId, 'TicketUpdated', row.id, { ...base, changes: { status: 'closed' }, previous: { status: 'pending' }, ticket }, SYSTEM_ACTOR, now);
+      await emitHostEvent(trx, workspaceId, 'TicketClosed', row.id, { ...base, reason: 'inactivity', ticket }, SYSTEM_ACTOR, now);
+      await emitHostEvent(trx, workspaceId, 'TicketClosedDueToInactivity', row.id, {
+        ...base, inactiveSince: new Date(row.updated_at).toISOString(), inactivityCloseHours: hours, ticket,
+      }, SYSTEM_ACTOR, now);
+      return true;
+    });
+  }
+
+  /** Starts the periodic loop (idempotent). */
+  start(): void {
+    if (this.state === 'running') return;
+    this.state = 'running';
+    this.abort = new AbortController();
+    this.loopDone = this.loop(this.abort.signal);
+  }
+
+  /** Stops the loop and waits for a sweep in progress to finish. */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopped';
+    this.abort?.abort();
+    await this.loopDone;
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        await this.runOnce();
+        failures = 0;
+        this.lastError = null;
+      } catch (err) {
+        // Never throw out of the loop: remember the error, log it, back off.
+        failures++;
+        this.lastError = (err as Error).message;
+        this.deps.log.warn({ err }, 'ticket inactivity sweep failed; backing off');
+      }
+      const delay = this.deps.intervalMs * Math.min(2 ** failures, MAX_BACKOFF_FACTOR);
+      try {
+        await sleep(delay, undefined, { signal, ref: false });
+      } catch {
+        return; // aborted
+      }
+    }
+  }
+}

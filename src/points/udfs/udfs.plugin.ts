@@ -1,0 +1,25 @@
+// The UDF library (SPEC 3): named executors callable with `ctx.udf(name, input)` from code and through the API.
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../store/index.js';
+import type { InvokeService } from '../../executors/invoke.service.js';
+import type { UdfResolver } from '../../executors/sdk-host.js';
+import { BindingsService } from '../webhooks/bindings.service.js';
+import { bindingRoutes } from '../webhooks/bindings.routes.js';
+
+/** The UDF library service (table `udfs`, trigger `udf`). */
+export function createUdfsService(db: Db, invoker: InvokeService): BindingsService {
+  return new BindingsService(db, invoker, { table: 'udfs', kind: 'udf', trigger: 'udf' });
+}
+
+/** The resolver SdkHostFactory uses for `ctx.udf(name)`: UDF name → executor name. Depth, cycles and the shared
+ * deadline are enforced by InvokeService through the `parent` the SDK host passes along. */
+export function udfResolver(service: BindingsService): UdfResolver {
+  return (_db, workspaceId, name) => service.executorOf(workspaceId, name);
+}
+
+/** Registers `/api/udfs`. */
+export function udfsPlugin(service: BindingsService) {
+  return async (app: FastifyInstance): Promise<void> => {
+    await app.register(bindingRoutes, { prefix: '/api/udfs', service, tag: 'udfs' });
+  };
+}

@@ -1,0 +1,72 @@
+// The inactivity rule with an injected clock: pending tickets untouched longer than the limit are closed once,
+// with TicketClosedDueToInactivity; the sweep loop runs only on nodes with background work.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../helpers/dialects.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { eventCount, eventsSince } from './events-helper.js';
+
+const HOUR = 3_600_000;
+
+for (const dialect of DIALECTS) {
+  describe(`ticket inactivity sweep on ${dialect}`, () => {
+    let s: TestServer;
+    let now = Date.parse('2025-03-03T08:00:00Z');
+    // role 'api' keeps the background loop off, so only the test's runOnce sweeps.
+    beforeAll(async () => { s = await startTestServer(dialect, { role: 'api' }, { clock: () => now }); });
+    afterAll(async () => { await s.close(); });
+
+    it('closes pending tickets past the limit, once, and leaves the rest alone', async () => {
+      expect(s.o.host.sweep.state).toBe('idle');
+      expect((await s.api('PUT', '/api/settings/tickets', { inactivityCloseHours: 48 })).status).toBe(200);
+      const mk = async (status: string) => (await s.api('POST', '/api/tickets', { subject: `t ${status}`, channel: 'email', status })).body;
+      const stale = await mk('pending');
+      const open = await mk('open');
+      const fresh = await mk('pending');
+      now += 47 * HOUR;
+      // Activity on `fresh` restarts its clock.
+      expect((await s.api('POST', `/api/tickets/${fresh.id}/replies`, { body: 'still waiting for your reading' })).status).toBe(201);
+      expect(await s.o.host.sweep.runOnce()).toEqual({ closed: 0 });
+
+      now += 2 * HOUR; // stale: 49 h, fresh: 2 h since the reply
+      const before = await eventCount(s);
+      expect(await s.o.host.sweep.runOnce()).toEqual({ closed: 1 });
+      const evs = await eventsSince(s, before);
+      expect(evs.map((e) => e.type)).toEqual(['TicketUpdated', 'TicketClosed', 'TicketClosedDueToInactivity']);
+      expect(evs.every((e) => e.subject === stale.id && e.occurredAt === now)).toBe(true);
+      expect(evs[0]!.data).toMatchObject({ userId: null, changes: { status: 'closed' }, ticketId: stale.id });
+      expect(evs[1]!.data).toMatchObject({ reason: 'inactivity' });
+      expect(evs[2]!.data).toMatchObject({ ticketId: stale.id, inactivityCloseHours: 48, inactiveSince: '2025-03-03T08:00:00.000Z', ticket: { id: stale.id, status: 'closed', channel: 'email' } });
+
+      expect((await s.api('GET', `/api/tickets/${stale.id}`)).body.status).toBe('closed');
+      expect((await s.api('GET', `/api/tickets/${open.id}`)).body.status).toBe('open');
+      expect((await s.api('GET', `/api/tickets/${fresh.id}`)).body.status).toBe('pending');
+      // Nothing twice.
+      expect(await s.o.host.sweep.runOnce()).toEqual({ closed: 0 });
+
+      now += 47 * HOUR;
+      expect(await s.o.host.sweep.runOnce()).toEqual({ closed: 1 });
+      expect((await s.api('GET', `/api/tickets/${fresh.id}`)).body.status).toBe('closed');
+    });
+
+    it('does nothing when the rule is off', async () => {
+      expect((await s.api('PUT', '/api/settings/tickets', { inactivityCloseHours: null })).status).toBe(200);
+      const t = (await s.api('POST', '/api/tickets', { subject: 'x', channel: 'web', status: 'pending' })).body;
+      now += 1000 * HOUR;
+      expect(await s.o.host.sweep.runOnce()).toEqual({ closed: 0 });
+      expect((await s.api('GET', `/api/tickets/${t.id}`)).body.status).toBe('pending');
+      expect((await s.api('GET', '/api/settings/tickets')).body).toEqual({ replyWebhook: null, replyWebhookByChannel: {}, inactivityCloseHours: null });
+    });
+  });
+}
+
+describe('sweep loop lifecycle', () => {
+  it('runs on role all and stops on close', async () => {
+    const s = await startTestServer('sqlite', { role: 'all' });
+    try {
+      expect(s.o.host.sweep.state).toBe('running');
+    } finally {
+      await s.close();
+    }
+    expect(s.o.host.sweep.state).toBe('stopped');
+  });
+});
