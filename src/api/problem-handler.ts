@@ -41,6 +41,11 @@ function problemFor(err: FastifyError): ProblemError {
     FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
     FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
   };
+  // PostgreSQL refuses NUL in text (22021) and numbers out of range (22003): bad input that slipped past a
+  // schema must still be a 400, never a 500, whichever route it came through.
+  if (err.code === '22021' || err.code === '22003' || err.code === '22P05') {
+    return new ProblemError('VALIDATION_FAILED', 'the request contains a value the database cannot store (a NUL character or a number out of range)');
+  }
   const mapped = err.code ? byCode[err.code] : undefined;
   if (mapped) return new ProblemError(mapped, err.message);
   if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) return new ProblemError('MALFORMED_JSON', err.message);

@@ -142,3 +142,18 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('bad characters on PostgreSQL', () => {
+  it('a NUL in a token name or id is a 400, not a 500', async () => {
+    const s = await startTestServer('postgres');
+    try {
+      const r = await s.api('POST', '/api/tokens', { name: 'a\u0000b', role: 'viewer' });
+      expect(r.status).toBe(400);
+      expect((await s.api('DELETE', '/api/tokens/tok%00x')).status).toBeLessThan(500);
+      expect((await s.api('GET', '/api/storage?prefix=%00')).status).toBeLessThan(500);
+      expect((await s.api('PUT', '/api/executors/nul', { name: 'nul', type: 'apiCall', description: 'a\u0000', apiCall: { method: 'GET', url: 'http://x' } })).status).toBeLessThan(500);
+    } finally {
+      await s.close();
+    }
+  });
+});
