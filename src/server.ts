@@ -20,6 +20,7 @@ import { createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './aut
 import { purgeExecutionsBefore } from './executors/executions.repository.js';
 import { demoPlugin } from './demo/erp.routes.js';
 import { VERSION } from './version.js';
+import { createPointsServices, type PointsServices } from './points/points-services.js'; // points branch
 
 export interface Outrigger {
   app: FastifyInstance;
@@ -29,6 +30,8 @@ export interface Outrigger {
   invoker: InvokeService;
   secrets: SecretsService;
   storage: StorageService;
+  /** Customer recognition, rule-based agents, AI tools, smart agents (points branch). */
+  points: PointsServices;
   defaultWorkspaceId: string;
   /** Set when this start created the first admin token (shown once). */
   createdAdminToken?: string;
@@ -73,10 +76,17 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     codeRunner: opts.codeRunner, sdkHosts,
   });
 
+  // --- points branch: customer recognition, agents, AI tools (+ MCP), smart agents; tickets come from the host model at merge ---
+  const points = createPointsServices({
+    db, invoker, executors, secrets, guardedDispatcher: dispatcher,
+    recognitionCacheTtlMs: config.recognitionCacheTtlMs, llmBaseUrl: config.llmBaseUrl, llmApiKey: config.llmApiKey,
+  });
+  // --- end points branch ---
+
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
-    plugins: config.demo ? [demoPlugin] : [],
+    plugins: [points.plugin, ...(config.demo ? [demoPlugin] : [])],
   }, config, { logger: opts.logger });
 
   const ws = await ensureDefaultWorkspace(db, config.defaultTimeZone);
@@ -100,7 +110,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   timer.unref();
 
   return {
-    app, config, store, executors, invoker, secrets, storage, defaultWorkspaceId: ws.id, createdAdminToken,
+    app, config, store, executors, invoker, secrets, storage, points, defaultWorkspaceId: ws.id, createdAdminToken,
     async close() {
       clearInterval(timer);
       await app.close();

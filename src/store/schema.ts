@@ -95,6 +95,27 @@ export interface EventsTable {
   occurred_at: number;
 }
 
+// --- points branch (migration 005) ---
+export interface PointBindingsTable {
+  workspace_id: string;
+  /** `recognitionSource` | `agent` | `aiTool` | `aiAgent`. */
+  point: string;
+  name: string;
+  executor: string | null;
+  /** The binding as its API object (JSON text). */
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RecognitionCacheTable {
+  workspace_id: string;
+  cache_key: string;
+  result: string;
+  expires_at: number;
+}
+// --- end points branch ---
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_tokens: ApiTokensTable;
@@ -104,4 +125,6 @@ export interface Database {
   storage_objects: StorageObjectsTable;
   executions: ExecutionsTable;
   events: EventsTable;
+  point_bindings: PointBindingsTable; // points branch
+  recognition_cache: RecognitionCacheTable; // points branch
 }

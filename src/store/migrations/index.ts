@@ -3,12 +3,15 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectCapabilities } from '../dialect.js';
 import * as m001 from './001-foundation.js';
 import * as m002 from './002-events.js';
+// points branch (customer recognition, agents, AI tools)
+import * as m005 from './005-points.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-foundation': m001,
   '002-events': m002,
+  '005-points': m005, // points branch
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
