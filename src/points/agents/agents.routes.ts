@@ -37,7 +37,9 @@ export async function agentsRoutes(root: FastifyInstance, agents: AgentsService)
       tags, summary: 'Run the named agent, or the agent of the ticket’s intent, on a ticket',
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
       querystring: Type.Object({ agent: Type.Optional(ExecutorName) }, { additionalProperties: false }),
-      body: Type.Optional(Type.Object({ data: Type.Optional(Type.Record(Type.String(), Type.Unknown())), _action: Action }, { additionalProperties: false })),
+      body: Type.Object({ data: Type.Optional(Type.Record(Type.String(), Type.Unknown())), _action: Action }, { additionalProperties: false, description: 'optional; data is merged over the ticket’s extracted data' }),
     },
-  }, async (req) => agents.autoexecute(req.principal.workspaceId, req.params.id, { agent: req.query.agent, data: req.body?.data, _action: req.body?._action }));
+    // The body is optional: a bare POST auto-executes with the ticket's own data.
+    preValidation: async (req) => { req.body ??= {}; },
+  }, async (req) => agents.autoexecute(req.principal.workspaceId, req.params.id, { agent: req.query.agent, data: req.body.data, _action: req.body._action }));
 }
