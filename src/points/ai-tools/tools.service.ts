@@ -30,7 +30,7 @@ export type ToolCallResult =
   | { executionId: string | null; isError: true; error: { code: string; message: string; errors?: FieldError[] } };
 
 /** Parameters of an executor that has no inputSchema: any object. */
-const ANY_OBJECT = { type: 'object', properties: {} };
+const ANY_OBJECT = { type: 'object', properties: {}, additionalProperties: true };
 
 export class ToolsService {
   readonly store: BindingStore<AiTool>;
