@@ -26,6 +26,8 @@ import { createWebhooksService, webhooksPlugin } from './points/webhooks/webhook
 import { createUdfsService, udfResolver, udfsPlugin } from './points/udfs/udfs.plugin.js';
 import type { BindingsService } from './points/webhooks/bindings.service.js';
 // --- end host ---
+import { createPointsServices, type PointsServices } from './points/points-services.js';
+import { hostTicketPort } from './host/ticket-port.adapter.js';
 
 export interface Outrigger {
   app: FastifyInstance;
@@ -35,6 +37,8 @@ export interface Outrigger {
   invoker: InvokeService;
   secrets: SecretsService;
   storage: StorageService;
+  /** Customer recognition, rule-based agents, AI tools, smart agents (points branch). */
+  points: PointsServices;
   defaultWorkspaceId: string;
   // --- host model, webhooks, UDFs (branch host) ---
   host: Host;
@@ -104,11 +108,18 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   });
   const hostPlugins = [host.plugin, webhooksPlugin(webhooks), udfsPlugin(udfs)];
   // --- end host ---
+  // --- points branch: customer recognition, agents, AI tools (+ MCP), smart agents; tickets come from the host model at merge ---
+  const points = createPointsServices({
+    db, invoker, executors, secrets, guardedDispatcher: dispatcher,
+    recognitionCacheTtlMs: config.recognitionCacheTtlMs, llmBaseUrl: config.llmBaseUrl, llmApiKey: config.llmApiKey,
+  });
+  points.setTickets(hostTicketPort(host));
+  // --- end points branch ---
 
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
-    plugins: [...(config.demo ? [demoPlugin] : []), ...hostPlugins],
+    plugins: [...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin],
   }, config, { logger: opts.logger, logStream: opts.logStream });
 
   const ws = await ensureDefaultWorkspace(db, config.defaultTimeZone);
@@ -134,7 +145,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   if (config.role !== 'api') host.sweep.start();
 
   return {
-    app, config, store, executors, invoker, secrets, storage, defaultWorkspaceId: ws.id, createdAdminToken,
+    app, config, store, executors, invoker, secrets, storage, points, defaultWorkspaceId: ws.id, createdAdminToken,
     host, webhooks, udfs,
     async close() {
       clearInterval(timer);

@@ -179,6 +179,27 @@ export interface BindingsTable {
 }
 // --- end host model ---
 
+// --- points branch (migration 005) ---
+export interface PointBindingsTable {
+  workspace_id: string;
+  /** `recognitionSource` | `agent` | `aiTool` | `aiAgent`. */
+  point: string;
+  name: string;
+  executor: string | null;
+  /** The binding as its API object (JSON text). */
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RecognitionCacheTable {
+  workspace_id: string;
+  cache_key: string;
+  result: string;
+  expires_at: number;
+}
+// --- end points branch ---
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_tokens: ApiTokensTable;
@@ -196,4 +217,6 @@ export interface Database {
   host_settings: HostSettingsTable;
   webhooks: BindingsTable;
   udfs: BindingsTable;
+  point_bindings: PointBindingsTable; // points branch
+  recognition_cache: RecognitionCacheTable; // points branch
 }

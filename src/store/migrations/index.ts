@@ -5,6 +5,8 @@ import * as m001 from './001-foundation.js';
 import * as m002 from './002-events.js';
 // host model, webhooks, UDFs (branch host)
 import * as m004 from './004-host-model.js';
+// points branch (customer recognition, agents, AI tools)
+import * as m005 from './005-points.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
@@ -12,6 +14,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '001-foundation': m001,
   '002-events': m002,
   '004-host-model': m004,
+  '005-points': m005, // points branch
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */

@@ -1,0 +1,109 @@
+// AI tools (SPEC 3): executors exposed to models with a name, description and parameter schema; export and call.
+import type { Db } from '../../store/index.js';
+import { ProblemError, type FieldError } from '../../errors.js';
+import type { InvokeService } from '../../executors/invoke.service.js';
+import type { ExecutorDefinition } from '../../executors/definition.js';
+import { findActiveDefinition } from '../../executors/executors.repository.js';
+import { compileJsonSchema, validateAgainst } from '../../executors/json-schema.js';
+import { BindingStore, requireExecutorExists } from '../bindings/binding-store.js';
+import { dropStrictNulls, toStrictParameters } from './strict-schema.js';
+
+export const TOOL_NAME_PATTERN = '^[a-zA-Z0-9_-]{1,64}$';
+
+export interface AiTool {
+  name: string;
+  executor: string;
+  description: string | null;
+  /** JSON Schema of the arguments; null means the executor's inputSchema. */
+  parameters: Record<string, unknown> | null;
+  enabled: boolean;
+}
+
+/** A tool with its effective description and parameter schema. */
+export interface ResolvedTool extends AiTool {
+  effectiveDescription: string;
+  effectiveParameters: Record<string, unknown>;
+}
+
+export type ToolCallResult =
+  | { executionId: string; isError: false; output: unknown }
+  | { executionId: string | null; isError: true; error: { code: string; message: string; errors?: FieldError[] } };
+
+/** Parameters of an executor that has no inputSchema: any object. */
+const ANY_OBJECT = { type: 'object', properties: {}, additionalProperties: true };
+
+export class ToolsService {
+  readonly store: BindingStore<AiTool>;
+
+  constructor(private readonly db: Db, private readonly invoker: InvokeService) {
+    this.store = new BindingStore<AiTool>(db, 'aiTool');
+  }
+
+  /** Applies defaults and checks the executor and the parameter schema (for create/replace). */
+  async prepare(workspaceId: string, body: { name: string; executor: string; description?: string; parameters?: Record<string, unknown> | null; enabled?: boolean }): Promise<AiTool> {
+    await requireExecutorExists(this.db, workspaceId, body.executor);
+    if (body.parameters) {
+      const errors: FieldError[] = [];
+      if (body.parameters.type !== 'object') errors.push({ field: '/parameters/type', message: 'must be "object" (tool arguments are an object)' });
+      try {
+        compileJsonSchema(body.parameters);
+      } catch (err) {
+        errors.push({ field: '/parameters', message: `is not a valid JSON Schema: ${(err as Error).message}` });
+      }
+      if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+    }
+    return { name: body.name, executor: body.executor, description: body.description ?? null, parameters: body.parameters ?? null, enabled: body.enabled ?? true };
+  }
+
+  private async resolve(workspaceId: string, tool: AiTool): Promise<ResolvedTool> {
+    const row = await findActiveDefinition(this.db, workspaceId, tool.executor);
+    const def = row ? (JSON.parse(row.definition) as ExecutorDefinition) : undefined;
+    const params = tool.parameters ?? def?.inputSchema ?? ANY_OBJECT;
+    return { ...tool, effectiveDescription: tool.description ?? def?.description ?? '', effectiveParameters: params.type === 'object' ? params : ANY_OBJECT };
+  }
+
+  /** Every tool (or only the enabled ones) with effective description and parameters. */
+  async listResolved(workspaceId: string, opts: { enabledOnly?: boolean; names?: string[] } = {}): Promise<ResolvedTool[]> {
+    let tools = (await this.store.list(workspaceId)).map((s) => s.spec);
+    if (opts.enabledOnly) tools = tools.filter((t) => t.enabled);
+    if (opts.names) tools = tools.filter((t) => opts.names!.includes(t.name));
+    return Promise.all(tools.map((t) => this.resolve(workspaceId, t)));
+  }
+
+  /** OpenAI function tools; strict when the schema can be made strict. */
+  static toOpenAi(t: ResolvedTool) {
+    const { parameters, strict } = toStrictParameters(t.effectiveParameters);
+    return { type: 'function' as const, function: { name: t.name, description: t.effectiveDescription, parameters, strict } };
+  }
+
+  /** An MCP tool entry. */
+  static toMcp(t: ResolvedTool) {
+    return { name: t.name, description: t.effectiveDescription, inputSchema: t.effectiveParameters as { type: 'object'; [k: string]: unknown } };
+  }
+
+  /**
+   * Calls a tool. Unknown or disabled tools and invalid arguments come back as errors with codes `NOT_FOUND`,
+   * `TOOL_DISABLED`, `INVALID_ARGUMENTS` (no execution); executor failures carry the execution id and the invocation code.
+   */
+  async call(workspaceId: string, name: string, args: unknown, ref: { triggerRef?: string; only?: string[] } = {}): Promise<ToolCallResult> {
+    const stored = await this.store.find(workspaceId, name);
+    if (!stored || (ref.only && !ref.only.includes(name))) return { executionId: null, isError: true, error: { code: 'NOT_FOUND', message: `tool ${name} does not exist` } };
+    if (!stored.spec.enabled) return { executionId: null, isError: true, error: { code: 'TOOL_DISABLED', message: `tool ${name} is disabled` } };
+    const tool = await this.resolve(workspaceId, stored.spec);
+    if (!args || typeof args !== 'object' || Array.isArray(args)) {
+      return { executionId: null, isError: true, error: { code: 'INVALID_ARGUMENTS', message: 'the arguments must be a JSON object', errors: [{ field: '/', message: 'must be an object' }] } };
+    }
+    const cleaned = dropStrictNulls(tool.effectiveParameters, args);
+    const errors = validateAgainst(tool.effectiveParameters, cleaned);
+    if (errors) return { executionId: null, isError: true, error: { code: 'INVALID_ARGUMENTS', message: `invalid arguments: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors } };
+    try {
+      const r = await this.invoker.invoke({ workspaceId, executorName: tool.executor, input: cleaned, trigger: 'tool', triggerRef: ref.triggerRef ?? `tool:${name}` });
+      if (r.status === 'ok') return { executionId: r.executionId, isError: false, output: r.output };
+      return { executionId: r.executionId, isError: true, error: { code: r.error!.code, message: r.error!.message } };
+    } catch (err) {
+      // A run that could not start (executor gone, sandbox unavailable) is still the tool's error for a model.
+      const code = err instanceof ProblemError ? err.code : 'RUNTIME_ERROR';
+      return { executionId: null, isError: true, error: { code, message: (err as Error).message } };
+    }
+  }
+}

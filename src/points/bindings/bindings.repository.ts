@@ -1,0 +1,39 @@
+// Rows of `point_bindings`: plain functions over the database, one binding kind (`point`) at a time.
+import type { Db } from '../../store/index.js';
+
+export interface BindingRow {
+  workspace_id: string;
+  point: string;
+  name: string;
+  executor: string | null;
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export function listBindingRows(db: Db, workspaceId: string, point: string): Promise<BindingRow[]> {
+  return db.selectFrom('point_bindings').selectAll().where('workspace_id', '=', workspaceId).where('point', '=', point).orderBy('name').execute();
+}
+
+export function findBindingRow(db: Db, workspaceId: string, point: string, name: string): Promise<BindingRow | undefined> {
+  return db.selectFrom('point_bindings').selectAll().where('workspace_id', '=', workspaceId).where('point', '=', point).where('name', '=', name).executeTakeFirst();
+}
+
+export async function insertBindingRow(db: Db, row: BindingRow): Promise<void> {
+  await db.insertInto('point_bindings').values(row).execute();
+}
+
+export async function updateBindingRow(db: Db, row: Pick<BindingRow, 'workspace_id' | 'point' | 'name' | 'executor' | 'spec' | 'updated_at'>): Promise<void> {
+  await db.updateTable('point_bindings').set({ executor: row.executor, spec: row.spec, updated_at: row.updated_at })
+    .where('workspace_id', '=', row.workspace_id).where('point', '=', row.point).where('name', '=', row.name).execute();
+}
+
+export async function deleteBindingRow(db: Db, workspaceId: string, point: string, name: string): Promise<boolean> {
+  const r = await db.deleteFrom('point_bindings').where('workspace_id', '=', workspaceId).where('point', '=', point).where('name', '=', name).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** Bindings of any kind that reference an executor. */
+export function bindingsOfExecutor(db: Db, workspaceId: string, executor: string): Promise<Array<{ point: string; name: string }>> {
+  return db.selectFrom('point_bindings').select(['point', 'name']).where('workspace_id', '=', workspaceId).where('executor', '=', executor).orderBy('point').orderBy('name').execute();
+}
