@@ -20,6 +20,7 @@ import { createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './aut
 import { purgeExecutionsBefore } from './executors/executions.repository.js';
 import { demoPlugin } from './demo/erp.routes.js';
 import { VERSION } from './version.js';
+import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
 
 export interface Outrigger {
   app: FastifyInstance;
@@ -30,6 +31,7 @@ export interface Outrigger {
   secrets: SecretsService;
   storage: StorageService;
   defaultWorkspaceId: string;
+  events: EventsModule;
   /** Set when this start created the first admin token (shown once). */
   createdAdminToken?: string;
   close(): Promise<void>;
@@ -40,6 +42,8 @@ export interface CreateOptions {
   codeRunner?: CodeRunner;
   /** PostgreSQL schema (tests give each suite its own). */
   pgSchema?: string;
+  /** Event dispatcher tuning and injectable clocks (tests, benchmarks). */
+  events?: Pick<EventsModuleOptions, 'dispatcher' | 'cronClock'>;
 }
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -73,10 +77,18 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     codeRunner: opts.codeRunner, sdkHosts,
   });
 
+  // --- events (SPEC 3): hooks, publishing, trace; dispatcher and cron only on roles all and worker ---
+  const events = createEventsModule({
+    store, metrics, invoker, executors, sdkHosts, databaseUrl: config.databaseUrl,
+    runWorkers: config.role === 'all' || config.role === 'worker', ...opts.events,
+  });
+  // --- end events ---
+
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
-    plugins: config.demo ? [demoPlugin] : [],
+    readinessChecks: [events.readiness],
+    plugins: [events.plugin, ...(config.demo ? [demoPlugin] : [])],
   }, config, { logger: opts.logger });
 
   const ws = await ensureDefaultWorkspace(db, config.defaultTimeZone);
@@ -98,11 +110,14 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   };
   const timer = setInterval(maintenance, MAINTENANCE_INTERVAL_MS);
   timer.unref();
+  events.start(app.log);
 
   return {
-    app, config, store, executors, invoker, secrets, storage, defaultWorkspaceId: ws.id, createdAdminToken,
+    app, config, store, executors, invoker, secrets, storage, defaultWorkspaceId: ws.id, events, createdAdminToken,
     async close() {
       clearInterval(timer);
+      // Before the app: running deliveries may still call the platform API (ctx.api) while they drain.
+      await events.stop();
       await app.close();
       await opts.codeRunner?.close();
       await dispatcher.close();

@@ -3,12 +3,14 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectCapabilities } from '../dialect.js';
 import * as m001 from './001-foundation.js';
 import * as m002 from './002-events.js';
+import * as m003 from './003-event-delivery.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-foundation': m001,
   '002-events': m002,
+  '003-event-delivery': m003,
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
