@@ -65,7 +65,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     // Kysely's SqliteDialect serialises all queries over this one connection: SQLite has one writer anyway.
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
-  const migrator = new Migrator({ db, provider: migrationProvider(caps) });
+  // Kysely looks for its migration tables in every schema unless told which one: with a schema per test
+  // (or per tenant) another schema's tables would be taken for ours.
+  const migrator = new Migrator({ db, provider: migrationProvider(caps), ...(opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
