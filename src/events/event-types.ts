@@ -20,6 +20,7 @@ export const CRON_TYPES = Object.keys(CRON_SCHEDULES) as CronType[];
 const PLATFORM = new Set<string>(PLATFORM_EVENT_TYPES);
 const CRON = new Set<string>(CRON_TYPES);
 const CUSTOM = /^custom\.[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+const CUSTOM_WILDCARD = /^custom\.([A-Za-z0-9][A-Za-z0-9_.:-]{0,99}\.)?\*$/;
 
 /** Whether a type may be published through the API or `ctx.emit` (cron events are fired by the scheduler only). */
 export function publishableProblem(type: string): string | undefined {
@@ -30,8 +31,8 @@ export function publishableProblem(type: string): string | undefined {
 
 /** Whether a hook may subscribe to this type pattern: a known type, custom.<name>, or a `prefix.*` / `*` wildcard. */
 export function hookTypeProblem(pattern: string): string | undefined {
-  if (PLATFORM.has(pattern) || CRON.has(pattern) || CUSTOM.test(pattern) || pattern === 'custom.*' || pattern === '*') return undefined;
-  return `unknown event type "${pattern}": use a platform or cron event type, custom.<name>, custom.* or *`;
+  if (PLATFORM.has(pattern) || CRON.has(pattern) || CUSTOM.test(pattern) || CUSTOM_WILDCARD.test(pattern) || pattern === '*') return undefined;
+  return `unknown event type "${pattern}": use a platform or cron event type, custom.<name>, custom.<prefix>.* or *`;
 }
 
 /** Whether a hook's type patterns match an event type; `*` matches every event but cron events, which must be named. */
