@@ -138,6 +138,8 @@ export class CronScheduler {
         this.opts.log.warn({ err }, 'cron scheduler: error (will back off and retry)');
         delay = Math.min(60_000, 500 * 2 ** Math.min(++errorStreak, 7));
       }
+      // An abort that came during the tick has already fired its event: do not wait for it.
+      if (this.abort.signal.aborted) break;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
