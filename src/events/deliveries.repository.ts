@@ -96,12 +96,11 @@ export async function completeDeliveries(db: Db, worker: string, items: Completi
       }))).execute();
     }
     const succeeded = items.filter((c) => c.next === 'succeeded');
-    // Successes (the common case) in one statement; the guard on attempts keeps a retaken delivery's state.
+    // Successes (the common case) in one statement; the guard on locked_by keeps a retaken delivery's state.
     for (let i = 0; i < succeeded.length; i += 200) {
       const chunk = succeeded.slice(i, i + 200);
       await trx.updateTable('deliveries').set({ status: 'succeeded', locked_by: null, locked_until: null, last_error: null, updated_at: now })
-        .where('locked_by', '=', worker).where('status', '=', 'running')
-        .where((eb) => eb.or(chunk.map((c) => eb.and([eb('id', '=', c.deliveryId), eb('attempts', '=', c.attempt)])))).execute();
+        .where('id', 'in', chunk.map((c) => c.deliveryId)).where('locked_by', '=', worker).where('status', '=', 'running').execute();
     }
     for (const c of items) {
       if (c.next === 'succeeded') continue;

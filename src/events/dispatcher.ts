@@ -159,7 +159,9 @@ export class Dispatcher {
     while (!this.abort.signal.aborted) {
       try {
         const free = maxInFlight - this.inFlight.size;
-        if (free <= 0) {
+        // Under load, claim in batches of at least a quarter of the slots: one claim transaction per
+        // handful of deliveries would cost more than the deliveries (measured in bench/events-bench.ts).
+        if (free <= 0 || (this.inFlight.size > 0 && free < Math.max(1, maxInFlight >> 2))) {
           this.blocked = true;
           await this.sleep(maxIdleMs);
           continue;
