@@ -202,7 +202,8 @@ export class Dispatcher {
           delay = Math.min(maxIdleMs, due - now);
         }
         this.state = 'waiting';
-        await this.sleep(Math.max(1, delay));
+        // Wake for the next reap too: another node's expired lease is only noticed by reaping.
+        await this.sleep(Math.max(1, Math.min(delay, nextReapAt - now)));
       } catch (err) {
         this.recordError(err);
         this.state = 'backoff';
