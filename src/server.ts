@@ -21,6 +21,7 @@ import { purgeExecutionsBefore } from './executors/executions.repository.js';
 import { demoPlugin } from './demo/erp.routes.js';
 import { VERSION } from './version.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
+import { purgeEventsBefore } from './events/outbox.js';
 
 export interface Outrigger {
   app: FastifyInstance;
@@ -104,6 +105,8 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
       await purgeExpiredTokens(db);
       await storage.purgeExpired();
       if (config.executionRetentionDays > 0) await purgeExecutionsBefore(db, Date.now() - config.executionRetentionDays * 86_400_000);
+      // Events and their finished deliveries follow the executions' retention (events module).
+      if (config.executionRetentionDays > 0) await purgeEventsBefore(db, Date.now() - config.executionRetentionDays * 86_400_000);
     } catch (err) {
       app.log.warn({ err }, 'maintenance failed; will retry');
     }

@@ -39,19 +39,19 @@ outboxSignal.setMaxListeners(0);
 interface HookForFanout {
   id: string;
   name: string;
-  event_types: string;
-  filter: string | null;
+  types: string[];
+  filter: unknown;
 }
 
 function deliveryRows(workspaceId: string, eventId: string, e: NewEvent, hooks: HookForFanout[], now: number): Omit<DeliveriesTable, 'seq'>[] {
   const rows: Omit<DeliveriesTable, 'seq'>[] = [];
   for (const h of hooks) {
-    if (!typeMatches(JSON.parse(h.event_types) as string[], e.type)) continue;
+    if (!typeMatches(h.types, e.type)) continue;
     let status = 'pending';
     let lastError: string | null = null;
-    if (h.filter) {
+    if (h.filter !== null) {
       try {
-        if (!filterMatches(JSON.parse(h.filter), { type: e.type, subject: e.subject ?? null, data: e.data ?? null })) continue;
+        if (!filterMatches(h.filter, { type: e.type, subject: e.subject ?? null, data: e.data ?? null })) continue;
       } catch (err) {
         // A filter that fails on this event is the hook's failure: visible in the trace and the dead letters.
         status = 'dead';
@@ -70,8 +70,9 @@ const CHUNK = 200;
 
 async function appendIn(trx: Db | Tx, workspaceId: string, events: NewEvent[]): Promise<string[]> {
   const now = Date.now();
-  const hooks = await trx.selectFrom('event_hooks').select(['id', 'name', 'event_types', 'filter'])
-    .where('workspace_id', '=', workspaceId).where('enabled', '=', 1).execute();
+  const hooks: HookForFanout[] = (await trx.selectFrom('event_hooks').select(['id', 'name', 'event_types', 'filter'])
+    .where('workspace_id', '=', workspaceId).where('enabled', '=', 1).execute())
+    .map((h) => ({ id: h.id, name: h.name, types: JSON.parse(h.event_types) as string[], filter: h.filter ? (JSON.parse(h.filter) as unknown) : null }));
   const ids: string[] = [];
   const eventRows = [];
   const deliveries: Omit<DeliveriesTable, 'seq'>[] = [];
@@ -101,4 +102,21 @@ export async function appendEvent(q: Db | Tx, workspaceId: string, e: NewEvent):
 export async function appendEvents(q: Db | Tx, workspaceId: string, events: NewEvent[]): Promise<string[]> {
   if (q.isTransaction) return appendIn(q, workspaceId, events);
   return (q as Db).transaction().execute((trx) => appendIn(trx, workspaceId, events));
+}
+
+/**
+ * Retention: removes events older than the cut-off together with their finished deliveries and attempts,
+ * and old cron slot markers. Events with a delivery still pending or running are kept.
+ */
+export async function purgeEventsBefore(db: Db, cutoff: number): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const old = trx.selectFrom('deliveries').select('id').where('updated_at', '<', cutoff).where('status', 'not in', ['pending', 'running']);
+    await trx.deleteFrom('delivery_attempts').where('delivery_id', 'in', old).execute();
+    await trx.deleteFrom('deliveries').where('updated_at', '<', cutoff).where('status', 'not in', ['pending', 'running']).execute();
+    const res = await trx.deleteFrom('events').where('occurred_at', '<', cutoff)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.event_id', '=', 'events.id'))))
+      .executeTakeFirst();
+    await trx.deleteFrom('cron_slots').where('slot_at', '<', cutoff).execute();
+    return Number(res.numDeletedRows);
+  });
 }
