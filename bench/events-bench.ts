@@ -1,6 +1,7 @@
 // Event pipeline benchmark on SQLite: events dispatched per second end to end (publish → hook → apiCall to a
 // trivial upstream in another process → recorded), and the publish → execution start delay (p50/p99).
 // Run: npx tsx bench/events-bench.ts   Prints {events: {perSec, p50Ms, p99Ms, ...}} as JSON.
+// BENCH_STUB=1 replaces the invoke step by a no-op to show the ceiling of the queue itself.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
     return JSON.parse(r.body);
   };
   const db = o.store.db;
+  if (process.env.BENCH_STUB) {
+    // Pipeline ceiling: the invoke step replaced by a no-op (no HTTP, no execution record).
+    (o.invoker as { invoke: unknown }).invoke = async () => ({ executionId: 'exe_stub', status: 'ok', output: {}, logs: [], durationMs: 0, coldStart: false, executor: { name: 'noop', version: 1 } });
+  }
   const doneCount = async () => Number((await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'succeeded').executeTakeFirstOrThrow()).n);
   const waitDone = async (n: number) => {
     while ((await doneCount()) < n) await new Promise((r) => setTimeout(r, 25));
@@ -65,6 +70,10 @@ async function main(): Promise<void> {
       await api('POST', '/api/events', { type: 'custom.bench', data: { i } });
     }
     await waitDone(200 + BURST + PACED);
+    if (process.env.BENCH_STUB) {
+      process.stdout.write(JSON.stringify({ pipelineCeiling: { perSec: Math.round(BURST / burstSec), burst: BURST, store: 'sqlite', executor: 'stubbed invoke' } }) + '\n');
+      return;
+    }
     const delays = (await db.selectFrom('executions').select('queue_ms').where('seq', '>', seqBefore).where('trigger', '=', 'event').execute()).map((r) => r.queue_ms).sort((a, b) => a - b);
     const result = {
       events: {
