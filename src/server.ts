@@ -28,6 +28,8 @@ import type { BindingsService } from './points/webhooks/bindings.service.js';
 // --- end host ---
 import { createPointsServices, type PointsServices } from './points/points-services.js';
 import { hostTicketPort } from './host/ticket-port.adapter.js';
+import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
+import { purgeEventsBefore } from './events/outbox.js';
 
 export interface Outrigger {
   app: FastifyInstance;
@@ -45,6 +47,7 @@ export interface Outrigger {
   webhooks: BindingsService;
   udfs: BindingsService;
   // --- end host ---
+  events: EventsModule;
   /** Set when this start created the first admin token (shown once). */
   createdAdminToken?: string;
   close(): Promise<void>;
@@ -63,6 +66,8 @@ export interface CreateOptions {
   /** How often the ticket inactivity sweep runs (default one minute). */
   hostSweepIntervalMs?: number;
   // --- end host ---
+  /** Event dispatcher tuning and injectable clocks (tests, benchmarks). */
+  events?: Pick<EventsModuleOptions, 'dispatcher' | 'cronClock'>;
 }
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -115,11 +120,18 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   });
   points.setTickets(hostTicketPort(host));
   // --- end points branch ---
+  // --- events (SPEC 3): hooks, publishing, trace; dispatcher and cron only on roles all and worker ---
+  const events = createEventsModule({
+    store, metrics, invoker, executors, sdkHosts, databaseUrl: config.databaseUrl,
+    runWorkers: config.role === 'all' || config.role === 'worker', ...opts.events,
+  });
+  // --- end events ---
 
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
-    plugins: [...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin],
+    readinessChecks: [events.readiness],
+    plugins: [events.plugin, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin],
   }, config, { logger: opts.logger, logStream: opts.logStream });
 
   const ws = await ensureDefaultWorkspace(db, config.defaultTimeZone);
@@ -135,20 +147,25 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
       await purgeExpiredTokens(db);
       await storage.purgeExpired();
       if (config.executionRetentionDays > 0) await purgeExecutionsBefore(db, Date.now() - config.executionRetentionDays * 86_400_000);
+      // Events and their finished deliveries follow the executions' retention (events module).
+      if (config.executionRetentionDays > 0) await purgeEventsBefore(db, Date.now() - config.executionRetentionDays * 86_400_000);
     } catch (err) {
       app.log.warn({ err }, 'maintenance failed; will retry');
     }
   };
   const timer = setInterval(maintenance, MAINTENANCE_INTERVAL_MS);
   timer.unref();
-  // Background work of the host model runs only on nodes that do background work (branch host).
+  // Background work runs only on nodes that do background work.
   if (config.role !== 'api') host.sweep.start();
+  events.start(app.log);
 
   return {
-    app, config, store, executors, invoker, secrets, storage, points, defaultWorkspaceId: ws.id, createdAdminToken,
+    app, config, store, executors, invoker, secrets, storage, points, events, defaultWorkspaceId: ws.id, createdAdminToken,
     host, webhooks, udfs,
     async close() {
       clearInterval(timer);
+      // Before the app: running deliveries may still call the platform API (ctx.api) while they drain.
+      await events.stop();
       await host.sweep.stop();
       await app.close();
       await opts.codeRunner?.close();

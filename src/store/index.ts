@@ -76,7 +76,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
   // Kysely looks for its bookkeeping tables across all schemas unless told which one is ours.
-  const migrator = new Migrator({ db, provider: migrationProvider(caps), ...(opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}) });
+  // Unordered: branches add numbered migrations in parallel; a database that already ran a later number
+  // must still accept an earlier one that arrives with a merge (each migration is independent).
+  const migrator = new Migrator({ db, provider: migrationProvider(caps), allowUnorderedMigrations: true, ...(opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}) });
   // Several nodes may start at once on one PostgreSQL: Kysely's own migration lock table is created
   // without a lock, so serialise whole start-up migrations with a session advisory lock held on a
   // dedicated connection (not one of the pool's, which the migrator needs).

@@ -200,6 +200,63 @@ export interface RecognitionCacheTable {
 }
 // --- end points branch ---
 
+// --- events (migration 003) ---
+export interface EventHooksTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string;
+  /** JSON array of event types (exact, or a `prefix.*` wildcard). */
+  event_types: string;
+  /** JSON Logic text or null. */
+  filter: string | null;
+  executor: string;
+  /** JSON text of the retry policy, null for the default. */
+  retry: string | null;
+  concurrency: number | null;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeliveriesTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  event_id: string;
+  hook_id: string;
+  hook_name: string;
+  status: string;
+  attempts: number;
+  budget_start: number;
+  next_attempt_at: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  last_error: string | null;
+  enqueued_at: number;
+  updated_at: number;
+}
+
+export interface DeliveryAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  workspace_id: string;
+  status: string;
+  execution_id: string | null;
+  error: string | null;
+  started_at: number;
+  duration_ms: number;
+  worker: string;
+}
+
+export interface CronSlotsTable {
+  workspace_id: string;
+  cron_type: string;
+  slot_at: number;
+  event_id: string;
+}
+// --- end events ---
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_tokens: ApiTokensTable;
@@ -209,6 +266,10 @@ export interface Database {
   storage_objects: StorageObjectsTable;
   executions: ExecutionsTable;
   events: EventsTable;
+  event_hooks: EventHooksTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
+  cron_slots: CronSlotsTable;
   // host model, webhooks, UDFs (migration 004)
   tickets: TicketsTable;
   ticket_replies: TicketRepliesTable;

@@ -3,6 +3,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectCapabilities } from '../dialect.js';
 import * as m001 from './001-foundation.js';
 import * as m002 from './002-events.js';
+import * as m003 from './003-event-delivery.js';
 // host model, webhooks, UDFs (branch host)
 import * as m004 from './004-host-model.js';
 // points branch (customer recognition, agents, AI tools)
@@ -13,6 +14,7 @@ type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promis
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-foundation': m001,
   '002-events': m002,
+  '003-event-delivery': m003,
   '004-host-model': m004,
   '005-points': m005, // points branch
 };

@@ -1,0 +1,146 @@
+// The delivery queue over our own tables: claim with a lease, renew, complete in batches, reap expired leases.
+import type { Db } from '../store/index.js';
+import type { DialectCapabilities } from '../store/dialect.js';
+
+/** A claimed delivery with everything needed to run it (one query per batch, not per delivery). */
+export interface ClaimedDelivery {
+  id: string;
+  workspaceId: string;
+  eventId: string;
+  hookId: string;
+  hookName: string;
+  executor: string;
+  retry: string | null;
+  attempt: number;
+  budgetStart: number;
+  enqueuedAt: number;
+  event: { id: string; type: string; subject: string | null; data: string; occurredAt: number };
+}
+
+/**
+ * Claims up to `limit` due deliveries of enabled hooks for `worker` until `leaseUntil`.
+ * PostgreSQL: candidates are locked `FOR UPDATE SKIP LOCKED`, so concurrent claimers on other nodes take
+ * different rows without waiting. SQLite: one process and one writer connection, so the transaction
+ * itself is the mutual exclusion. Per-hook concurrency limits are checked inside the same transaction;
+ * on PostgreSQL the limited hooks' rows are locked first so that two nodes cannot both take the last slot.
+ */
+export async function claimDeliveries(db: Db, caps: DialectCapabilities, worker: string, now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
+  return db.transaction().execute(async (trx) => {
+    let q = trx.selectFrom('deliveries as d').innerJoin('event_hooks as h', 'h.id', 'd.hook_id')
+      .select(['d.id', 'd.hook_id', 'h.concurrency'])
+      .where('d.status', '=', 'pending').where('d.next_attempt_at', '<=', now).where('h.enabled', '=', 1)
+      .orderBy('d.next_attempt_at').limit(limit);
+    if (caps.skipLocked) q = q.forUpdate('d').skipLocked();
+    const candidates = await q.execute();
+    if (!candidates.length) return [];
+    let chosen = candidates;
+    const limited = [...new Set(candidates.filter((c) => c.concurrency !== null).map((c) => c.hook_id))];
+    if (limited.length) {
+      if (caps.skipLocked) await trx.selectFrom('event_hooks').select('id').where('id', 'in', limited).orderBy('id').forUpdate().execute();
+      const running = await trx.selectFrom('deliveries').select(['hook_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('hook_id', 'in', limited).where('status', '=', 'running').groupBy('hook_id').execute();
+      const free = new Map<string, number>();
+      for (const c of candidates) if (c.concurrency !== null) free.set(c.hook_id, c.concurrency);
+      for (const r of running) free.set(r.hook_id, (free.get(r.hook_id) ?? 0) - Number(r.n));
+      chosen = candidates.filter((c) => {
+        if (c.concurrency === null) return true;
+        const left = free.get(c.hook_id)!;
+        free.set(c.hook_id, left - 1);
+        return left > 0;
+      });
+      if (!chosen.length) return [];
+    }
+    const ids = chosen.map((c) => c.id);
+    await trx.updateTable('deliveries')
+      .set((eb) => ({ status: 'running', locked_by: worker, locked_until: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: now }))
+      .where('id', 'in', ids).where('status', '=', 'pending').execute();
+    const rows = await trx.selectFrom('deliveries as d').innerJoin('event_hooks as h', 'h.id', 'd.hook_id').innerJoin('events as e', 'e.id', 'd.event_id')
+      .select(['d.id', 'd.workspace_id', 'd.event_id', 'd.hook_id', 'd.hook_name', 'd.attempts', 'd.budget_start', 'd.enqueued_at', 'h.executor', 'h.retry',
+        'e.type', 'e.subject', 'e.data', 'e.occurred_at'])
+      .where('d.id', 'in', ids).where('d.locked_by', '=', worker).where('d.status', '=', 'running').orderBy('d.next_attempt_at').execute();
+    return rows.map((r) => ({
+      id: r.id, workspaceId: r.workspace_id, eventId: r.event_id, hookId: r.hook_id, hookName: r.hook_name, executor: r.executor, retry: r.retry,
+      attempt: r.attempts, budgetStart: r.budget_start, enqueuedAt: r.enqueued_at,
+      event: { id: r.event_id, type: r.type, subject: r.subject, data: r.data, occurredAt: r.occurred_at },
+    }));
+  });
+}
+
+/** The result of one attempt, applied to its delivery. */
+export interface Completion {
+  deliveryId: string;
+  workspaceId: string;
+  attempt: number;
+  status: 'ok' | 'error';
+  executionId: string | null;
+  error: string | null;
+  startedAt: number;
+  durationMs: number;
+  /** succeeded, dead, or pending again at `nextAttemptAt`. */
+  next: 'succeeded' | 'dead' | 'pending';
+  nextAttemptAt: number;
+}
+
+/**
+ * Records attempts and moves their deliveries on, many in one transaction (group commit: one fsync for
+ * a batch). A delivery is only moved if this worker still holds it for this attempt; a lease lost to
+ * another node keeps the other node's state (the attempt is still recorded).
+ */
+export async function completeDeliveries(db: Db, worker: string, items: Completion[], now: number): Promise<void> {
+  if (!items.length) return;
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < items.length; i += 200) {
+      await trx.insertInto('delivery_attempts').values(items.slice(i, i + 200).map((c) => ({
+        delivery_id: c.deliveryId, attempt: c.attempt, workspace_id: c.workspaceId, status: c.status, execution_id: c.executionId,
+        error: c.error, started_at: c.startedAt, duration_ms: c.durationMs, worker,
+      }))).execute();
+    }
+    const succeeded = items.filter((c) => c.next === 'succeeded');
+    // Successes (the common case) in one statement; the guard on locked_by keeps a retaken delivery's state.
+    for (let i = 0; i < succeeded.length; i += 200) {
+      const chunk = succeeded.slice(i, i + 200);
+      await trx.updateTable('deliveries').set({ status: 'succeeded', locked_by: null, locked_until: null, last_error: null, updated_at: now })
+        .where('id', 'in', chunk.map((c) => c.deliveryId)).where('locked_by', '=', worker).where('status', '=', 'running').execute();
+    }
+    for (const c of items) {
+      if (c.next === 'succeeded') continue;
+      await trx.updateTable('deliveries').set({ status: c.next, locked_by: null, locked_until: null, last_error: c.error, next_attempt_at: c.nextAttemptAt, updated_at: now })
+        .where('id', '=', c.deliveryId).where('locked_by', '=', worker).where('attempts', '=', c.attempt).where('status', '=', 'running').execute();
+    }
+  });
+}
+
+/** Extends the leases of this worker's running deliveries (heartbeat). */
+export async function renewLeases(db: Db, worker: string, leaseUntil: number): Promise<void> {
+  await db.updateTable('deliveries').set({ locked_until: leaseUntil }).where('locked_by', '=', worker).where('status', '=', 'running').execute();
+}
+
+/** Hands this worker's running deliveries back (shutdown): due at once, for any node. */
+export async function releaseLeases(db: Db, worker: string, ids: string[] | 'all', now: number): Promise<number> {
+  let q = db.updateTable('deliveries').set({ status: 'pending', locked_by: null, locked_until: null, next_attempt_at: now, updated_at: now })
+    .where('locked_by', '=', worker).where('status', '=', 'running');
+  if (ids !== 'all') {
+    if (!ids.length) return 0;
+    q = q.where('id', 'in', ids);
+  }
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
+}
+
+/**
+ * Makes deliveries whose lease ran out due again (their node crashed or stalled). `everyLease` also takes
+ * unexpired leases: right for a single-process store at start, where no other process can hold one.
+ */
+export async function reapExpiredLeases(db: Db, now: number, everyLease = false): Promise<number> {
+  let q = db.updateTable('deliveries').set({ status: 'pending', locked_by: null, locked_until: null, next_attempt_at: now, updated_at: now })
+    .where('status', '=', 'running');
+  if (!everyLease) q = q.where('locked_until', '<', now);
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
+}
+
+/** When the next pending delivery of an enabled hook falls due, or null when nothing waits. */
+export async function nextDueAt(db: Db): Promise<number | null> {
+  const r = await db.selectFrom('deliveries as d').innerJoin('event_hooks as h', 'h.id', 'd.hook_id')
+    .select((eb) => eb.fn.min<number | null>('d.next_attempt_at').as('due'))
+    .where('d.status', '=', 'pending').where('h.enabled', '=', 1).executeTakeFirst();
+  return r?.due === null || r?.due === undefined ? null : Number(r.due);
+}

@@ -1,0 +1,350 @@
+// The delivery dispatcher: claims due deliveries with a lease, runs them through the invoke pipeline,
+// records every attempt, retries with back-off, and turns exhausted deliveries into dead letters.
+//
+// Design (why our own tables rather than pg-boss / graphile-worker): an event and its deliveries must be
+// written in the same transaction as the business change that caused it, on SQLite as well as on
+// PostgreSQL. pg-boss and graphile-worker are PostgreSQL-only and SQLite has no maintained queue engine, so
+// a second queue for SQLite would mean two code paths with different failure modes. One claim/lease
+// protocol over the `deliveries` table serves both stores and is tested once:
+//  - appendEvent (outbox.ts) fans each event out to one `deliveries` row per matching hook in the caller's
+//    transaction: when the event exists, its deliveries exist (durable, nothing to relay).
+//  - workers claim due rows in batches (status pending → running, locked_by, locked_until); on PostgreSQL
+//    with FOR UPDATE SKIP LOCKED (capability `skipLocked`), on SQLite inside the single writer's
+//    transaction. A heartbeat extends the leases of running deliveries; a lease that runs out (crashed or
+//    frozen node) is reaped and the delivery runs again. On a single-process store (SQLite) every lease
+//    left at start belongs to a dead process and is reaped at once.
+//  - the delivery id is the idempotency key: the same across retries and replays, passed to the executor
+//    as `input._delivery.id` and as the execution's triggerRef. Delivery is at least once, so a receiver
+//    that must not act twice deduplicates on it.
+//  - idle workers sleep until the next delivery falls due, and are woken by appends in this process and,
+//    on PostgreSQL, by LISTEN/NOTIFY (capability `listenNotify`) from other nodes; they never spin.
+import pg from 'pg';
+import type { Db } from '../store/index.js';
+import type { DialectCapabilities } from '../store/dialect.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { InvokeService } from '../executors/invoke.service.js';
+import { newId } from '../ids.js';
+import { outboxSignal } from './outbox.js';
+import { triggerFor } from './event-types.js';
+import { effectiveRetry, retryDelayMs, type RetryPolicy } from './retry.js';
+import * as q from './deliveries.repository.js';
+
+export type LoopState = 'created' | 'running' | 'waiting' | 'backoff' | 'stopping' | 'stopped';
+
+export interface LoopStatus {
+  state: LoopState;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+export interface Logger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface DispatcherOptions {
+  db: Db;
+  caps: DialectCapabilities;
+  invoker: InvokeService;
+  metrics: Metrics;
+  log: Logger;
+  /** PostgreSQL URL for the LISTEN connection (with `listenNotify`). */
+  databaseUrl?: string;
+  workerId?: string;
+  /** Deliveries running at once in this process. */
+  maxInFlight?: number;
+  leaseMs?: number;
+  /** Longest idle sleep (a safety net under the wake-ups). */
+  maxIdleMs?: number;
+  /** How long close() waits for running deliveries before handing their leases back. */
+  drainMs?: number;
+  clock?: () => number;
+}
+
+/** The `_delivery` part of an event hook's input: the idempotency key and where the attempt stands. */
+export interface DeliveryInfo {
+  id: string;
+  attempt: number;
+  eventId: string;
+  hook: string;
+}
+
+const NOTIFY_CHANNEL = 'outrigger_deliveries';
+
+export class Dispatcher {
+  readonly workerId: string;
+  private state: LoopState = 'created';
+  private lastError: string | null = null;
+  private lastErrorAt: number | null = null;
+  private readonly abort = new AbortController();
+  private loopDone: Promise<void> = Promise.resolve();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private completions: q.Completion[] = [];
+  private flushing: Promise<void> | null = null;
+  private wakeResolve: (() => void) | null = null;
+  private wakePending = false;
+  private blocked = false;
+  private heartbeat?: NodeJS.Timeout;
+  private listener?: pg.Client;
+  private listenRetry?: NodeJS.Timeout;
+  private closed = false;
+  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl'>> & { databaseUrl?: string };
+  private readonly onSignal = () => this.wake();
+
+  constructor(opts: DispatcherOptions) {
+    this.workerId = opts.workerId ?? newId('wkr');
+    this.opts = { maxInFlight: 64, leaseMs: 30_000, maxIdleMs: 5_000, drainMs: 10_000, clock: Date.now, workerId: this.workerId, ...opts };
+  }
+
+  /** State for /readyz and the console. */
+  status(): LoopStatus & { inFlight: number; listening: boolean } {
+    return {
+      state: this.state, lastError: this.lastError, lastErrorAt: this.lastErrorAt ? new Date(this.lastErrorAt).toISOString() : null,
+      inFlight: this.inFlight.size, listening: !!this.listener,
+    };
+  }
+
+  /** Starts the claim loop, the lease heartbeat and (PostgreSQL) the LISTEN connection. */
+  start(): void {
+    if (this.state !== 'created') return;
+    this.state = 'running';
+    outboxSignal.on('deliveries', this.onSignal);
+    const { leaseMs } = this.opts;
+    this.heartbeat = setInterval(() => {
+      if (!this.inFlight.size) return;
+      q.renewLeases(this.opts.db, this.workerId, this.opts.clock() + leaseMs).catch((err) => this.recordError(err));
+    }, Math.max(10, Math.floor(leaseMs / 3)));
+    this.heartbeat.unref();
+    if (this.opts.caps.listenNotify && this.opts.databaseUrl) void this.listen();
+    this.loopDone = this.loop();
+  }
+
+  /** Wakes the loop (new deliveries, a freed slot); remembered if the loop is busy. */
+  wake(): void {
+    if (this.wakeResolve) this.wakeResolve();
+    else this.wakePending = true;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.wakePending || this.abort.signal.aborted) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.abort.signal.removeEventListener('abort', done);
+        this.wakeResolve = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeResolve = done;
+      this.abort.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private recordError(err: unknown): void {
+    this.lastError = (err as Error)?.message ?? String(err);
+    this.lastErrorAt = Date.now();
+    this.opts.log.warn({ err, worker: this.workerId }, 'event dispatcher: error (will back off and retry)');
+  }
+
+  /** The claim loop: never throws; errors are recorded and backed off. */
+  private async loop(): Promise<void> {
+    const { db, caps, clock, leaseMs, maxIdleMs, maxInFlight } = this.opts;
+    let errorStreak = 0;
+    let emptyStreak = 0;
+    let nextReapAt = 0;
+    let firstReap = !caps.multiProcess;
+    while (!this.abort.signal.aborted) {
+      try {
+        const free = maxInFlight - this.inFlight.size;
+        // Under load, claim in batches of at least a quarter of the slots: one claim transaction per
+        // handful of deliveries would cost more than the deliveries (measured in bench/events-bench.ts).
+        if (free <= 0 || (this.inFlight.size > 0 && free < Math.max(1, maxInFlight >> 2))) {
+          this.blocked = true;
+          await this.sleep(maxIdleMs);
+          continue;
+        }
+        const now = clock();
+        if (firstReap || now >= nextReapAt) {
+          await q.reapExpiredLeases(db, now, firstReap);
+          firstReap = false;
+          nextReapAt = now + leaseMs / 2;
+        }
+        this.wakePending = false;
+        const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free);
+        errorStreak = 0;
+        if (this.abort.signal.aborted) {
+          await q.releaseLeases(db, this.workerId, claimed.map((c) => c.id), clock());
+          break;
+        }
+        if (claimed.length) {
+          this.state = 'running';
+          emptyStreak = 0;
+          this.blocked = false;
+          for (const d of claimed) {
+            const p = this.run(d).finally(() => {
+              this.inFlight.delete(d.id);
+              if (this.blocked) this.wake();
+            });
+            this.inFlight.set(d.id, p);
+          }
+          continue;
+        }
+        const due = await q.nextDueAt(db);
+        let delay = maxIdleMs;
+        if (due !== null && due <= now) {
+          // Due but not claimable (a hook at its concurrency limit): a finished delivery wakes us; back off meanwhile.
+          this.blocked = true;
+          delay = Math.min(maxIdleMs, 5 * 2 ** Math.min(emptyStreak++, 10));
+        } else if (due !== null) {
+          delay = Math.min(maxIdleMs, due - now);
+        }
+        this.state = 'waiting';
+        // Wake for the next reap too: another node's expired lease is only noticed by reaping.
+        await this.sleep(Math.max(1, Math.min(delay, nextReapAt - now)));
+      } catch (err) {
+        this.recordError(err);
+        this.state = 'backoff';
+        errorStreak++;
+        await this.sleep(Math.min(30_000, 100 * 2 ** Math.min(errorStreak, 9)));
+      }
+    }
+  }
+
+  private async run(d: q.ClaimedDelivery): Promise<void> {
+    const { invoker, metrics, clock } = this.opts;
+    const startedAt = clock();
+    if (d.attempt === 1) metrics.deliveryStartDelay.observe(Math.max(0, startedAt - d.enqueuedAt) / 1000);
+    const executionId = newId('exe');
+    const delivery: DeliveryInfo = { id: d.id, attempt: d.attempt, eventId: d.eventId, hook: d.hookName };
+    const input = {
+      id: d.event.id, type: d.event.type, occurredAt: new Date(d.event.occurredAt).toISOString(), subject: d.event.subject,
+      data: JSON.parse(d.event.data) as unknown, _delivery: delivery,
+    };
+    const t0 = performance.now();
+    let ok = false;
+    let error: string | null = null;
+    let recordedExecution: string | null = null;
+    try {
+      const res = await invoker.invoke({
+        workspaceId: d.workspaceId, executorName: d.executor, input, trigger: triggerFor(d.event.type), triggerRef: d.id,
+        attempt: d.attempt, enqueuedAt: d.enqueuedAt, executionId,
+      });
+      recordedExecution = res.executionId;
+      ok = res.status === 'ok';
+      if (!ok) error = JSON.stringify(res.error ?? { code: 'RUNTIME_ERROR', message: 'failed' });
+    } catch (err) {
+      // The run could not start (executor gone, sandbox unavailable): a failed attempt like any other.
+      const e = err as { code?: string; message?: string };
+      error = JSON.stringify({ code: e.code ?? 'INTERNAL', message: e.message ?? String(err) });
+    }
+    const durationMs = Math.round((performance.now() - t0) * 100) / 100;
+    const policy = effectiveRetry(d.retry ? (JSON.parse(d.retry) as RetryPolicy) : null);
+    const used = d.attempt - d.budgetStart;
+    const now = clock();
+    let next: q.Completion['next'] = 'succeeded';
+    let nextAttemptAt = now;
+    if (!ok) {
+      if (used >= policy.attempts) next = 'dead';
+      else {
+        next = 'pending';
+        nextAttemptAt = now + retryDelayMs(policy, used);
+      }
+    }
+    metrics.deliveries.inc({ outcome: ok ? 'ok' : next === 'dead' ? 'dead' : 'retry' });
+    this.completions.push({
+      deliveryId: d.id, workspaceId: d.workspaceId, attempt: d.attempt, status: ok ? 'ok' : 'error', executionId: recordedExecution,
+      error, startedAt, durationMs, next, nextAttemptAt,
+    });
+    await this.flush();
+  }
+
+  /** Group commit: completions that arrive while a flush runs are written together by the next one. */
+  private flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => (this.completions.length ? this.flush() : undefined));
+    this.flushing = (async () => {
+      await new Promise((r) => setImmediate(r));
+      while (this.completions.length && !this.closed) {
+        const batch = this.completions;
+        this.completions = [];
+        try {
+          await q.completeDeliveries(this.opts.db, this.workerId, batch, this.opts.clock());
+          if (batch.some((c) => c.next === 'pending')) this.wake();
+        } catch (err) {
+          // Kept for the next flush; if this node dies first, the lease runs out and the delivery runs again.
+          this.completions.unshift(...batch);
+          this.recordError(err);
+          await new Promise((r) => setTimeout(r, 200));
+          if (this.abort.signal.aborted) break;
+        }
+      }
+    })().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    const client = new pg.Client({ connectionString: this.opts.databaseUrl });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      client.on('notification', () => this.wake());
+      client.on('error', (err) => {
+        this.recordError(err);
+        if (this.listener === client) this.listener = undefined;
+        client.end().catch(() => undefined);
+        this.scheduleListen();
+      });
+      if (this.abort.signal.aborted) {
+        await client.end();
+        return;
+      }
+      this.listener = client;
+    } catch (err) {
+      this.recordError(err);
+      client.end().catch(() => undefined);
+      this.scheduleListen();
+    }
+  }
+
+  private scheduleListen(): void {
+    if (this.abort.signal.aborted) return;
+    // Polling (maxIdleMs) covers the gap until LISTEN works again.
+    this.listenRetry = setTimeout(() => void this.listen(), 5_000);
+    this.listenRetry.unref();
+  }
+
+  /**
+   * Graceful stop: no new claims; running deliveries get `drainMs` to finish and be recorded; the leases
+   * of those still running are handed back so that another node (or the next start) runs them.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return this.loopDone;
+    this.state = 'stopping';
+    outboxSignal.off('deliveries', this.onSignal);
+    this.abort.abort();
+    await this.loopDone;
+    const running = [...this.inFlight.values()];
+    if (running.length) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled(running), new Promise((r) => { timer = setTimeout(r, this.opts.drainMs); })]);
+      clearTimeout(timer);
+    }
+    try {
+      await this.flush();
+      if (this.inFlight.size) await q.releaseLeases(this.opts.db, this.workerId, [...this.inFlight.keys()], this.opts.clock());
+    } catch (err) {
+      this.recordError(err);
+    }
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    clearTimeout(this.listenRetry);
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+    this.state = 'stopped';
+  }
+}

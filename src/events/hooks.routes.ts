@@ -1,0 +1,37 @@
+// REST routes of event hooks: list/create/get/replace/delete, enable/disable (SPEC 3).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ProblemError } from '../errors.js';
+import { HookInput, HookName, type HooksService } from './hooks.service.js';
+
+const Params = Type.Object({ name: HookName });
+
+export const hooksRoutes: FastifyPluginAsyncTypebox<{ hooks: HooksService }> = async (app, { hooks }) => {
+  const tags = ['event hooks'];
+  app.get('/', { config: { permission: 'read' }, schema: { tags, summary: 'List event hooks' } }, async (req) => ({ items: await hooks.list(req.principal.workspaceId) }));
+
+  app.post('/', { config: { permission: 'executors:write' }, schema: { tags, summary: 'Create an event hook', body: HookInput } }, async (req, reply) => {
+    const r = await hooks.put(req.principal.workspaceId, req.body, { mustNotExist: true });
+    reply.code(201).header('location', `/api/event-hooks/${r.hook.name}`);
+    return r.hook;
+  });
+
+  app.get('/:name', { config: { permission: 'read' }, schema: { tags, summary: 'Get an event hook', params: Params } }, async (req) => hooks.get(req.principal.workspaceId, req.params.name));
+
+  app.put('/:name', { config: { permission: 'executors:write' }, schema: { tags, summary: 'Create or replace an event hook', params: Params, body: HookInput } }, async (req, reply) => {
+    if (req.body.name !== req.params.name) {
+      throw new ProblemError('VALIDATION_FAILED', `the body's name "${req.body.name}" differs from the path's "${req.params.name}"`, { errors: [{ field: '/name', message: 'must equal the name in the path' }] });
+    }
+    const r = await hooks.put(req.principal.workspaceId, req.body);
+    reply.code(r.created ? 201 : 200);
+    return r.hook;
+  });
+
+  app.delete('/:name', { config: { permission: 'executors:write' }, schema: { tags, summary: 'Delete an event hook (its unfinished deliveries are cancelled)', params: Params } }, async (req, reply) => {
+    await hooks.delete(req.principal.workspaceId, req.params.name);
+    reply.code(204).send();
+  });
+
+  app.post('/:name/enable', { config: { permission: 'operate' }, schema: { tags, summary: 'Enable an event hook', params: Params } }, async (req) => hooks.setEnabled(req.principal.workspaceId, req.params.name, true));
+  app.post('/:name/disable', { config: { permission: 'operate' }, schema: { tags, summary: 'Disable an event hook (no new deliveries; waiting ones are held)', params: Params } }, async (req) => hooks.setEnabled(req.principal.workspaceId, req.params.name, false));
+};
