@@ -1,0 +1,91 @@
+// Handler-mode worker for Node.js: imports main.mjs once, then answers JSON-line invocations on fd 3/4.
+import { format } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { Context, _channel } from './outrigger.mjs';
+
+const USER_FILE = process.env.OUTRIGGER_CODE || '/code/main.mjs';
+const USER_URL = pathToFileURL(USER_FILE).href;
+const ch = _channel();
+ch.hold();
+
+// console.* and process.stdout/stderr become log lines of the current execution, never output.
+const logAt = (level) => (...args) => ch.send({ t: 'log', level, message: format(...args) });
+console.log = console.info = logAt('info');
+console.debug = console.trace = logAt('debug');
+console.warn = logAt('warn');
+console.error = logAt('error');
+for (const [stream, level] of [[process.stdout, 'info'], [process.stderr, 'error']]) {
+  stream.write = (chunk, enc, cb) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    for (const line of text.replace(/\n$/, '').split('\n')) ch.send({ t: 'log', level, message: line });
+    if (typeof enc === 'function') enc();
+    else if (typeof cb === 'function') cb();
+    return true;
+  };
+}
+
+function describe(e) {
+  const err = e instanceof Error ? e : new Error(typeof e === 'string' ? e : format('%o', e));
+  const lines = String(err.stack || `${err.name}: ${err.message}`).split('\n');
+  // Drop our own frames and Node internals; keep the user's and their dependencies'.
+  const kept = lines.filter((l) => !/^\s+at /.test(l) || !(/\/opt\/outrigger\/sdk\/|node:internal|_bootstrap\.mjs|outrigger\.mjs/.test(l)));
+  const stack = kept.join('\n').split(USER_URL).join('main.mjs').split(USER_FILE).join('main.mjs');
+  const d = { type: err.name || err.constructor?.name || 'Error', message: err.message || String(err), stack };
+  const m = new RegExp(`${USER_FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(String(err.stack));
+  if (m) Object.assign(d, { file: 'main.mjs', line: Number(m[1]) });
+  if (err.name === 'OutriggerError' && typeof err.code === 'string') d.sdkCode = err.code;
+  return d;
+}
+
+let current = null; // the invocation in progress, so that stray async errors are reported against it
+
+function finish(res) {
+  if (!current) return;
+  current = null;
+  let line;
+  try {
+    line = JSON.stringify(res);
+    if (res.ok && JSON.stringify(res.output) === undefined) throw new Error('undefined is not JSON');
+  } catch (e) {
+    line = JSON.stringify({ t: 'result', ok: false, error: { code: 'OUTPUT_INVALID', message: `handler returned a value that is not JSON: ${e.message}` } });
+  }
+  ch.sendRaw(line);
+}
+
+const fail = (e) => finish({ t: 'result', ok: false, error: { code: 'RUNTIME_ERROR', ...describe(e) } });
+process.on('uncaughtException', (e) => {
+  fail(e);
+  process.exit(70); // state is unknown after an uncaught error: the host recycles this worker anyway
+});
+process.on('unhandledRejection', (e) => {
+  fail(e);
+  process.exit(70);
+});
+
+if (process.env.OUTRIGGER_EGRESS_PORT) {
+  const { startEgress } = await import('./_egress.mjs');
+  await startEgress();
+}
+
+let handler = null;
+let loadError = null;
+try {
+  const mod = await import(USER_URL);
+  handler = typeof mod.default === 'function' ? mod.default : mod.handler;
+  if (typeof handler !== 'function') loadError = { type: 'TypeError', message: 'main.mjs must export default async function handler(input, ctx)', stack: '' };
+} catch (e) {
+  loadError = describe(e);
+}
+
+ch.onMessage = async (msg) => {
+  if (msg.t !== 'invoke') return;
+  current = msg;
+  if (loadError) return finish({ t: 'result', ok: false, error: { code: 'RUNTIME_ERROR', ...loadError } });
+  try {
+    const output = await handler(msg.input, new Context(msg.execution));
+    finish({ t: 'result', ok: true, output: output === undefined ? null : output });
+  } catch (e) {
+    fail(e);
+  }
+};
+for (const msg of ch.backlog.splice(0)) ch.onMessage(msg);

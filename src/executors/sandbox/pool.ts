@@ -1,0 +1,170 @@
+// Warm-worker pools: one per poolKey (and code identity), one invocation per worker, recycling, idle reaping, a global cap.
+import crypto from 'node:crypto';
+import type { CodeRunRequest, CodeRunResult } from './contract.js';
+import { EgressProxy } from './egress/proxy.js';
+import type { Cidr } from './egress/policy.js';
+import type { SandboxEnv } from './sandbox-env.js';
+import { Worker } from './worker.js';
+
+interface Pool {
+  poolKey: string;
+  idle: Worker[];
+  all: Set<Worker>;
+  waiters: (() => void)[];
+}
+
+/** Worker identity beyond the poolKey: a worker never serves code, memory, deps or egress it was not started with. */
+function identity(req: CodeRunRequest): string {
+  const h = crypto.createHash('sha256');
+  for (const part of [req.language, req.source, String(req.memoryMb), req.dependenciesDir ?? '', [...req.egress].sort().join(',')]) {
+    h.update(part).update('\0');
+  }
+  return `${req.poolKey}\0${h.digest('hex')}`;
+}
+
+export class WorkerPools {
+  private readonly pools = new Map<string, Pool>();
+  private readonly stopping = new Set<Promise<void>>();
+  private readonly reaper: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly env: SandboxEnv,
+    private readonly allowCidrs: Cidr[],
+  ) {
+    this.reaper = setInterval(() => this.reap(), Math.max(1000, Math.min(30_000, env.limits.idleMs / 2)));
+    this.reaper.unref();
+  }
+
+  private total(): number {
+    let n = 0;
+    for (const p of this.pools.values()) n += p.all.size;
+    return n;
+  }
+
+  /** Runs one handler invocation on a warm worker, starting one (cold) when none is idle. */
+  async run(req: CodeRunRequest): Promise<CodeRunResult> {
+    const started = Date.now();
+    const key = identity(req);
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = { poolKey: req.poolKey, idle: [], all: new Set(), waiters: [] };
+      this.pools.set(key, pool);
+    }
+    let worker: Worker | undefined;
+    let cold = false;
+    while (!worker) {
+      if (this.closed) throw new Error('sandbox is closed');
+      const w = pool.idle.pop();
+      if (w) {
+        if (w.retired || !w.proc.alive) this.retire(pool, w);
+        else worker = w;
+        continue;
+      }
+      if (pool.all.size < this.env.limits.maxWorkersPerPool && (this.total() < this.env.limits.maxWorkers || this.evictLru())) {
+        cold = true;
+        try {
+          worker = await this.startWorker(req);
+        } catch (e) {
+          return { status: 'error', error: { code: 'RUNTIME_ERROR', message: (e as Error).message }, logs: [], coldStart: true, durationMs: Date.now() - started };
+        }
+        pool.all.add(worker);
+        continue;
+      }
+      // Every worker of this pool is busy (or the server is full): wait for one, but not past the deadline.
+      const left = req.execution.deadline - Date.now();
+      const freed = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), Math.max(0, left));
+        pool!.waiters.push(() => {
+          clearTimeout(t);
+          resolve(true);
+        });
+      });
+      if (!freed) return { status: 'error', error: { code: 'TIMEOUT', message: 'no worker became free before the deadline' }, logs: [], coldStart: false, durationMs: Date.now() - started };
+    }
+    try {
+      const res = await worker.invoke(req, cold);
+      return { ...res, durationMs: Date.now() - started };
+    } finally {
+      if (worker.retired) this.retire(pool, worker);
+      else pool.idle.push(worker);
+      pool.waiters.shift()?.();
+    }
+  }
+
+  private async startWorker(req: CodeRunRequest): Promise<Worker> {
+    const egress = req.egress.length > 0 ? await EgressProxy.start({ allow: req.egress, allowCidrs: this.allowCidrs }) : null;
+    try {
+      return await Worker.start(this.env, {
+        language: req.language,
+        source: req.source,
+        memoryMb: req.memoryMb,
+        egress,
+        ...(req.dependenciesDir ? { dependenciesDir: req.dependenciesDir } : {}),
+      });
+    } catch (e) {
+      await egress?.close();
+      throw e;
+    }
+  }
+
+  /** Removes a worker from its pool and stops it in the background (tracked, so close() waits for it). */
+  private retire(pool: Pool, w: Worker, reason: 'recycle' | 'evict' | 'idle' | 'close' = 'recycle'): void {
+    pool.all.delete(w);
+    pool.idle = pool.idle.filter((x) => x !== w);
+    const p = w.stop(reason).catch((e: unknown) => this.env.logger.error('sandbox worker stop failed', e));
+    this.stopping.add(p);
+    void p.finally(() => this.stopping.delete(p));
+    if (pool.all.size === 0 && pool.waiters.length === 0) {
+      for (const [k, v] of this.pools) if (v === pool) this.pools.delete(k);
+    }
+  }
+
+  /** Frees a slot under the global cap by stopping the least recently used idle worker of any pool. */
+  private evictLru(): boolean {
+    let best: { pool: Pool; w: Worker } | null = null;
+    for (const pool of this.pools.values()) {
+      for (const w of pool.idle) if (!best || w.lastUsed < best.w.lastUsed) best = { pool, w };
+    }
+    if (!best) return false;
+    this.retire(best.pool, best.w, 'idle');
+    return true;
+  }
+
+  private reap(): void {
+    const cutoff = Date.now() - this.env.limits.idleMs;
+    for (const pool of [...this.pools.values()]) {
+      for (const w of [...pool.idle]) if (w.lastUsed < cutoff || !w.proc.alive) this.retire(pool, w, 'idle');
+    }
+  }
+
+  /** Stops the idle workers of a poolKey now and the busy ones when their invocation ends. */
+  async evict(poolKey: string): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const pool of [...this.pools.values()]) {
+      if (pool.poolKey !== poolKey) continue;
+      for (const w of [...pool.all]) {
+        w.retired = true;
+        if (!w.busy) this.retire(pool, w, 'evict');
+      }
+    }
+    waits.push(...this.stopping);
+    await Promise.all(waits);
+  }
+
+  /** Stops everything, busy workers included, and waits until their cgroups are gone. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.reaper);
+    for (const pool of [...this.pools.values()]) {
+      for (const w of [...pool.all]) this.retire(pool, w, 'close');
+      for (const wake of pool.waiters.splice(0)) wake();
+    }
+    await Promise.all([...this.stopping]);
+  }
+
+  /** Workers currently alive (for metrics and tests). */
+  size(): number {
+    return this.total();
+  }
+}
