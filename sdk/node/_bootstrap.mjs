@@ -1,4 +1,6 @@
 // Handler-mode worker for Node.js: imports main.mjs once, then answers JSON-line invocations on fd 3/4.
+import fs from 'node:fs';
+import vm from 'node:vm';
 import { format } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { Context, _channel } from './outrigger.mjs';
@@ -75,6 +77,27 @@ try {
   if (typeof handler !== 'function') loadError = { type: 'TypeError', message: 'main.mjs must export default async function handler(input, ctx)', stack: '' };
 } catch (e) {
   loadError = describe(e);
+  if (e instanceof SyntaxError && loadError.line === undefined) Object.assign(loadError, locateSyntaxError());
+}
+
+/**
+ * Node does not put the location of a module's syntax error into err.stack (only into the fatal-error banner).
+ * Re-parse the source as a script, with the module-only syntax neutralised line by line (line numbers kept),
+ * to find the line; best effort.
+ */
+function locateSyntaxError() {
+  try {
+    const src = fs.readFileSync(USER_FILE, 'utf8')
+      .replace(/^(\s*)import\s[^;\n]*?from\s*['"][^'"]+['"];?/gm, '$1void 0;')
+      .replace(/^(\s*)import\s*['"][^'"]+['"];?/gm, '$1void 0;')
+      .replace(/^(\s*)export\s+(default\s+)?/gm, '$1')
+      .replace(/\bimport\.meta\b/g, '({})');
+    new vm.Script(`(async function () {${src}\n})`, { filename: USER_FILE });
+  } catch (e) {
+    const m = new RegExp(`${USER_FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(String(e.stack));
+    if (m) return { file: 'main.mjs', line: Number(m[1]), stack: `main.mjs:${m[1]}\n${loadError.stack}` };
+  }
+  return {};
 }
 
 ch.onMessage = async (msg) => {
