@@ -64,7 +64,7 @@ while (($__msg = $__ch->recv()) !== null) {
     }
     ob_flush();
     try {
-        $__line = json_encode($__res, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION);
+        $__line = json_encode($__res, JSON_THROW_ON_ERROR | JSON_INVALID_UTF8_SUBSTITUTE | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION);
     } catch (\JsonException $e) {
         $__line = json_encode(['t' => 'result', 'ok' => false, 'error' => ['code' => 'OUTPUT_INVALID', 'message' => 'handler returned a value that is not JSON: ' . $e->getMessage()]]);
     }

@@ -27,6 +27,8 @@ class _LogStream:
         while "\n" in self._buf:
             line, self._buf = self._buf.split("\n", 1)
             _ch.send({"t": "log", "level": self._level, "message": line})
+        if len(self._buf) > 8192:  # no newline for a while: still a log line, never unbounded memory
+            self.flush()
         return len(s)
 
     def flush(self):

@@ -57,7 +57,7 @@ export class WorkerPools {
       if (this.closed) throw new Error('sandbox is closed');
       const w = pool.idle.pop();
       if (w) {
-        if (w.retired || !w.proc.alive) this.retire(pool, w);
+        if (w.retired || !w.proc.alive) void this.retire(pool, w);
         else worker = w;
         continue;
       }
@@ -82,12 +82,16 @@ export class WorkerPools {
       });
       if (!freed) return { status: 'error', error: { code: 'TIMEOUT', message: 'no worker became free before the deadline' }, logs: [], coldStart: false, durationMs: Date.now() - started };
     }
+    let res: CodeRunResult | null = null;
     try {
-      const res = await worker.invoke(req, cold);
+      res = await worker.invoke(req, cold);
       return { ...res, durationMs: Date.now() - started };
     } finally {
-      if (worker.retired) this.retire(pool, worker);
-      else pool.idle.push(worker);
+      if (worker.retired) {
+        const stopped = this.retire(pool, worker);
+        // After an error nothing of the worker may linger when the caller sees the result (strays, cgroups).
+        if (res?.status !== 'ok') await stopped;
+      } else pool.idle.push(worker);
       pool.waiters.shift()?.();
     }
   }
@@ -109,7 +113,7 @@ export class WorkerPools {
   }
 
   /** Removes a worker from its pool and stops it in the background (tracked, so close() waits for it). */
-  private retire(pool: Pool, w: Worker, reason: 'recycle' | 'evict' | 'idle' | 'close' = 'recycle'): void {
+  private retire(pool: Pool, w: Worker, reason: 'recycle' | 'evict' | 'idle' | 'close' = 'recycle'): Promise<void> {
     pool.all.delete(w);
     pool.idle = pool.idle.filter((x) => x !== w);
     const p = w.stop(reason).catch((e: unknown) => this.env.logger.error('sandbox worker stop failed', e));
@@ -118,6 +122,7 @@ export class WorkerPools {
     if (pool.all.size === 0 && pool.waiters.length === 0) {
       for (const [k, v] of this.pools) if (v === pool) this.pools.delete(k);
     }
+    return p;
   }
 
   /** Frees a slot under the global cap by stopping the least recently used idle worker of any pool. */
@@ -127,14 +132,14 @@ export class WorkerPools {
       for (const w of pool.idle) if (!best || w.lastUsed < best.w.lastUsed) best = { pool, w };
     }
     if (!best) return false;
-    this.retire(best.pool, best.w, 'idle');
+    void this.retire(best.pool, best.w, 'idle');
     return true;
   }
 
   private reap(): void {
     const cutoff = Date.now() - this.env.limits.idleMs;
     for (const pool of [...this.pools.values()]) {
-      for (const w of [...pool.idle]) if (w.lastUsed < cutoff || !w.proc.alive) this.retire(pool, w, 'idle');
+      for (const w of [...pool.idle]) if (w.lastUsed < cutoff || !w.proc.alive) void this.retire(pool, w, 'idle');
     }
   }
 
@@ -145,7 +150,7 @@ export class WorkerPools {
       if (pool.poolKey !== poolKey) continue;
       for (const w of [...pool.all]) {
         w.retired = true;
-        if (!w.busy) this.retire(pool, w, 'evict');
+        if (!w.busy) void this.retire(pool, w, 'evict');
       }
     }
     waits.push(...this.stopping);
@@ -157,7 +162,7 @@ export class WorkerPools {
     this.closed = true;
     clearInterval(this.reaper);
     for (const pool of [...this.pools.values()]) {
-      for (const w of [...pool.all]) this.retire(pool, w, 'close');
+      for (const w of [...pool.all]) void this.retire(pool, w, 'close');
       for (const wake of pool.waiters.splice(0)) wake();
     }
     await Promise.all([...this.stopping]);

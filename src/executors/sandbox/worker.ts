@@ -106,7 +106,8 @@ export class Worker {
       const res = st.result;
       const reported = res && res.ok !== true ? (res.error as { code: string; message: string } & Record<string, unknown>) : null;
       const { code: _c, message: _m, ...details } = reported ?? { code: '', message: '' };
-      const exit = proc.alive ? null : await proc.exited;
+      // After a kill (deadline, caps) wait for the end, so that the cgroup counters are final.
+      const exit = proc.alive && !proc.killReason ? null : await proc.exited;
       const error = classify({
         proc,
         limits: env.limits,
