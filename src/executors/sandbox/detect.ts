@@ -52,6 +52,7 @@ async function smoke(
     });
     let err = '';
     proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    proc.stderr.resume();
     proc.setDeadline(10_000);
     const exit = await proc.exited;
     await proc.dispose();

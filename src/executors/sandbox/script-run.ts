@@ -55,6 +55,7 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
     stderrTail = (stderrTail + d).slice(-8192);
     st.raw('error', d, partialErr);
   });
+  proc.stderr.resume();
   proc.stdin.on('error', () => undefined);
   proc.stdin.end(JSON.stringify(req.input ?? null));
   const exit = await proc.exited;

@@ -132,6 +132,8 @@ export class SandboxProcess {
       stream.once('end', () => {
         clearTimeout(timer);
         this.stderr.off('data', onErr);
+        // Hold the interpreter's stderr until the owner listens (it calls resume()), so that nothing is lost.
+        this.stderr.pause();
         const m = /"child-pid"\s*:\s*(\d+)/.exec(text);
         if (m) resolve(Number(m[1]));
         else reject(new Error(`bwrap: ${Buffer.concat(errText).toString().trim() || 'no child pid'}`));

@@ -45,6 +45,7 @@ export class Worker {
       this.stderrTail = (this.stderrTail + d).slice(-8192);
       this.reader.current?.raw('error', d, this.partialErr);
     });
+    proc.stderr.resume();
     reader.onSettled = () => this.settled?.();
     void proc.exited.then(() => {
       this.retired = true;
