@@ -85,7 +85,8 @@ beforeAll(async () => {
   sb = await makeSandbox();
   // Files only the host has: a data dir with a database and a master key (mode 0600, like the real ones).
   hostDir = tempDir('outrigger-hostdata-');
-  for (const [name, content] of [['outrigger.db', 'SQLite format 3 host-db-content-1234'], ['master.key', 'MASTER-KEY-abcdef0123456789']]) {
+  const files: [string, string][] = [['outrigger.db', 'SQLite format 3 host-db-content-1234'], ['master.key', 'MASTER-KEY-abcdef0123456789']];
+  for (const [name, content] of files) {
     const p = path.join(hostDir, name);
     fs.writeFileSync(p, content, { mode: 0o600 });
     secrets[p] = content;
