@@ -14,12 +14,19 @@ export function tempDir(prefix = 'outrigger-test-'): string {
 
 /** A real sandbox with small limits so that breaches are quick. */
 export async function makeSandbox(limits: Partial<SandboxLimits> = {}, egressAllowCidrs: string[] = []): Promise<Sandbox> {
-  return createSandbox({
-    dataDir: tempDir('outrigger-data-'),
+  const dataDir = tempDir('outrigger-data-');
+  const sb = await createSandbox({
+    dataDir,
     limits: { tmpBytes: 8 * 1024 * 1024, logBytes: 256 * 1024, pids: 32, idleMs: 60_000, ...limits },
     egressAllowCidrs,
     logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
   });
+  const close = sb.close.bind(sb);
+  sb.close = async () => {
+    await close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  return sb;
 }
 
 /** The platform side of the SDK, in memory; records every call. */
