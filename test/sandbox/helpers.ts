@@ -15,6 +15,8 @@ export function tempDir(prefix = 'outrigger-test-'): string {
 /** A real sandbox with small limits so that breaches are quick. */
 export async function makeSandbox(limits: Partial<SandboxLimits> = {}, egressAllowCidrs: string[] = []): Promise<Sandbox> {
   const dataDir = tempDir('outrigger-data-');
+  // Traversable, not listable: the sandbox uid must reach <dataDir>/deps to bind dependency trees.
+  fs.chmodSync(dataDir, 0o711);
   const sb = await createSandbox({
     dataDir,
     limits: { tmpBytes: 8 * 1024 * 1024, logBytes: 256 * 1024, pids: 32, idleMs: 60_000, ...limits },

@@ -1,7 +1,10 @@
 // The `code` executor sandbox: createSandbox() detects isolation at start and returns the CodeRunner the pipeline uses.
 import { removeCgroupParents } from './cgroups.js';
 import type { CodeRunner, CodeRunRequest, CodeRunResult } from './contract.js';
+import { DependencyBuilder, type DependencyState } from './deps/dependency-builder.js';
 import { detect } from './detect.js';
+import fs from 'node:fs';
+import type { CodeLanguage } from './contract.js';
 import { parseCidrs } from './egress/policy.js';
 import { EgressProxy } from './egress/proxy.js';
 import { DEFAULT_LIMITS, type SandboxCapabilities, type SandboxLimits } from './limits.js';
@@ -24,7 +27,15 @@ export interface CreateSandboxOptions {
   logger?: Logger;
 }
 
-export type Sandbox = CodeRunner & { capabilities(): SandboxCapabilities };
+export type { DependencyState, DependencyStatus } from './deps/dependency-builder.js';
+
+export type Sandbox = CodeRunner & {
+  capabilities(): SandboxCapabilities;
+  /** State of the dependency build for this text; starts a background build (sandboxed, registry-only egress) if none. */
+  ensureDependencies(language: CodeLanguage, text: string, opts?: { retry?: boolean }): DependencyState;
+  /** Waits for the build of this text to end. */
+  waitForDependencies(language: CodeLanguage, text: string): Promise<DependencyState>;
+};
 
 const consoleLogger: Logger = {
   info: (m, ...r) => console.info(m, ...r),
@@ -69,10 +80,18 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
   };
   const allowCidrs = parseCidrs(opts.egressAllowCidrs ?? []);
   const pools = new WorkerPools(env, allowCidrs);
+  const deps = new DependencyBuilder(env, allowCidrs);
+  if (deps.problem) {
+    caps.problems.push(deps.problem);
+    logger.warn(`code sandbox: ${deps.problem}`);
+  }
 
   async function run(req: CodeRunRequest): Promise<CodeRunResult> {
     if (!caps.interpreters[req.language]) {
       return { status: 'error', error: { code: 'RUNTIME_ERROR', message: `${req.language} is not available on this server` }, logs: [], coldStart: false, durationMs: 0 };
+    }
+    if (req.dependenciesDir && !fs.existsSync(req.dependenciesDir)) {
+      return { status: 'error', error: { code: 'DEPENDENCIES_NOT_READY', message: 'the dependency tree of this executor is not built' }, logs: [], coldStart: false, durationMs: 0 };
     }
     if (req.mode === 'handler') return pools.run(req);
     const egress = req.egress.length > 0 ? await EgressProxy.start({ allow: req.egress, allowCidrs }) : null;
@@ -91,5 +110,7 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
       if (found.cgroupLayout) removeCgroupParents(found.cgroupLayout);
     },
     capabilities: () => structuredClone(caps),
+    ensureDependencies: (language, text, o) => deps.ensureDependencies(language, text, o),
+    waitForDependencies: (language, text) => deps.wait(language, text),
   };
 }

@@ -39,7 +39,9 @@ export class EgressProxy {
     const proxy = new EgressProxy(server, dir, socketPath, opts);
     server.on('connect', (req: http.IncomingMessage, sock: net.Socket, head: Buffer) => void proxy.tunnel(req, sock, head));
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void proxy.forward(req, res));
+    server.on('clientError', (_e: Error, s: net.Socket) => s.destroy());
     server.on('connection', (s: net.Socket) => {
+      s.on('error', () => undefined);
       proxy.sockets.add(s);
       s.on('close', () => proxy.sockets.delete(s));
     });
@@ -101,6 +103,9 @@ export class EgressProxy {
   }
 
   private async forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // A client that hangs up mid-request must not become an unhandled error in the server.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
     let url: URL;
     try {
       url = new URL(req.url ?? '');
@@ -118,6 +123,7 @@ export class EgressProxy {
     delete headers['proxy-authorization'];
     const up = http.request({ host: address, port: url.port || 80, method: req.method, path: url.pathname + url.search, headers, setHost: false });
     up.on('response', (r) => {
+      r.on('error', () => res.destroy());
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
     });
