@@ -69,6 +69,18 @@ if (process.env.OUTRIGGER_EGRESS_PORT) {
   await startEgress();
 }
 
+if (process.env.OUTRIGGER_SPARE) {
+  // A pre-started spare: the code arrives over the channel once a pool takes this worker.
+  ch.send({ t: 'ready' });
+  // One-shot: the invoke that follows in the same chunk must land in the backlog, not here.
+  const first = ch.backlog.shift() ?? (await new Promise((resolve) => (ch.onMessage = (m) => {
+    ch.onMessage = null;
+    resolve(m);
+  })));
+  fs.mkdirSync(USER_FILE.slice(0, USER_FILE.lastIndexOf('/')), { recursive: true });
+  fs.writeFileSync(USER_FILE, first.source ?? '');
+}
+
 let handler = null;
 let loadError = null;
 try {

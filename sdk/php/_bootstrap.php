@@ -38,6 +38,14 @@ register_shutdown_function(function () use ($__ch, $__userFile) {
     $__ch->send(['t' => 'result', 'ok' => false, 'error' => $err]);
 });
 
+if (getenv('OUTRIGGER_SPARE')) {
+    // A pre-started spare: the code arrives over the channel once a pool takes this worker.
+    $__ch->send(['t' => 'ready']);
+    $__first = $__ch->recv() ?? [];
+    @mkdir(dirname($__userFile), 0700, true);
+    file_put_contents($__userFile, $__first['source'] ?? '');
+}
+
 $__loadError = null;
 try {
     require $__userFile;

@@ -51,6 +51,14 @@ if os.environ.get("OUTRIGGER_EGRESS_PORT"):
     import _egress  # noqa: E402
     _egress.start()
 
+if os.environ.get("OUTRIGGER_SPARE"):
+    # A pre-started spare: the code arrives over the channel once a pool takes this worker.
+    _ch.send({"t": "ready"})
+    _first = _ch.recv() or {}
+    os.makedirs(os.path.dirname(_USER_FILE), exist_ok=True)
+    with open(_USER_FILE, "w") as _f:
+        _f.write(_first.get("source", ""))
+
 _handler = None
 _load_error = None
 try:

@@ -19,7 +19,7 @@ export async function makeSandbox(limits: Partial<SandboxLimits> = {}, egressAll
   fs.chmodSync(dataDir, 0o711);
   const sb = await createSandbox({
     dataDir,
-    limits: { tmpBytes: 8 * 1024 * 1024, logBytes: 256 * 1024, pids: 32, idleMs: 60_000, ...limits },
+    limits: { tmpBytes: 8 * 1024 * 1024, logBytes: 256 * 1024, pids: 32, idleMs: 60_000, sparesPerLanguage: 0, ...limits },
     egressAllowCidrs,
     logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
   });

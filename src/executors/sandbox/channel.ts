@@ -55,6 +55,8 @@ export class ChannelReader {
   current: InvocationState | null = null;
   /** Called for `result`, `output` and `error` messages after they are recorded. */
   onSettled: (() => void) | null = null;
+  /** Called when a spare announces it is booted and waits for code. */
+  onReady: (() => void) | null = null;
 
   constructor(
     from: Readable,
@@ -95,6 +97,10 @@ export class ChannelReader {
       msg = JSON.parse(line) as SandboxMessage;
     } catch {
       this.onProtocolError('unparseable message from the sandbox');
+      return;
+    }
+    if (msg.t === 'ready') {
+      this.onReady?.();
       return;
     }
     const st = this.current;

@@ -33,6 +33,8 @@ export type Sandbox = CodeRunner & {
   capabilities(): SandboxCapabilities;
   /** State of the dependency build for this text; starts a background build (sandboxed, registry-only egress) if none. */
   ensureDependencies(language: CodeLanguage, text: string, opts?: { retry?: boolean }): DependencyState;
+  /** Live workers (spares included). */
+  size(): number;
   /** Waits for the build of this text to end. */
   waitForDependencies(language: CodeLanguage, text: string): Promise<DependencyState>;
 };
@@ -110,6 +112,7 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
       if (found.cgroupLayout) removeCgroupParents(found.cgroupLayout);
     },
     capabilities: () => structuredClone(caps),
+    size: () => pools.size(),
     ensureDependencies: (language, text, o) => deps.ensureDependencies(language, text, o),
     waitForDependencies: (language, text) => deps.wait(language, text),
   };

@@ -27,6 +27,8 @@ export interface SandboxLimits {
   maxWorkersPerPool: number;
   /** Pre-started, never-used workers per language that a pool takes on its first use (0 = off). */
   sparesPerLanguage: number;
+  /** Memory size of the spares; only requests with this memoryMb (and no dependencies or egress) can take one. */
+  spareMemoryMb: number;
   /** Time a worker may take to start before the run fails. */
   startTimeoutMs: number;
 }
@@ -43,7 +45,8 @@ export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   idleMs: 5 * 60_000,
   maxWorkers: 32,
   maxWorkersPerPool: 4,
-  sparesPerLanguage: 0,
+  sparesPerLanguage: 1,
+  spareMemoryMb: 256,
   startTimeoutMs: 10_000,
 });
 

@@ -1,6 +1,6 @@
 // Warm-worker pools: one per poolKey (and code identity), one invocation per worker, recycling, idle reaping, a global cap.
 import crypto from 'node:crypto';
-import type { CodeRunRequest, CodeRunResult } from './contract.js';
+import type { CodeLanguage, CodeRunRequest, CodeRunResult } from './contract.js';
 import { EgressProxy } from './egress/proxy.js';
 import type { Cidr } from './egress/policy.js';
 import type { SandboxEnv } from './sandbox-env.js';
@@ -24,6 +24,9 @@ function identity(req: CodeRunRequest): string {
 
 export class WorkerPools {
   private readonly pools = new Map<string, Pool>();
+  /** Pre-started workers without code, per language (none with dependencies or egress: those mounts are fixed at start). */
+  private readonly spares = new Map<CodeLanguage, Worker[]>();
+  private readonly spareStarting = new Map<CodeLanguage, number>();
   private readonly stopping = new Set<Promise<void>>();
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
@@ -34,12 +37,53 @@ export class WorkerPools {
   ) {
     this.reaper = setInterval(() => this.reap(), Math.max(1000, Math.min(30_000, env.limits.idleMs / 2)));
     this.reaper.unref();
+    for (const language of Object.keys(env.caps.interpreters) as CodeLanguage[]) this.refillSpares(language);
   }
 
   private total(): number {
     let n = 0;
     for (const p of this.pools.values()) n += p.all.size;
+    for (const s of this.spares.values()) n += s.length;
+    for (const s of this.spareStarting.values()) n += s;
     return n;
+  }
+
+  /** Starts spares in the background up to sparesPerLanguage (within the global cap). */
+  private refillSpares(language: CodeLanguage): void {
+    const have = (this.spares.get(language)?.length ?? 0) + (this.spareStarting.get(language) ?? 0);
+    if (this.closed || have >= this.env.limits.sparesPerLanguage || this.total() >= this.env.limits.maxWorkers) return;
+    this.spareStarting.set(language, (this.spareStarting.get(language) ?? 0) + 1);
+    void Worker.start(this.env, { language, source: null, memoryMb: this.env.limits.spareMemoryMb, egress: null })
+      .then(async (w) => {
+        try {
+          await w.booted(this.env.limits.startTimeoutMs);
+        } catch (e) {
+          await w.stop('start');
+          throw e;
+        }
+        if (this.closed) return void w.stop('close');
+        const list = this.spares.get(language) ?? [];
+        list.push(w);
+        this.spares.set(language, list);
+      })
+      .catch((e: unknown) => this.env.logger.warn(`sandbox: spare ${language} worker failed to start: ${(e as Error).message}`))
+      .finally(() => {
+        this.spareStarting.set(language, (this.spareStarting.get(language) ?? 1) - 1);
+      });
+  }
+
+  /** A live spare that fits the request, bound to it (the code is loaded now), or null. */
+  private takeSpare(req: CodeRunRequest): Worker | null {
+    if (req.dependenciesDir || req.egress.length > 0 || req.memoryMb !== this.env.limits.spareMemoryMb) return null;
+    const list = this.spares.get(req.language) ?? [];
+    let w: Worker | undefined;
+    while ((w = list.shift())) {
+      if (w.proc.alive && !w.retired) break;
+      void w.stop('recycle');
+    }
+    if (!w) return null;
+    w.load(req.source);
+    return w;
   }
 
   /** Runs one handler invocation on a warm worker, starting one (cold) when none is idle. */
@@ -64,7 +108,7 @@ export class WorkerPools {
       if (pool.all.size < this.env.limits.maxWorkersPerPool && (this.total() < this.env.limits.maxWorkers || this.evictLru())) {
         cold = true;
         try {
-          worker = await this.startWorker(req);
+          worker = this.takeSpare(req) ?? (await this.startWorker(req));
         } catch (e) {
           return { status: 'error', error: { code: 'RUNTIME_ERROR', message: (e as Error).message }, logs: [], coldStart: true, durationMs: Date.now() - started };
         }
@@ -93,6 +137,8 @@ export class WorkerPools {
         if (res?.status !== 'ok') await stopped;
       } else pool.idle.push(worker);
       pool.waiters.shift()?.();
+      // Replace a spare only now, so that its start does not compete with the invocation for the CPU.
+      if (cold) this.refillSpares(req.language);
     }
   }
 
@@ -161,6 +207,7 @@ export class WorkerPools {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.reaper);
+    for (const list of this.spares.values()) for (const w of list.splice(0)) this.stopping.add(w.stop('close'));
     for (const pool of [...this.pools.values()]) {
       for (const w of [...pool.all]) void this.retire(pool, w, 'close');
       for (const wake of pool.waiters.splice(0)) wake();
@@ -168,8 +215,11 @@ export class WorkerPools {
     await Promise.all([...this.stopping]);
   }
 
-  /** Workers currently alive (for metrics and tests). */
+  /** Workers currently running (spares included, starting ones not; for metrics and tests). */
   size(): number {
-    return this.total();
+    let n = 0;
+    for (const p of this.pools.values()) n += p.all.size;
+    for (const s of this.spares.values()) n += s.length;
+    return n;
   }
 }

@@ -53,6 +53,8 @@ export interface ProcessRequest {
   /** Host path of this sandbox's egress proxy socket, when the executor has egress. */
   egressSocket?: string;
   execution?: ExecutionInfo;
+  /** A pre-started spare: no source yet; it arrives over the channel and is written to the sandbox's /tmp. */
+  spare?: boolean;
 }
 
 /** Builds what the supervisor launches; in unsandboxed mode the source goes to a private temp dir instead. */
@@ -70,7 +72,11 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
     cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
     paths = { codeFile: path.join(dir, runtime.mainFile), sdkDir: path.join(env.sdkRoot, req.language), depsDir: req.dependenciesDir ?? null };
   } else {
-    paths = { codeFile: `/code/${runtime.mainFile}`, sdkDir: SANDBOX_SDK, depsDir: depsMount ? '/opt/outrigger/deps' : null };
+    paths = {
+      codeFile: req.spare ? `/tmp/.outrigger/${runtime.mainFile}` : `/code/${runtime.mainFile}`,
+      sdkDir: SANDBOX_SDK,
+      depsDir: depsMount ? '/opt/outrigger/deps' : null,
+    };
   }
   const sdkEnv: Record<string, string> = {
     PATH: '/usr/local/bin:/usr/bin:/bin',
@@ -83,6 +89,7 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
     OUTRIGGER_LANGUAGE: req.language,
   };
   if (paths.depsDir) sdkEnv.OUTRIGGER_DEPS = paths.depsDir;
+  if (req.spare) sdkEnv.OUTRIGGER_SPARE = '1';
   if (req.execution) sdkEnv.OUTRIGGER_EXECUTION = JSON.stringify(req.execution);
   const roBindsAt = [{ src: path.join(env.sdkRoot, req.language), dest: SANDBOX_SDK }];
   const rwBindsAt: { src: string; dest: string }[] = [];
@@ -114,7 +121,7 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
     roBinds: interp.roBinds,
     roBindsAt,
     rwBindsAt,
-    dataFiles: unsandboxed ? [] : [{ dest: paths.codeFile, data: req.source }],
+    dataFiles: unsandboxed || req.spare ? [] : [{ dest: paths.codeFile, data: req.source }],
     tmpBytes: env.limits.tmpBytes,
     cpuSeconds: req.cpuSeconds,
     openFiles: env.limits.openFiles,

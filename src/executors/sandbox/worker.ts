@@ -8,7 +8,8 @@ import { SandboxProcess, type KillReason } from './supervisor.js';
 
 export interface WorkerOptions {
   language: CodeLanguage;
-  source: string;
+  /** null for a pre-started spare: the source comes with load() when a pool takes it. */
+  source: string | null;
   memoryMb: number;
   dependenciesDir?: string;
   egress: EgressProxy | null;
@@ -58,7 +59,8 @@ export class Worker {
     const { spec, cleanup } = buildLaunch(env, {
       language: opts.language,
       mode: 'handler',
-      source: opts.source,
+      source: opts.source ?? '',
+      spare: opts.source === null,
       memoryMb: opts.memoryMb,
       cpuSeconds: env.limits.workerCpuSeconds,
       ...(opts.dependenciesDir ? { dependenciesDir: opts.dependenciesDir } : {}),
@@ -83,6 +85,26 @@ export class Worker {
     const reader = new ChannelReader(proc.fromSandbox, proc.toSandbox, env.limits.outputBytes + 64 * 1024,
       () => proc.kill('output'), () => proc.kill('protocol'));
     return new Worker(env, proc, reader, opts, cleanup);
+  }
+
+  /** Resolves when a spare has booted and waits for code (rejects if it dies first). */
+  booted(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('spare did not boot in time')), timeoutMs);
+      this.reader.onReady = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      void this.proc.exited.then(() => {
+        clearTimeout(t);
+        reject(new Error('spare exited while booting'));
+      });
+    });
+  }
+
+  /** Hands the user's code to a spare; the invocation that follows is queued behind it on the channel. */
+  load(source: string): void {
+    this.proc.toSandbox.write(JSON.stringify({ t: 'load', source }) + '\n');
   }
 
   /** Runs one invocation; the caller (pool) guarantees exclusivity and retires the worker when `retired` is set. */
