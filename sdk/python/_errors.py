@@ -1,10 +1,9 @@
 # Turns a Python exception into the RUNTIME_ERROR details (type, message, stack and line in the user's file).
-import traceback
-
 _INTERNAL = "/_bootstrap.py", "/_script.py", "/_errors.py", "/outrigger.py"
 
 
 def describe(e, user_file):
+    import traceback  # only on errors: keeps worker start-up short
     frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.endswith(_INTERNAL)
               and not f.filename.startswith("<frozen")]
     stack = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) if frames else ""

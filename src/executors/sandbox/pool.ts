@@ -10,6 +10,8 @@ interface Pool {
   poolKey: string;
   idle: Worker[];
   all: Set<Worker>;
+  /** Workers being started for this pool: they hold their slot under both caps while they boot. */
+  starting: number;
   waiters: (() => void)[];
 }
 
@@ -42,7 +44,7 @@ export class WorkerPools {
 
   private total(): number {
     let n = 0;
-    for (const p of this.pools.values()) n += p.all.size;
+    for (const p of this.pools.values()) n += p.all.size + p.starting;
     for (const s of this.spares.values()) n += s.length;
     for (const s of this.spareStarting.values()) n += s;
     return n;
@@ -92,7 +94,7 @@ export class WorkerPools {
     const key = identity(req);
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = { poolKey: req.poolKey, idle: [], all: new Set(), waiters: [] };
+      pool = { poolKey: req.poolKey, idle: [], all: new Set(), starting: 0, waiters: [] };
       this.pools.set(key, pool);
     }
     let worker: Worker | undefined;
@@ -105,12 +107,15 @@ export class WorkerPools {
         else worker = w;
         continue;
       }
-      if (pool.all.size < this.env.limits.maxWorkersPerPool && (this.total() < this.env.limits.maxWorkers || this.evictLru())) {
+      if (pool.all.size + pool.starting < this.env.limits.maxWorkersPerPool && (this.total() < this.env.limits.maxWorkers || this.evictLru())) {
         cold = true;
+        pool.starting++;
         try {
           worker = this.takeSpare(req) ?? (await this.startWorker(req));
         } catch (e) {
           return { status: 'error', error: { code: 'RUNTIME_ERROR', message: (e as Error).message }, logs: [], coldStart: true, durationMs: Date.now() - started };
+        } finally {
+          pool.starting--;
         }
         pool.all.add(worker);
         continue;
@@ -165,8 +170,16 @@ export class WorkerPools {
     const p = w.stop(reason).catch((e: unknown) => this.env.logger.error('sandbox worker stop failed', e));
     this.stopping.add(p);
     void p.finally(() => this.stopping.delete(p));
-    if (pool.all.size === 0 && pool.waiters.length === 0) {
+    if (pool.all.size === 0 && pool.starting === 0 && pool.waiters.length === 0) {
       for (const [k, v] of this.pools) if (v === pool) this.pools.delete(k);
+    }
+    // A slot under the global cap is free again: a request of any pool waiting for one may go on.
+    for (const other of this.pools.values()) {
+      const wake = other.waiters.shift();
+      if (wake) {
+        wake();
+        break;
+      }
     }
     return p;
   }
