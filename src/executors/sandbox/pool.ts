@@ -29,6 +29,8 @@ export class WorkerPools {
   /** Pre-started workers without code, per language (none with dependencies or egress: those mounts are fixed at start). */
   private readonly spares = new Map<CodeLanguage, Worker[]>();
   private readonly spareStarting = new Map<CodeLanguage, number>();
+  /** Spare starts in flight; close() waits for them so that nothing is left running after it returns. */
+  private readonly spareStarts = new Set<Promise<void>>();
   private readonly stopping = new Set<Promise<void>>();
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
@@ -55,7 +57,7 @@ export class WorkerPools {
     const have = (this.spares.get(language)?.length ?? 0) + (this.spareStarting.get(language) ?? 0);
     if (this.closed || have >= this.env.limits.sparesPerLanguage || this.total() >= this.env.limits.maxWorkers) return;
     this.spareStarting.set(language, (this.spareStarting.get(language) ?? 0) + 1);
-    void Worker.start(this.env, { language, source: null, memoryMb: this.env.limits.spareMemoryMb, egress: null })
+    const started: Promise<void> = Worker.start(this.env, { language, source: null, memoryMb: this.env.limits.spareMemoryMb, egress: null })
       .then(async (w) => {
         try {
           await w.booted(this.env.limits.startTimeoutMs);
@@ -63,7 +65,7 @@ export class WorkerPools {
           await w.stop('start');
           throw e;
         }
-        if (this.closed) return void w.stop('close');
+        if (this.closed) return w.stop('close');
         const list = this.spares.get(language) ?? [];
         list.push(w);
         this.spares.set(language, list);
@@ -71,7 +73,9 @@ export class WorkerPools {
       .catch((e: unknown) => this.env.logger.warn(`sandbox: spare ${language} worker failed to start: ${(e as Error).message}`))
       .finally(() => {
         this.spareStarting.set(language, (this.spareStarting.get(language) ?? 1) - 1);
+        this.spareStarts.delete(started);
       });
+    this.spareStarts.add(started);
   }
 
   /** A live spare that fits the request, bound to it (the code is loaded now), or null. */
@@ -225,6 +229,7 @@ export class WorkerPools {
       for (const w of [...pool.all]) void this.retire(pool, w, 'close');
       for (const wake of pool.waiters.splice(0)) wake();
     }
+    await Promise.all([...this.spareStarts]);
     await Promise.all([...this.stopping]);
   }
 
