@@ -4,6 +4,7 @@ import vm from 'node:vm';
 import { format } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { Context, _channel } from './outrigger.mjs';
+import { describeError, escapeRegExp } from './_errors.mjs';
 
 const USER_FILE = process.env.OUTRIGGER_CODE || '/code/main.mjs';
 const USER_URL = pathToFileURL(USER_FILE).href;
@@ -26,18 +27,7 @@ for (const [stream, level] of [[process.stdout, 'info'], [process.stderr, 'error
   };
 }
 
-function describe(e) {
-  const err = e instanceof Error ? e : new Error(typeof e === 'string' ? e : format('%o', e));
-  const lines = String(err.stack || `${err.name}: ${err.message}`).split('\n');
-  // Drop our own frames and Node internals; keep the user's and their dependencies'.
-  const kept = lines.filter((l) => !/^\s+at /.test(l) || !(/\/opt\/outrigger\/sdk\/|node:internal|_bootstrap\.mjs|outrigger\.mjs/.test(l)));
-  const stack = kept.join('\n').split(USER_URL).join('main.mjs').split(USER_FILE).join('main.mjs');
-  const d = { type: err.name || err.constructor?.name || 'Error', message: err.message || String(err), stack };
-  const m = new RegExp(`${USER_FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(String(err.stack));
-  if (m) Object.assign(d, { file: 'main.mjs', line: Number(m[1]) });
-  if (err.name === 'OutriggerError' && typeof err.code === 'string') d.sdkCode = err.code;
-  return d;
-}
+const describe = (e) => describeError(e, USER_FILE);
 
 let current = null; // the invocation in progress, so that stray async errors are reported against it
 
@@ -106,7 +96,7 @@ function locateSyntaxError() {
       .replace(/\bimport\.meta\b/g, '({})');
     new vm.Script(`(async function () {${src}\n})`, { filename: USER_FILE });
   } catch (e) {
-    const m = new RegExp(`${USER_FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(String(e.stack));
+    const m = new RegExp(`${escapeRegExp(USER_FILE)}:(\\d+)`).exec(String(e.stack));
     if (m) return { file: 'main.mjs', line: Number(m[1]), stack: `main.mjs:${m[1]}\n${loadError.stack}` };
   }
   return {};

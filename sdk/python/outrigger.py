@@ -1,8 +1,19 @@
 # Outrigger SDK for Python: ctx.log/secret/storage/api/udf/emit/execution over the private fd 3/4 channel (sdk/PROTOCOL.md).
-import json
 import os
 import sys
 import time
+
+try:
+    import _jsonlite as _json  # lean JSON for the channel (see _jsonlite.py)
+except ImportError:  # the SDK file loaded on its own, without its directory on sys.path
+    import json as _stdjson
+
+    class _json:
+        loads = staticmethod(_stdjson.loads)
+
+        @staticmethod
+        def dumps(obj, allow_nan=True):
+            return _stdjson.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=allow_nan)
 
 __all__ = ["OutriggerError", "Context", "ctx", "log", "secret", "storage", "api", "udf", "emit", "execution",
            "input", "output"]
@@ -30,7 +41,7 @@ class _Channel:
         self._next = 0
 
     def send(self, msg):
-        self._w.write(json.dumps(msg, separators=(",", ":"), ensure_ascii=False).encode() + b"\n")
+        self._w.write(_json.dumps(msg).encode() + b"\n")
 
     def send_raw(self, line):
         self._w.write(line.encode() + b"\n")
@@ -39,7 +50,7 @@ class _Channel:
         line = self._r.readline()
         if not line:
             return None
-        return json.loads(line)
+        return _json.loads(line)
 
     def call(self, op, args):
         self._next += 1
@@ -152,7 +163,7 @@ class Context:
 
 
 # Script mode: module-level calls, `input()` and `output(value)`.
-ctx = Context(json.loads(os.environ.get("OUTRIGGER_EXECUTION") or "{}"))
+ctx = Context(_json.loads(os.environ.get("OUTRIGGER_EXECUTION") or "{}"))
 log = ctx.log
 secret = ctx.secret
 storage = ctx.storage
@@ -168,14 +179,14 @@ def input():
     """Script mode: the invocation input (the JSON document on stdin)."""
     if not _input_cache:
         text = sys.stdin.read()
-        _input_cache.append(json.loads(text) if text.strip() else None)
+        _input_cache.append(_json.loads(text) if text.strip() else None)
     return _input_cache[0]
 
 
 def output(value):
     """Script mode: sets the output (instead of printing JSON to stdout)."""
     try:
-        line = json.dumps({"t": "output", "value": value}, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+        line = _json.dumps({"t": "output", "value": value}, allow_nan=False)
     except (TypeError, ValueError) as e:
         raise OutriggerError("OUTPUT_INVALID", "output is not JSON: %s" % e)
     _channel().send_raw(line)

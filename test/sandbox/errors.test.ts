@@ -98,6 +98,24 @@ describe.each(LANGS)('errors and warm workers in %s', (lang) => {
   });
 });
 
+const SCRIPT_THROWING: Record<CodeLanguage, string> = {
+  python: 'import os\nx = 1\n\nraise ValueError("script boom")\n',
+  node: 'const x = 1;\n\n\nthrow new RangeError("script boom");\n',
+  php: '<?php\n$x = 1;\n\nthrow new DomainException("script boom");\n',
+};
+
+describe.each(LANGS)('script errors in %s', (lang) => {
+  it('an uncaught error in a script is RUNTIME_ERROR with type, message, stderr and the user line', async () => {
+    const r = await sb.run(req(lang, SCRIPT_THROWING[lang], { mode: 'script' }));
+    expect(r.error?.code).toBe('RUNTIME_ERROR');
+    expect(r.error?.message).toBe('script boom');
+    const d = r.error?.details as { type: string; file: string; line: number; stderr: string };
+    expect(d.type).toMatch(/ValueError|RangeError|DomainException/);
+    expect([d.file, d.line]).toEqual([expect.stringMatching(/^main\.(py|mjs|php)$/), 4]);
+    expect(d.stderr).toContain('script boom');
+  });
+});
+
 describe('python specifics', () => {
   it('an async def handler is awaited', async () => {
     const r = await sb.run(req('python', 'import asyncio\nasync def handler(input, ctx):\n    await asyncio.sleep(0.01)\n    return {"async": True, "secret": ctx.secret("API_KEY")}\n'));

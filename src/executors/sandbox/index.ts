@@ -13,6 +13,7 @@ import { RUNTIMES } from './runtimes/index.js';
 import { sdkRoot } from './runtimes/runtime.js';
 import { findUndici, type Logger, type SandboxEnv } from './sandbox-env.js';
 import { runScript } from './script-run.js';
+import { settleCleanups } from './supervisor.js';
 
 export type { SandboxCapabilities, SandboxLimits } from './limits.js';
 export * from './contract.js';
@@ -109,6 +110,7 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
     evict: (poolKey) => pools.evict(poolKey),
     async close() {
       await pools.close();
+      await settleCleanups();
       if (found.cgroupLayout) removeCgroupParents(found.cgroupLayout);
     },
     capabilities: () => structuredClone(caps),

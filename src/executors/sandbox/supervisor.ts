@@ -23,6 +23,14 @@ export interface SuperviseOptions {
 
 let counter = 0;
 
+/** cgroup removals still running in the background (see dispose); close() waits for them. */
+const pendingCleanups = new Set<Promise<void>>();
+
+/** Resolves when every cgroup of an ended sandbox has been removed. */
+export async function settleCleanups(): Promise<void> {
+  while (pendingCleanups.size > 0) await Promise.all([...pendingCleanups]);
+}
+
 /** One running sandbox; created by SandboxProcess.start, which returns once the interpreter runs inside its limits. */
 export class SandboxProcess {
   killReason: KillReason | null = null;
@@ -187,7 +195,12 @@ export class SandboxProcess {
     }
   }
 
-  /** Waits for the exit, escalates to a cgroup-wide kill if it lingers, and removes the cgroups. */
+  /**
+   * Waits for the exit, escalating to a cgroup-wide kill if it lingers. When bwrap has exited, its pid 1 has
+   * exited too, and the kernel reaps a pid namespace completely before its init is gone: nothing of the sandbox
+   * runs any more. Removing the (then empty) cgroups can take the kernel a few ms, so that happens in the
+   * background, tracked for settleCleanups().
+   */
   async dispose(): Promise<void> {
     if (this.alive) {
       const timer = setTimeout(() => this.kill(this.killReason ?? 'close'), 2000);
@@ -195,6 +208,10 @@ export class SandboxProcess {
       clearTimeout(timer);
     }
     for (const s of this.child.stdio) s?.destroy();
-    await this.cgroup?.remove();
+    if (this.cgroup) {
+      this.cgroup.killAll(); // backstop only: expected to find nothing
+      const p = this.cgroup.remove().finally(() => pendingCleanups.delete(p));
+      pendingCleanups.add(p);
+    }
   }
 }
