@@ -1,0 +1,250 @@
+// Per-sandbox cgroups (v1 or v2, detected at start): memory, pids and cpu limits, OOM/pids-breach detection, cleanup.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CgroupVersion } from './limits.js';
+
+type Controller = 'memory' | 'pids' | 'cpu';
+
+/** Where our sandbox groups live, per controller (v1) or one directory for all controllers (v2). */
+export interface CgroupLayout {
+  version: CgroupVersion;
+  /** Parent directory of the per-sandbox groups, per controller; on v2 all entries point to the same directory. */
+  parents: Partial<Record<Controller, string>>;
+}
+
+export interface SandboxCgroupLimits {
+  memoryBytes: number;
+  pids: number;
+  cpuPercent: number;
+}
+
+function readMountInfo(): { type: string; mountPoint: string; superOptions: string[]; root: string }[] {
+  const out: { type: string; mountPoint: string; superOptions: string[]; root: string }[] = [];
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (!left || !right) continue;
+    const l = left.split(' ');
+    const r = right.split(' ');
+    out.push({ root: l[3] ?? '/', mountPoint: l[4] ?? '', type: r[0] ?? '', superOptions: (r[2] ?? '').split(',') });
+  }
+  return out;
+}
+
+function ownCgroupPaths(): Map<string, string> {
+  // /proc/self/cgroup lines: "hierarchy-id:controller,list:/path"; v2 is "0::/path".
+  const map = new Map<string, string>();
+  for (const line of fs.readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n')) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (!m) continue;
+    const controllers = m[1] === '' ? ['<v2>'] : m[1]!.split(',');
+    for (const c of controllers) map.set(c, m[2]!);
+  }
+  return map;
+}
+
+function tryWrite(file: string, value: string): boolean {
+  try {
+    fs.writeFileSync(file, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function detectV2(name: string): CgroupLayout | null {
+  const mount = readMountInfo().find((m) => m.type === 'cgroup2');
+  if (!mount) return null;
+  const own = ownCgroupPaths().get('<v2>') ?? '/';
+  const ownDir = path.join(mount.mountPoint, path.relative(mount.root, own));
+  let available: string[] = [];
+  try {
+    available = fs.readFileSync(path.join(ownDir, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
+  } catch {
+    return null;
+  }
+  if (!available.includes('memory') || !available.includes('pids')) return null;
+  // v2's "no internal processes" rule: our own group holds the server, so the sandboxes go under a sibling
+  // tree. We create <own>/<name> and move ourselves to <own>/<name>-supervisor only if enabling controllers
+  // on <own> requires it.
+  const want = ['memory', 'pids', ...(available.includes('cpu') ? ['cpu'] : [])];
+  const enable = want.map((c) => `+${c}`).join(' ');
+  if (!tryWrite(path.join(ownDir, 'cgroup.subtree_control'), enable)) {
+    const sup = path.join(ownDir, `${name}-supervisor`);
+    fs.mkdirSync(sup, { recursive: true });
+    fs.writeFileSync(path.join(sup, 'cgroup.procs'), String(process.pid));
+    if (!tryWrite(path.join(ownDir, 'cgroup.subtree_control'), enable)) return null;
+  }
+  const parent = path.join(ownDir, name);
+  fs.mkdirSync(parent, { recursive: true });
+  if (!tryWrite(path.join(parent, 'cgroup.subtree_control'), enable)) return null;
+  return { version: 'v2', parents: { memory: parent, pids: parent, ...(want.includes('cpu') ? { cpu: parent } : {}) } };
+}
+
+function detectV1(name: string): CgroupLayout | null {
+  const mounts = readMountInfo().filter((m) => m.type === 'cgroup');
+  const own = ownCgroupPaths();
+  const parents: Partial<Record<Controller, string>> = {};
+  for (const c of ['memory', 'pids', 'cpu'] as const) {
+    const mount = mounts.find((m) => m.superOptions.includes(c));
+    const ownPath = own.get(c);
+    if (!mount || ownPath === undefined) continue;
+    const dir = path.join(mount.mountPoint, path.relative(mount.root, ownPath), name);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      parents[c] = dir;
+    } catch {
+      // not writable (not root, no delegation): this controller stays unavailable
+    }
+  }
+  if (!parents.memory || !parents.pids) return null;
+  return { version: 'v1', parents };
+}
+
+/** Finds a usable cgroup hierarchy (v2 preferred when it has memory and pids, else v1) and creates our parent group. */
+export function detectCgroups(name = `outrigger-${process.pid}`): CgroupLayout | null {
+  try {
+    return detectV2(name) ?? detectV1(name);
+  } catch {
+    return null;
+  }
+}
+
+/** The groups of one sandbox: created before launch, joined by the launcher's pids, removed after the last process exits. */
+export class SandboxCgroup {
+  private readonly dirs: Partial<Record<Controller, string>> = {};
+  private baseOomKills = 0;
+
+  constructor(
+    private readonly layout: CgroupLayout,
+    readonly id: string,
+    limits: SandboxCgroupLimits,
+  ) {
+    const v1 = layout.version === 'v1';
+    for (const [c, parent] of Object.entries(layout.parents) as [Controller, string][]) {
+      const dir = path.join(parent, id);
+      fs.mkdirSync(dir, { recursive: true });
+      this.dirs[c] = dir;
+    }
+    const mem = this.dirs.memory!;
+    const pids = this.dirs.pids!;
+    if (v1) {
+      fs.writeFileSync(path.join(mem, 'memory.limit_in_bytes'), String(limits.memoryBytes));
+      // With swap accounting the limit must cover memory+swap too, or the sandbox could swap past its limit.
+      tryWrite(path.join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
+      tryWrite(path.join(mem, 'memory.swappiness'), '0');
+    } else {
+      fs.writeFileSync(path.join(mem, 'memory.max'), String(limits.memoryBytes));
+      tryWrite(path.join(mem, 'memory.swap.max'), '0');
+    }
+    fs.writeFileSync(path.join(pids, 'pids.max'), String(limits.pids));
+    const cpu = this.dirs.cpu;
+    if (cpu && limits.cpuPercent > 0) {
+      const period = 100_000;
+      const quota = Math.max(1000, Math.round((period * limits.cpuPercent) / 100));
+      if (v1) {
+        tryWrite(path.join(cpu, 'cpu.cfs_period_us'), String(period));
+        tryWrite(path.join(cpu, 'cpu.cfs_quota_us'), String(quota));
+      } else {
+        tryWrite(path.join(cpu, 'cpu.max'), `${quota} ${period}`);
+      }
+    }
+    this.baseOomKills = this.oomKills();
+  }
+
+  /** Moves a process into every group of this sandbox (called while the sandbox is blocked before exec). */
+  join(pid: number): void {
+    const seen = new Set<string>();
+    for (const dir of Object.values(this.dirs)) {
+      if (seen.has(dir)) continue;
+      seen.add(dir);
+      fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+    }
+  }
+
+  /** Pids still in the sandbox (the pids group sees every task of the sandbox). */
+  pids(): number[] {
+    try {
+      const text = fs.readFileSync(path.join(this.dirs.pids!, 'cgroup.procs'), 'utf8');
+      return text.split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  private oomKills(): number {
+    const file = this.layout.version === 'v1' ? 'memory.oom_control' : 'memory.events';
+    try {
+      const m = /oom_kill (\d+)/.exec(fs.readFileSync(path.join(this.dirs.memory!, file), 'utf8'));
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** True when the kernel OOM-killed something in this sandbox since creation (or since the last reset). */
+  oomKilled(): boolean {
+    return this.oomKills() > this.baseOomKills;
+  }
+
+  /** Number of times a fork was refused because of pids.max. */
+  pidsLimitHits(): number {
+    try {
+      const m = /max (\d+)/.exec(fs.readFileSync(path.join(this.dirs.pids!, 'pids.events'), 'utf8'));
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Memory limit breaches short of an OOM kill (v1 failcnt / v2 max events). */
+  memoryPressure(): number {
+    try {
+      if (this.layout.version === 'v1') return Number(fs.readFileSync(path.join(this.dirs.memory!, 'memory.failcnt'), 'utf8'));
+      const m = /max (\d+)/.exec(fs.readFileSync(path.join(this.dirs.memory!, 'memory.events'), 'utf8'));
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** SIGKILLs every process left in the sandbox (v2: cgroup.kill), a backstop to the pid-namespace teardown. */
+  killAll(): void {
+    const procs = path.join(this.dirs.pids!, 'cgroup.kill');
+    if (this.layout.version === 'v2' && tryWrite(procs, '1')) return;
+    for (const pid of this.pids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Removes the groups; retries briefly because the kernel releases a group a moment after its last task exits. */
+  async remove(): Promise<void> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      let left = 0;
+      for (const dir of new Set(Object.values(this.dirs))) {
+        try {
+          fs.rmdirSync(dir);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') left++;
+        }
+      }
+      if (left === 0) return;
+      this.killAll();
+      await new Promise((r) => setTimeout(r, 10 + attempt * 5));
+    }
+  }
+}
+
+/** Removes our parent groups on shutdown (they are empty once every sandbox is gone). */
+export function removeCgroupParents(layout: CgroupLayout): void {
+  for (const dir of new Set(Object.values(layout.parents))) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // still in use or already gone
+    }
+  }
+}

@@ -1,0 +1,121 @@
+// The `code` executor sandbox: createSandbox() detects isolation at start and returns the CodeRunner the pipeline uses.
+import { removeCgroupParents } from './cgroups.js';
+import type { CodeRunner, CodeRunRequest, CodeRunResult } from './contract.js';
+import { DependencyBuilder, type DependencyState } from './deps/dependency-builder.js';
+import { detect } from './detect.js';
+import fs from 'node:fs';
+import type { CodeLanguage } from './contract.js';
+import { parseCidrs } from './egress/policy.js';
+import { EgressProxy } from './egress/proxy.js';
+import { DEFAULT_LIMITS, type SandboxCapabilities, type SandboxLimits } from './limits.js';
+import { WorkerPools } from './pool.js';
+import { RUNTIMES } from './runtimes/index.js';
+import { sdkRoot } from './runtimes/runtime.js';
+import { findUndici, type Logger, type SandboxEnv } from './sandbox-env.js';
+import { runScript } from './script-run.js';
+import { settleCleanups } from './supervisor.js';
+
+export type { SandboxCapabilities, SandboxLimits } from './limits.js';
+export * from './contract.js';
+
+export interface CreateSandboxOptions {
+  dataDir: string;
+  limits?: Partial<SandboxLimits>;
+  /** Private ranges an administrator allows egress to (OUTRIGGER_EGRESS_ALLOW_CIDRS), e.g. `127.0.0.1/32` in tests. */
+  egressAllowCidrs?: string[];
+  /** Run code without isolation when the machine cannot isolate it (development only; logged loudly). */
+  allowUnsandboxed?: boolean;
+  logger?: Logger;
+}
+
+export type { DependencyState, DependencyStatus } from './deps/dependency-builder.js';
+
+export type Sandbox = CodeRunner & {
+  capabilities(): SandboxCapabilities;
+  /** State of the dependency build for this text; starts a background build (sandboxed, registry-only egress) if none. */
+  ensureDependencies(language: CodeLanguage, text: string, opts?: { retry?: boolean }): DependencyState;
+  /** Live workers (spares included). */
+  size(): number;
+  /** Waits for the build of this text to end. */
+  waitForDependencies(language: CodeLanguage, text: string): Promise<DependencyState>;
+};
+
+const consoleLogger: Logger = {
+  info: (m, ...r) => console.info(m, ...r),
+  warn: (m, ...r) => console.warn(m, ...r),
+  error: (m, ...r) => console.error(m, ...r),
+};
+
+/**
+ * Detects bwrap, cgroups (v1 or v2: memory, pids, cpu), prlimit, seccomp and the interpreters, proving each with a
+ * real sandboxed start. Throws when isolation is missing, unless allowUnsandboxed is set (then every run is
+ * unisolated and an error is logged at start).
+ */
+export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox> {
+  const logger = opts.logger ?? consoleLogger;
+  const limits: SandboxLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const found = await detect(opts.dataDir, limits);
+  const caps = found.caps;
+  if (!caps.isolated) {
+    if (!opts.allowUnsandboxed) {
+      throw new Error(`code sandbox unavailable, refusing to run code without isolation: ${caps.problems.join('; ')}`);
+    }
+    caps.unsandboxed = true;
+    for (const r of Object.values(RUNTIMES)) {
+      if (!caps.interpreters[r.language]) {
+        const info = r.detect();
+        if (info) caps.interpreters[r.language] = info;
+      }
+    }
+    logger.error(`!!! code sandbox NOT isolated (allowUnsandboxed): executors run with the server's rights. ${caps.problems.join('; ')}`);
+  } else if (caps.problems.length) {
+    logger.warn(`code sandbox: ${caps.problems.join('; ')}`);
+  }
+  const env: SandboxEnv = {
+    caps,
+    limits,
+    cgroupLayout: caps.unsandboxed ? null : found.cgroupLayout,
+    seccompFile: found.seccompFile,
+    sdkRoot: sdkRoot(),
+    undiciDir: findUndici(),
+    dataDir: opts.dataDir,
+    logger,
+  };
+  const allowCidrs = parseCidrs(opts.egressAllowCidrs ?? []);
+  const pools = new WorkerPools(env, allowCidrs);
+  const deps = new DependencyBuilder(env, allowCidrs);
+  if (deps.problem) {
+    caps.problems.push(deps.problem);
+    logger.warn(`code sandbox: ${deps.problem}`);
+  }
+
+  async function run(req: CodeRunRequest): Promise<CodeRunResult> {
+    if (!caps.interpreters[req.language]) {
+      return { status: 'error', error: { code: 'RUNTIME_ERROR', message: `${req.language} is not available on this server` }, logs: [], coldStart: false, durationMs: 0 };
+    }
+    if (req.dependenciesDir && !fs.existsSync(req.dependenciesDir)) {
+      return { status: 'error', error: { code: 'DEPENDENCIES_NOT_READY', message: 'the dependency tree of this executor is not built' }, logs: [], coldStart: false, durationMs: 0 };
+    }
+    if (req.mode === 'handler') return pools.run(req);
+    const egress = req.egress.length > 0 ? await EgressProxy.start({ allow: req.egress, allowCidrs }) : null;
+    try {
+      return await runScript(env, req, egress);
+    } finally {
+      await egress?.close();
+    }
+  }
+
+  return {
+    run,
+    evict: (poolKey) => pools.evict(poolKey),
+    async close() {
+      await pools.close();
+      await settleCleanups();
+      if (found.cgroupLayout) removeCgroupParents(found.cgroupLayout);
+    },
+    capabilities: () => structuredClone(caps),
+    size: () => pools.size(),
+    ensureDependencies: (language, text, o) => deps.ensureDependencies(language, text, o),
+    waitForDependencies: (language, text) => deps.wait(language, text),
+  };
+}

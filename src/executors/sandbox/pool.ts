@@ -1,0 +1,243 @@
+// Warm-worker pools: one per poolKey (and code identity), one invocation per worker, recycling, idle reaping, a global cap.
+import crypto from 'node:crypto';
+import type { CodeLanguage, CodeRunRequest, CodeRunResult } from './contract.js';
+import { EgressProxy } from './egress/proxy.js';
+import type { Cidr } from './egress/policy.js';
+import type { SandboxEnv } from './sandbox-env.js';
+import { Worker } from './worker.js';
+
+interface Pool {
+  poolKey: string;
+  idle: Worker[];
+  all: Set<Worker>;
+  /** Workers being started for this pool: they hold their slot under both caps while they boot. */
+  starting: number;
+  waiters: (() => void)[];
+}
+
+/** Worker identity beyond the poolKey: a worker never serves code, memory, deps or egress it was not started with. */
+function identity(req: CodeRunRequest): string {
+  const h = crypto.createHash('sha256');
+  for (const part of [req.language, req.source, String(req.memoryMb), req.dependenciesDir ?? '', [...req.egress].sort().join(',')]) {
+    h.update(part).update('\0');
+  }
+  return `${req.poolKey}\0${h.digest('hex')}`;
+}
+
+export class WorkerPools {
+  private readonly pools = new Map<string, Pool>();
+  /** Pre-started workers without code, per language (none with dependencies or egress: those mounts are fixed at start). */
+  private readonly spares = new Map<CodeLanguage, Worker[]>();
+  private readonly spareStarting = new Map<CodeLanguage, number>();
+  /** Spare starts in flight; close() waits for them so that nothing is left running after it returns. */
+  private readonly spareStarts = new Set<Promise<void>>();
+  private readonly stopping = new Set<Promise<void>>();
+  private readonly reaper: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly env: SandboxEnv,
+    private readonly allowCidrs: Cidr[],
+  ) {
+    this.reaper = setInterval(() => this.reap(), Math.max(1000, Math.min(30_000, env.limits.idleMs / 2)));
+    this.reaper.unref();
+    for (const language of Object.keys(env.caps.interpreters) as CodeLanguage[]) this.refillSpares(language);
+  }
+
+  private total(): number {
+    let n = 0;
+    for (const p of this.pools.values()) n += p.all.size + p.starting;
+    for (const s of this.spares.values()) n += s.length;
+    for (const s of this.spareStarting.values()) n += s;
+    return n;
+  }
+
+  /** Starts spares in the background up to sparesPerLanguage (within the global cap). */
+  private refillSpares(language: CodeLanguage): void {
+    const have = (this.spares.get(language)?.length ?? 0) + (this.spareStarting.get(language) ?? 0);
+    if (this.closed || have >= this.env.limits.sparesPerLanguage || this.total() >= this.env.limits.maxWorkers) return;
+    this.spareStarting.set(language, (this.spareStarting.get(language) ?? 0) + 1);
+    const started: Promise<void> = Worker.start(this.env, { language, source: null, memoryMb: this.env.limits.spareMemoryMb, egress: null })
+      .then(async (w) => {
+        try {
+          await w.booted(this.env.limits.startTimeoutMs);
+        } catch (e) {
+          await w.stop('start');
+          throw e;
+        }
+        if (this.closed) return w.stop('close');
+        const list = this.spares.get(language) ?? [];
+        list.push(w);
+        this.spares.set(language, list);
+      })
+      .catch((e: unknown) => this.env.logger.warn(`sandbox: spare ${language} worker failed to start: ${(e as Error).message}`))
+      .finally(() => {
+        this.spareStarting.set(language, (this.spareStarting.get(language) ?? 1) - 1);
+        this.spareStarts.delete(started);
+      });
+    this.spareStarts.add(started);
+  }
+
+  /** A live spare that fits the request, bound to it (the code is loaded now), or null. */
+  private takeSpare(req: CodeRunRequest): Worker | null {
+    if (req.dependenciesDir || req.egress.length > 0 || req.memoryMb !== this.env.limits.spareMemoryMb) return null;
+    const list = this.spares.get(req.language) ?? [];
+    let w: Worker | undefined;
+    while ((w = list.shift())) {
+      if (w.proc.alive && !w.retired) break;
+      void w.stop('recycle');
+    }
+    if (!w) return null;
+    w.load(req.source);
+    return w;
+  }
+
+  /** Runs one handler invocation on a warm worker, starting one (cold) when none is idle. */
+  async run(req: CodeRunRequest): Promise<CodeRunResult> {
+    const started = Date.now();
+    const key = identity(req);
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = { poolKey: req.poolKey, idle: [], all: new Set(), starting: 0, waiters: [] };
+      this.pools.set(key, pool);
+    }
+    let worker: Worker | undefined;
+    let cold = false;
+    while (!worker) {
+      if (this.closed) throw new Error('sandbox is closed');
+      const w = pool.idle.pop();
+      if (w) {
+        if (w.retired || !w.proc.alive) void this.retire(pool, w);
+        else worker = w;
+        continue;
+      }
+      if (pool.all.size + pool.starting < this.env.limits.maxWorkersPerPool && (this.total() < this.env.limits.maxWorkers || this.evictLru())) {
+        cold = true;
+        pool.starting++;
+        try {
+          worker = this.takeSpare(req) ?? (await this.startWorker(req));
+        } catch (e) {
+          return { status: 'error', error: { code: 'RUNTIME_ERROR', message: (e as Error).message }, logs: [], coldStart: true, durationMs: Date.now() - started };
+        } finally {
+          pool.starting--;
+        }
+        pool.all.add(worker);
+        continue;
+      }
+      // Every worker of this pool is busy (or the server is full): wait for one, but not past the deadline.
+      const left = req.execution.deadline - Date.now();
+      const freed = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), Math.max(0, left));
+        pool!.waiters.push(() => {
+          clearTimeout(t);
+          resolve(true);
+        });
+      });
+      if (!freed) return { status: 'error', error: { code: 'TIMEOUT', message: 'no worker became free before the deadline' }, logs: [], coldStart: false, durationMs: Date.now() - started };
+    }
+    let res: CodeRunResult | null = null;
+    try {
+      res = await worker.invoke(req, cold);
+      return { ...res, durationMs: Date.now() - started };
+    } finally {
+      if (worker.retired) {
+        const stopped = this.retire(pool, worker);
+        // After an error nothing of the worker may linger when the caller sees the result (strays, cgroups).
+        if (res?.status !== 'ok') await stopped;
+      } else pool.idle.push(worker);
+      pool.waiters.shift()?.();
+      // Replace a spare only now, so that its start does not compete with the invocation for the CPU.
+      if (cold) this.refillSpares(req.language);
+    }
+  }
+
+  private async startWorker(req: CodeRunRequest): Promise<Worker> {
+    const egress = req.egress.length > 0 ? await EgressProxy.start({ allow: req.egress, allowCidrs: this.allowCidrs }) : null;
+    try {
+      return await Worker.start(this.env, {
+        language: req.language,
+        source: req.source,
+        memoryMb: req.memoryMb,
+        egress,
+        ...(req.dependenciesDir ? { dependenciesDir: req.dependenciesDir } : {}),
+      });
+    } catch (e) {
+      await egress?.close();
+      throw e;
+    }
+  }
+
+  /** Removes a worker from its pool and stops it in the background (tracked, so close() waits for it). */
+  private retire(pool: Pool, w: Worker, reason: 'recycle' | 'evict' | 'idle' | 'close' = 'recycle'): Promise<void> {
+    pool.all.delete(w);
+    pool.idle = pool.idle.filter((x) => x !== w);
+    const p = w.stop(reason).catch((e: unknown) => this.env.logger.error('sandbox worker stop failed', e));
+    this.stopping.add(p);
+    void p.finally(() => this.stopping.delete(p));
+    if (pool.all.size === 0 && pool.starting === 0 && pool.waiters.length === 0) {
+      for (const [k, v] of this.pools) if (v === pool) this.pools.delete(k);
+    }
+    // A slot under the global cap is free again: a request of any pool waiting for one may go on.
+    for (const other of this.pools.values()) {
+      const wake = other.waiters.shift();
+      if (wake) {
+        wake();
+        break;
+      }
+    }
+    return p;
+  }
+
+  /** Frees a slot under the global cap by stopping the least recently used idle worker of any pool. */
+  private evictLru(): boolean {
+    let best: { pool: Pool; w: Worker } | null = null;
+    for (const pool of this.pools.values()) {
+      for (const w of pool.idle) if (!best || w.lastUsed < best.w.lastUsed) best = { pool, w };
+    }
+    if (!best) return false;
+    void this.retire(best.pool, best.w, 'idle');
+    return true;
+  }
+
+  private reap(): void {
+    const cutoff = Date.now() - this.env.limits.idleMs;
+    for (const pool of [...this.pools.values()]) {
+      for (const w of [...pool.idle]) if (w.lastUsed < cutoff || !w.proc.alive) void this.retire(pool, w, 'idle');
+    }
+  }
+
+  /** Stops the idle workers of a poolKey now and the busy ones when their invocation ends. */
+  async evict(poolKey: string): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const pool of [...this.pools.values()]) {
+      if (pool.poolKey !== poolKey) continue;
+      for (const w of [...pool.all]) {
+        w.retired = true;
+        if (!w.busy) void this.retire(pool, w, 'evict');
+      }
+    }
+    waits.push(...this.stopping);
+    await Promise.all(waits);
+  }
+
+  /** Stops everything, busy workers included, and waits until their cgroups are gone. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.reaper);
+    for (const list of this.spares.values()) for (const w of list.splice(0)) this.stopping.add(w.stop('close'));
+    for (const pool of [...this.pools.values()]) {
+      for (const w of [...pool.all]) void this.retire(pool, w, 'close');
+      for (const wake of pool.waiters.splice(0)) wake();
+    }
+    await Promise.all([...this.spareStarts]);
+    await Promise.all([...this.stopping]);
+  }
+
+  /** Workers currently running (spares included, starting ones not; for metrics and tests). */
+  size(): number {
+    let n = 0;
+    for (const p of this.pools.values()) n += p.all.size;
+    for (const s of this.spares.values()) n += s.length;
+    return n;
+  }
+}

@@ -1,0 +1,51 @@
+// PHP runtime: the versioned php-cli binary (alternatives resolved), memory_limit below the cgroup limit, FFI off.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { InterpreterInfo } from '../limits.js';
+import { prefixBinds, probe, which, type Runtime, type RuntimePaths, type StartOptions } from './runtime.js';
+
+function flags(opts: StartOptions): string[] {
+  return [
+    '-d', `memory_limit=${Math.max(16, Math.floor(opts.memoryMb * 0.7))}M`,
+    // Warnings go to stderr (a log), never into output.
+    '-d', 'display_errors=stderr', '-d', 'log_errors=0', '-d', 'html_errors=0', '-d', 'error_reporting=E_ALL',
+    // Not a boundary (the namespaces are), but no reason to offer raw memory access.
+    '-d', 'ffi.enable=0',
+  ];
+}
+
+export const phpRuntime: Runtime = {
+  language: 'php',
+  mainFile: 'main.php',
+  sdkFile: 'outrigger.php',
+  detect(): InterpreterInfo | null {
+    const onPath = which('php');
+    if (!onPath) return null;
+    // /usr/bin/php -> /etc/alternatives/php -> /usr/bin/php8.x: the sandbox has no /etc/alternatives.
+    const binary = fs.realpathSync(onPath);
+    const info = probe(binary, ['-r', 'echo PHP_VERSION, "\\n", php_ini_loaded_file() ?: "", "\\n", PHP_CONFIG_FILE_PATH;']);
+    if (!info) return null;
+    const [version, loadedIni, configPath] = info.split('\n');
+    // The ini files and the conf.d links (Debian: /etc/php/<v>/cli/conf.d -> ../../mods-available) are needed for extensions.
+    const iniDir = configPath || (loadedIni ? path.dirname(loadedIni) : '');
+    const roBinds = [...prefixBinds(binary)];
+    if (iniDir && fs.existsSync(iniDir)) {
+      const parts = iniDir.split('/').filter(Boolean);
+      roBinds.push(parts[0] === 'etc' && parts.length >= 2 ? `/etc/${parts[1]}` : iniDir);
+    }
+    return { language: 'php', binary, version: version ?? 'unknown', roBinds };
+  },
+  handlerArgv(interp, paths: RuntimePaths, opts) {
+    return [interp.binary, ...flags(opts), path.join(paths.sdkDir, '_bootstrap.php')];
+  },
+  scriptArgv(interp, paths: RuntimePaths, opts) {
+    return [interp.binary, ...flags(opts), '-d', `auto_prepend_file=${path.join(paths.sdkDir, '_prepend.php')}`, paths.codeFile];
+  },
+  depsMount(depsDir) {
+    return { src: depsDir, dest: '/opt/outrigger/deps' };
+  },
+  bareArgv(interp) {
+    return [interp.binary, '-r', ''];
+  },
+};
+

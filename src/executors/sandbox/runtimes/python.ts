@@ -1,0 +1,40 @@
+// Python runtime: the real python3 (not a pyenv shim), isolated mode, SDK and bootstrap from sdk/python.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { InterpreterInfo } from '../limits.js';
+import { prefixBinds, probe, which, type Runtime, type RuntimePaths } from './runtime.js';
+
+/** -I: ignore PYTHON* variables and the user site; -S: no site (fast start, no host site-packages); -B: no .pyc writes; -u: unbuffered. */
+const FLAGS = ['-I', '-S', '-B', '-u'];
+
+export const pythonRuntime: Runtime = {
+  language: 'python',
+  mainFile: 'main.py',
+  sdkFile: 'outrigger.py',
+  detect(): InterpreterInfo | null {
+    // Prefer the distribution's interpreter; else ask whatever `python3` is (a pyenv shim is a shell script) for its real binary.
+    const candidates = ['/usr/bin/python3', which('python3')].filter((c): c is string => !!c);
+    for (const c of candidates) {
+      const out = probe(c, ['-c', 'import sys;print(sys.executable);print(sys.base_prefix);print(sys.version.split()[0])']);
+      if (!out) continue;
+      const [exe, prefix, version] = out.split('\n');
+      if (!exe || !version) continue;
+      const binary = fs.realpathSync(exe);
+      const roBinds = binary.startsWith('/usr/') ? [] : prefix && !prefix.startsWith('/usr') ? [prefix] : prefixBinds(binary);
+      return { language: 'python', binary, version, roBinds };
+    }
+    return null;
+  },
+  handlerArgv(interp, paths: RuntimePaths) {
+    return [interp.binary, ...FLAGS, path.join(paths.sdkDir, '_bootstrap.py')];
+  },
+  scriptArgv(interp, paths: RuntimePaths) {
+    return [interp.binary, ...FLAGS, path.join(paths.sdkDir, '_script.py')];
+  },
+  depsMount(depsDir) {
+    return { src: depsDir, dest: '/opt/outrigger/deps' };
+  },
+  bareArgv(interp) {
+    return [interp.binary, '-I', '-S', '-c', 'pass'];
+  },
+};

@@ -1,0 +1,183 @@
+// A warm handler-mode worker: one sandboxed interpreter serving invocations of one pool, strictly one at a time.
+import { ChannelReader, InvocationState } from './channel.js';
+import { classify } from './classify.js';
+import type { CodeLanguage, CodeRunRequest, CodeRunResult } from './contract.js';
+import type { EgressProxy } from './egress/proxy.js';
+import { buildLaunch, type SandboxEnv } from './sandbox-env.js';
+import { SandboxProcess, type KillReason } from './supervisor.js';
+
+export interface WorkerOptions {
+  language: CodeLanguage;
+  /** null for a pre-started spare: the source comes with load() when a pool takes it. */
+  source: string | null;
+  memoryMb: number;
+  dependenciesDir?: string;
+  egress: EgressProxy | null;
+}
+
+export class Worker {
+  invocations = 0;
+  lastUsed = Date.now();
+  busy = false;
+  /** Set once the worker must not serve again (error, limit, strays, evict); the pool then stops it. */
+  retired = false;
+  /**
+   * Processes in the sandbox when idle: bwrap, its pid-1 init and the interpreter (+ PHP's forked egress relay).
+   * More after an invocation means a process outlived it.
+   */
+  private readonly baselineTasks: number;
+  private stderrTail = '';
+  private readonly partialOut = { text: '' };
+  private readonly partialErr = { text: '' };
+  private settled: (() => void) | null = null;
+
+  private constructor(
+    private readonly env: SandboxEnv,
+    readonly proc: SandboxProcess,
+    private readonly reader: ChannelReader,
+    readonly opts: WorkerOptions,
+    private readonly cleanup: () => void,
+  ) {
+    this.baselineTasks = 3 + (opts.language === 'php' && opts.egress ? 1 : 0);
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
+    proc.stdout.on('data', (d: string) => this.reader.current?.raw('info', d, this.partialOut));
+    proc.stderr.on('data', (d: string) => {
+      this.stderrTail = (this.stderrTail + d).slice(-8192);
+      this.reader.current?.raw('error', d, this.partialErr);
+    });
+    proc.stderr.resume();
+    reader.onSettled = () => this.settled?.();
+    void proc.exited.then(() => {
+      this.retired = true;
+      this.settled?.();
+    });
+  }
+
+  /** Starts the interpreter; it loads the user's code while the first invocation is already on its way. */
+  static async start(env: SandboxEnv, opts: WorkerOptions): Promise<Worker> {
+    const { spec, cleanup } = buildLaunch(env, {
+      language: opts.language,
+      mode: 'handler',
+      source: opts.source ?? '',
+      spare: opts.source === null,
+      memoryMb: opts.memoryMb,
+      cpuSeconds: env.limits.workerCpuSeconds,
+      ...(opts.dependenciesDir ? { dependenciesDir: opts.dependenciesDir } : {}),
+      ...(opts.egress ? { egressSocket: opts.egress.socketPath } : {}),
+    });
+    let proc: SandboxProcess;
+    try {
+      proc = await SandboxProcess.start({
+        spec,
+        cgroupLayout: env.cgroupLayout,
+        cgroupLimits: { memoryBytes: opts.memoryMb * 1024 * 1024, pids: env.limits.pids, cpuPercent: env.limits.cpuPercent },
+        ...(env.caps.hostUid !== process.getuid?.() ? { hostUid: env.caps.hostUid } : {}),
+        seccompFile: env.seccompFile,
+        unsandboxed: env.caps.unsandboxed,
+        startTimeoutMs: env.limits.startTimeoutMs,
+      });
+    } catch (e) {
+      cleanup();
+      throw e;
+    }
+    // The biggest legitimate line is the result: output cap plus a margin for the envelope.
+    const reader = new ChannelReader(proc.fromSandbox, proc.toSandbox, env.limits.outputBytes + 64 * 1024,
+      () => proc.kill('output'), () => proc.kill('protocol'));
+    return new Worker(env, proc, reader, opts, cleanup);
+  }
+
+  /** Resolves when a spare has booted and waits for code (rejects if it dies first). */
+  booted(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('spare did not boot in time')), timeoutMs);
+      this.reader.onReady = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      void this.proc.exited.then(() => {
+        clearTimeout(t);
+        reject(new Error('spare exited while booting'));
+      });
+    });
+  }
+
+  /** Hands the user's code to a spare; the invocation that follows is queued behind it on the channel. */
+  load(source: string): void {
+    this.proc.toSandbox.write(JSON.stringify({ t: 'load', source }) + '\n');
+  }
+
+  /** Runs one invocation; the caller (pool) guarantees exclusivity and retires the worker when `retired` is set. */
+  async invoke(req: CodeRunRequest, coldStart: boolean): Promise<CodeRunResult> {
+    const started = Date.now();
+    this.busy = true;
+    this.invocations++;
+    const { proc, env } = this;
+    const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'));
+    this.reader.current = st;
+    this.opts.egress?.resetDenials();
+    const pidsHitsBefore = proc.cgroup?.pidsLimitHits() ?? 0;
+    const timeoutMs = Math.max(1, Math.min(req.timeoutMs, req.execution.deadline - Date.now()));
+    try {
+      if (!proc.alive) throw new Error('worker is not running');
+      const done = new Promise<void>((resolve) => (this.settled = resolve));
+      proc.setDeadline(timeoutMs);
+      proc.toSandbox.write(JSON.stringify({ t: 'invoke', input: req.input ?? null, execution: req.execution }) + '\n');
+      await done;
+      proc.clearDeadline();
+      // A result that arrives together with the process' end is still inspected for limit breaches below.
+      const res = st.result;
+      const reported = res && res.ok !== true ? (res.error as { code: string; message: string } & Record<string, unknown>) : null;
+      const { code: _c, message: _m, ...details } = reported ?? { code: '', message: '' };
+      // After a kill (deadline, caps) wait for the end, so that the cgroup counters are final.
+      const exit = proc.alive && !proc.killReason ? null : await proc.exited;
+      const error = classify({
+        proc,
+        limits: env.limits,
+        timeoutMs,
+        memoryMb: req.memoryMb,
+        pidsHitsBefore,
+        reported: reported ? { code: reported.code, message: String(reported.message), details } : null,
+        exit: res && !proc.killReason ? null : exit ?? (res ? null : { code: null, signal: null }),
+        stderrTail: this.stderrTail,
+        egressDenied: this.opts.egress?.denials() ?? [],
+      });
+      if (error || !res) {
+        this.retired = true; // after any error the worker is recycled (SPEC 2.1)
+        return this.finish(st, started, coldStart, { status: 'error', error: error ?? { code: 'RUNTIME_ERROR', message: 'the worker ended without a result' } });
+      }
+      const size = JSON.stringify(res.output ?? null).length;
+      if (size > env.limits.outputBytes) {
+        this.retired = true;
+        return this.finish(st, started, coldStart, { status: 'error', error: { code: 'OUTPUT_INVALID', message: `output exceeds the limit of ${env.limits.outputBytes} bytes` } });
+      }
+      if (this.invocations >= env.limits.maxInvocationsPerWorker) this.retired = true;
+      // Processes started by the handler must not outlive the invocation: recycle instead of letting them run on.
+      if (proc.cgroup && proc.taskCount() > this.baselineTasks) this.retired = true;
+      return this.finish(st, started, coldStart, { status: 'ok', output: res.output ?? null });
+    } finally {
+      this.reader.current = null;
+      this.settled = null;
+      this.busy = false;
+      this.lastUsed = Date.now();
+      this.stderrTail = '';
+    }
+  }
+
+  private finish(st: InvocationState, started: number, coldStart: boolean, r: Pick<CodeRunResult, 'status' | 'output' | 'error'>): CodeRunResult {
+    for (const p of [this.partialOut, this.partialErr]) {
+      if (p.text) st.log(p === this.partialOut ? 'info' : 'error', p.text);
+      p.text = '';
+    }
+    return { ...r, logs: st.logs, coldStart, durationMs: Date.now() - started };
+  }
+
+  /** Stops the worker and waits until nothing of it is left (cgroup removed). */
+  async stop(reason: KillReason): Promise<void> {
+    this.retired = true;
+    this.proc.kill(reason);
+    await this.proc.dispose();
+    await this.opts.egress?.close();
+    this.cleanup();
+  }
+}
