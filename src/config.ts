@@ -19,6 +19,12 @@ export interface Config {
   defaultTimeZone: string;
   demo: boolean;
   role: 'all' | 'api' | 'worker';
+  /** `auto`: run code when the machine can isolate it (else code executors answer 503); `required`: refuse to start without; `off`. */
+  sandbox: 'auto' | 'required' | 'off';
+  /** Run code without isolation when the machine cannot isolate it (development only; logged loudly). */
+  allowUnsandboxed: boolean;
+  /** Pre-started warm workers per language (0 turns them off). */
+  sandboxSpares: number;
   // --- points branch ---
   /** How long a customer search answer is cached (ms); 0 turns the cache off. */
   recognitionCacheTtlMs: number;
@@ -38,6 +44,12 @@ function intFrom(name: string, raw: string | undefined, fallback: number, min: n
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return n;
+}
+
+function sandboxMode(raw: string | undefined): Config['sandbox'] {
+  if (!raw) return 'auto';
+  if (raw === 'auto' || raw === 'required' || raw === 'off') return raw;
+  throw new ConfigError(`OUTRIGGER_SANDBOX must be auto, required or off, got "${raw}"`);
 }
 
 function cidrList(raw: string | undefined): string[] {
@@ -72,6 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     recognitionCacheTtlMs: overrides.recognitionCacheTtlMs ?? intFrom('OUTRIGGER_RECOGNITION_CACHE_TTL_MS', env.OUTRIGGER_RECOGNITION_CACHE_TTL_MS, 300_000, 0, 86_400_000),
     llmBaseUrl: overrides.llmBaseUrl ?? (env.OUTRIGGER_LLM_BASE_URL || undefined),
     llmApiKey: overrides.llmApiKey ?? (env.OUTRIGGER_LLM_API_KEY || undefined),
+    sandbox: overrides.sandbox ?? sandboxMode(env.OUTRIGGER_SANDBOX),
+    allowUnsandboxed: overrides.allowUnsandboxed ?? env.OUTRIGGER_ALLOW_UNSANDBOXED === '1',
+    sandboxSpares: overrides.sandboxSpares ?? intFrom('OUTRIGGER_SANDBOX_SPARES', env.OUTRIGGER_SANDBOX_SPARES, 1, 0, 16),
   };
   return Object.freeze(config);
 }

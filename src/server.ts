@@ -14,7 +14,8 @@ import { InvokeService } from './executors/invoke.service.js';
 import { SdkHostFactory, type PlatformApi } from './executors/sdk-host.js';
 import { createAddressPolicy } from './executors/egress/address-policy.js';
 import { createGuardedAgent } from './executors/egress/guarded-agent.js';
-import type { CodeRunner } from './executors/sandbox/contract.js';
+import { connectVersions, startCodeRuntime } from './executors/code-runtime.js';
+import { dependenciesRoutes } from './executors/dependencies.routes.js';
 import { ensureDefaultWorkspace } from './workspaces/workspaces.service.js';
 import { createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './auth/tokens.js';
 import { purgeExecutionsBefore } from './executors/executions.repository.js';
@@ -57,7 +58,6 @@ export interface CreateOptions {
   logger?: boolean;
   /** Where JSON log lines go (default stdout); tests read them to prove nothing secret is logged. */
   logStream?: NodeJS.WritableStream;
-  codeRunner?: CodeRunner;
   /** PostgreSQL schema (tests give each suite its own). */
   pgSchema?: string;
   // --- host model (branch host) ---
@@ -71,6 +71,16 @@ export interface CreateOptions {
 }
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
+
+/** Start-up messages before the app (and its logger) exists; warnings and errors go to stderr whatever the level. */
+function startupLog(level: string) {
+  const verbose = ['info', 'debug', 'trace'].includes(level);
+  return {
+    info: (m: string) => { if (verbose) process.stderr.write(`${m}\n`); },
+    warn: (m: string) => process.stderr.write(`warning: ${m}\n`),
+    error: (m: string) => process.stderr.write(`ERROR: ${m}\n`),
+  };
+}
 
 /** Builds a complete Outrigger (not listening). */
 export async function createOutrigger(config: Config, opts: CreateOptions = {}): Promise<Outrigger> {
@@ -95,10 +105,12 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     return { status: res.statusCode, body: parsed };
   };
   const sdkHosts = new SdkHostFactory({ db, storage, platformApi });
+  const code = await startCodeRuntime(config, startupLog(config.logLevel));
+  if (code.sandbox) connectVersions(code.sandbox, executors);
   const invoker = new InvokeService({
     db, secrets, metrics, fieldCapBytes: config.executionFieldCapBytes,
     apiCall: { dispatcher, policy, userAgent: `outrigger/${VERSION}` },
-    codeRunner: opts.codeRunner, sdkHosts,
+    codeRunner: code.sandbox, dependencies: code.sandbox, codeUnavailable: code.unavailable, sdkHosts,
   });
 
   // --- host model, webhooks, UDFs (branch host) ---
@@ -130,8 +142,8 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
-    readinessChecks: [events.readiness],
-    plugins: [events.plugin, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin],
+    readinessChecks: [events.readiness, code.readiness],
+    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', executors, sandbox: code.sandbox, unavailable: code.unavailable }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin],
   }, config, { logger: opts.logger, logStream: opts.logStream });
 
   const ws = await ensureDefaultWorkspace(db, config.defaultTimeZone);
@@ -168,7 +180,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
       await events.stop();
       await host.sweep.stop();
       await app.close();
-      await opts.codeRunner?.close();
+      await code.sandbox?.close();
       await dispatcher.close();
       await store.close();
     },

@@ -10,7 +10,8 @@ import { ExecutionRecorder } from './executions.repository.js';
 import { validateAgainst } from './json-schema.js';
 import { capJson, redactionNeedles, redactText, redactValue } from './redact.js';
 import type { RunContext, Trigger } from './run-context.js';
-import type { CodeRunner, LogLine } from './sandbox/contract.js';
+import type { CodeLanguage, CodeRunner, LogLine } from './sandbox/contract.js';
+import type { DependencyState } from './sandbox/deps/dependency-builder.js';
 import { runApiCall, type ApiCallDeps } from './api-call/index.js';
 import type { SdkHostFactory } from './sdk-host.js';
 import { BoundedMap } from '../util/bounded-map.js';
@@ -61,6 +62,10 @@ export interface InvokeDeps {
   metrics: Metrics;
   apiCall: ApiCallDeps;
   codeRunner?: CodeRunner;
+  /** Dependency builds (the sandbox); absent, executors with dependencies cannot run. */
+  dependencies?: { ensureDependencies(language: CodeLanguage, text: string): DependencyState };
+  /** Why code cannot run here, for the 503 when there is no codeRunner. */
+  codeUnavailable?: string;
   sdkHosts?: SdkHostFactory;
   fieldCapBytes: number;
 }
@@ -213,9 +218,18 @@ export class InvokeService {
   private async runCode(def: ExecutorDefinition, hash: string, req: InvokeRequest, ctx: RunContext) {
     const runner = this.deps.codeRunner;
     if (!runner || !this.deps.sdkHosts) {
-      throw new ProblemError('SERVICE_UNAVAILABLE', 'code executors cannot run on this server: the sandbox is not available (see /readyz and the server log)');
+      throw new ProblemError('SERVICE_UNAVAILABLE', this.deps.codeUnavailable ?? 'code executors cannot run on this server: the sandbox is not available (see /readyz and the server log)');
     }
     const code = def.code!;
+    let dependenciesDir: string | undefined;
+    if (code.dependencies.trim()) {
+      const dep = this.deps.dependencies?.ensureDependencies(code.language, code.dependencies);
+      if (!dep) throw new InvocationError('DEPENDENCIES_NOT_READY', 'dependency builds are not available on this server');
+      if (dep.status !== 'ready' || !dep.dir) {
+        throw new InvocationError('DEPENDENCIES_NOT_READY', `the dependencies are ${dep.status}${dep.error ? `: ${dep.error}` : ''}; GET /api/executors/${def.name}/dependencies shows the build log`, { status: dep.status, key: dep.key });
+      }
+      dependenciesDir = dep.dir;
+    }
     return runner.run({
       workspaceId: req.workspaceId,
       poolKey: `${req.workspaceId}/${def.name}/${hash}`,
@@ -226,6 +240,7 @@ export class InvokeService {
       timeoutMs: Math.max(1, ctx.deadline - Date.now()),
       memoryMb: code.memoryMb,
       egress: code.egress,
+      dependenciesDir,
       execution: { id: ctx.executionId, trigger: ctx.trigger, attempt: ctx.attempt, executorName: def.name, version: ctx.version, deadline: ctx.deadline },
       host: this.deps.sdkHosts.create(ctx, this),
     });

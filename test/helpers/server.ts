@@ -20,6 +20,8 @@ export interface TestServer {
 
 export async function startTestServer(dialect: TestDialect, overrides: Partial<Config> = {}, opts: CreateOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-test-'));
+  // The sandbox runs as nobody: the dependency cache below the data dir must be traversable (not listable).
+  fs.chmodSync(dataDir, 0o711);
   const schema = dialect === 'postgres' ? freshSchema() : undefined;
   const config = loadConfig({}, {
     dataDir,
@@ -27,6 +29,9 @@ export async function startTestServer(dialect: TestDialect, overrides: Partial<C
     adminToken: ADMIN_TOKEN,
     egressAllowCidrs: ['127.0.0.1/32'],
     logLevel: 'warn',
+    // Suites that run code ask for the sandbox (`sandbox: 'required'`); the rest do not pay for its start.
+    sandbox: 'off',
+    sandboxSpares: 0,
     ...overrides,
   });
   const o = await createOutrigger(config, { logger: false, pgSchema: schema, ...opts });

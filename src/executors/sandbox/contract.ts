@@ -79,7 +79,7 @@ export interface CodeRunResult {
 /** The sandbox as the pipeline uses it. */
 export interface CodeRunner {
   run(req: CodeRunRequest): Promise<CodeRunResult>;
-  /** Drops warm workers of a pool (a new version was activated, an executor deleted). */
+  /** Drops warm workers of a pool, or of every pool under a key prefix ending in `/` (a new version was activated, an executor deleted). */
   evict(poolKey: string): Promise<void>;
   /** Stops all workers; used on shutdown and in tests. */
   close(): Promise<void>;

@@ -210,7 +210,8 @@ export class WorkerPools {
   async evict(poolKey: string): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const pool of [...this.pools.values()]) {
-      if (pool.poolKey !== poolKey) continue;
+      // A key ending in '/' names every pool under it (all versions of one executor).
+      if (pool.poolKey !== poolKey && !(poolKey.endsWith('/') && pool.poolKey.startsWith(poolKey))) continue;
       for (const w of [...pool.all]) {
         w.retired = true;
         if (!w.busy) void this.retire(pool, w, 'evict');
