@@ -1,7 +1,7 @@
 // apiCall overhead: invoking through Outrigger's REST API vs calling the same upstream directly with undici.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { api, load, round, type BenchServer } from './lib.js';
+import { api, load, round, type BenchServer, type LoadResult } from './lib.js';
 
 async function upstream(delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
   const body = JSON.stringify({ customerNumber: 'C-1', contracts: [{ contractNumber: 'V-1' }] });
@@ -18,9 +18,19 @@ async function upstream(delayMs: number): Promise<{ url: string; close(): Promis
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
-/** Measures direct vs through-Outrigger latency with an instant upstream and one that answers in 10 ms (a fast ERP). */
-export async function benchApiCall(server: BenchServer, n = 2000, connections = 8) {
-  const out: Record<string, unknown> = {};
+export interface ApiCallComparison {
+  direct: LoadResult;
+  viaOutrigger: LoadResult;
+  ratioP50: number;
+  overheadP50Ms: number;
+}
+
+/**
+ * Direct vs through-Outrigger latency against an instant upstream and one answering in 10 ms (a fast ERP),
+ * with `connections` parallel clients; `sequential10ms` repeats the 10 ms case with one connection (no queueing).
+ */
+export async function benchApiCall(server: BenchServer, n = 2000, connections = 8): Promise<{ upstream0ms: ApiCallComparison; upstream10ms: ApiCallComparison; sequential10ms: ApiCallComparison }> {
+  const out: Record<string, ApiCallComparison> = {};
   for (const delay of [0, 10]) {
     const up = await upstream(delay);
     const name = `bench_api_${delay}`;
@@ -32,7 +42,12 @@ export async function benchApiCall(server: BenchServer, n = 2000, connections = 
     await load(server.url, req, 200, connections);
     const via = await load(server.url, req, count, connections, (b) => b.includes('"status":"ok"'));
     out[`upstream${delay}ms`] = { direct, viaOutrigger: via, ratioP50: round(via.p50Ms / direct.p50Ms), overheadP50Ms: round(via.p50Ms - direct.p50Ms, 3) };
+    if (delay) {
+      const d1 = await load(up.url, { method: 'GET', path: '/c' }, 300, 1);
+      const v1 = await load(server.url, req, 300, 1, (b) => b.includes('"status":"ok"'));
+      out.sequential10ms = { direct: d1, viaOutrigger: v1, ratioP50: round(v1.p50Ms / d1.p50Ms), overheadP50Ms: round(v1.p50Ms - d1.p50Ms, 3) };
+    }
     await up.close();
   }
-  return out;
+  return out as { upstream0ms: ApiCallComparison; upstream10ms: ApiCallComparison; sequential10ms: ApiCallComparison };
 }

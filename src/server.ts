@@ -14,7 +14,7 @@ import { InvokeService } from './executors/invoke.service.js';
 import { SdkHostFactory, type PlatformApi } from './executors/sdk-host.js';
 import { createAddressPolicy } from './executors/egress/address-policy.js';
 import { createGuardedAgent } from './executors/egress/guarded-agent.js';
-import { connectVersions, startCodeRuntime } from './executors/code-runtime.js';
+import { connectVersions, startCodeRuntime, type CodeRuntime } from './executors/code-runtime.js';
 import { dependenciesRoutes } from './executors/dependencies.routes.js';
 import { ensureDefaultWorkspace } from './workspaces/workspaces.service.js';
 import { createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './auth/tokens.js';
@@ -42,6 +42,8 @@ export interface Outrigger {
   storage: StorageService;
   /** Customer recognition, rule-based agents, AI tools, smart agents (points branch). */
   points: PointsServices;
+  /** The code sandbox, or why code cannot run on this server. */
+  code: CodeRuntime;
   defaultWorkspaceId: string;
   // --- host model, webhooks, UDFs (branch host) ---
   host: Host;
@@ -172,7 +174,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   events.start(app.log);
 
   return {
-    app, config, store, executors, invoker, secrets, storage, points, events, defaultWorkspaceId: ws.id, createdAdminToken,
+    app, config, store, executors, invoker, secrets, storage, points, events, code, defaultWorkspaceId: ws.id, createdAdminToken,
     host, webhooks, udfs,
     async close() {
       clearInterval(timer);

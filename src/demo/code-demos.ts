@@ -49,17 +49,17 @@ export const DEMO_CODE_EXECUTORS: ExecutorInput[] = [
   {
     name: 'format_eur', type: 'code', description: 'UDF: formats an amount in euros (PHP)',
     inputSchema: { type: 'object', properties: { amount: { type: 'number' } }, required: ['amount'] },
-    code: { language: 'php', source: FORMAT_EUR_PHP, memoryMb: 64 },
+    code: { language: 'php', source: FORMAT_EUR_PHP },
   },
   {
     name: 'tariff_offer_calc', type: 'code', description: 'Cheapest tariff for a postcode and consumption (Python, calls the format_eur UDF)',
     inputSchema: { type: 'object', properties: { zip: { type: 'string', pattern: '^\\d{5}$' }, consumptionKwh: { type: 'number', exclusiveMinimum: 0 } }, required: ['zip'] },
-    code: { language: 'python', source: TARIFF_CALC_PY, memoryMb: 128 },
+    code: { language: 'python', source: TARIFF_CALC_PY },
   },
   {
     name: 'validate_meter_reading', type: 'code', description: 'Checks a meter reading against the last one in storage (Node.js)',
     inputSchema: { type: 'object', properties: { meterNumber: { type: 'string' }, value: { type: 'number' }, date: { type: 'string' } }, required: ['meterNumber', 'value'] },
-    code: { language: 'node', source: METER_VALIDATOR_MJS, memoryMb: 128 },
+    code: { language: 'node', source: METER_VALIDATOR_MJS },
   },
 ];
 

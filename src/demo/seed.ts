@@ -2,6 +2,7 @@
 import type { ExecutorInput } from '../executors/definition.js';
 import type { Outrigger } from '../server.js';
 import { DEMO_ERP_TOKEN } from './erp.routes.js';
+import { DEMO_CODE_EXECUTORS, DEMO_UDFS } from './code-demos.js';
 import demoAgents from './demo-agents.json' with { type: 'json' };
 
 export function demoExecutors(baseUrl: string): ExecutorInput[] {
@@ -83,10 +84,17 @@ export async function seedDemo(o: Outrigger, baseUrl: string): Promise<string[]>
   if (!(await o.secrets.list(ws)).some((s) => s.name === 'ERP_TOKEN')) await o.secrets.put(ws, 'ERP_TOKEN', DEMO_ERP_TOKEN);
   const existing = new Set((await o.executors.list(ws)).map((e) => e.name));
   const created: string[] = [];
-  for (const def of demoExecutors(baseUrl)) {
+  // Code executors only where the sandbox runs; apiCall executors everywhere.
+  const codeDemos = o.code.sandbox ? DEMO_CODE_EXECUTORS : [];
+  for (const def of [...demoExecutors(baseUrl), ...codeDemos]) {
     if (existing.has(def.name)) continue;
     await o.executors.apply(ws, { ...def, message: 'demo seed' }, 'demo');
     created.push(def.name);
+  }
+  for (const udf of o.code.sandbox ? DEMO_UDFS : []) {
+    if (await o.udfs.find(ws, udf.name)) continue;
+    await o.udfs.create(ws, udf);
+    created.push(`udf ${udf.name}`);
   }
   // --- points branch: bindings, kept when they already exist ---
   const p = o.points;
