@@ -55,6 +55,8 @@ export interface BenchServer {
 /** Starts `outrigger serve` (the built CLI) as a child process on a fresh data dir. */
 export async function startServer(extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-bench-'));
+  // Sandboxes run as nobody and need to traverse the data dir to reach the dependency cache.
+  fs.chmodSync(dir, 0o711);
   const token = 'otr_bench_token_0123456789abcdefghij';
   const child = spawn(process.execPath, [...nodeArgs, path.resolve('bin/outrigger.js'), 'serve', '--port', '0', '--data-dir', dir], {
     env: { PATH: process.env.PATH, OUTRIGGER_ADMIN_TOKEN: token, OUTRIGGER_EGRESS_ALLOW_CIDRS: '127.0.0.1/32', LOG_LEVEL: 'warn', ...extraEnv },

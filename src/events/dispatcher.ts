@@ -18,7 +18,7 @@
 //    that must not act twice deduplicates on it.
 //  - idle workers sleep until the next delivery falls due, and are woken by appends in this process and,
 //    on PostgreSQL, by LISTEN/NOTIFY (capability `listenNotify`) from other nodes; they never spin.
-import pg from 'pg';
+import type pg from 'pg';
 import type { Db } from '../store/index.js';
 import type { DialectCapabilities } from '../store/dialect.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -288,7 +288,9 @@ export class Dispatcher {
 
   private async listen(): Promise<void> {
     if (this.abort.signal.aborted) return;
-    const client = new pg.Client({ connectionString: this.opts.databaseUrl });
+    // Only PostgreSQL servers listen; the driver is loaded then (SQLite servers never load it).
+    const { default: pgDriver } = await import('pg');
+    const client = new pgDriver.Client({ connectionString: this.opts.databaseUrl });
     try {
       await client.connect();
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);

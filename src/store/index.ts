@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import type pgTypes from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import { CAPABILITIES, type DialectCapabilities } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
@@ -29,8 +29,13 @@ export interface StoreOptions {
   pgPoolSize?: number;
 }
 
-// int8 columns (epoch milliseconds, counters) fit in a JS number; parse them as numbers, not strings.
-pg.types.setTypeParser(20, (v) => Number(v));
+/** The PostgreSQL driver, loaded only when a DATABASE_URL asks for it (SQLite servers never pay for it). */
+async function loadPg(): Promise<typeof pgTypes> {
+  const { default: pg } = await import('pg');
+  // int8 columns (epoch milliseconds, counters) fit in a JS number; parse them as numbers, not strings.
+  pg.types.setTypeParser(20, (v) => Number(v));
+  return pg;
+}
 
 const STATEMENT_CACHE_SIZE = 500;
 
@@ -53,7 +58,8 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let db: Db;
   let caps: DialectCapabilities;
-  if (opts.databaseUrl) {
+  const pg = opts.databaseUrl ? await loadPg() : undefined;
+  if (opts.databaseUrl && pg) {
     caps = CAPABILITIES.postgres;
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
@@ -82,7 +88,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   // Several nodes may start at once on one PostgreSQL: Kysely's own migration lock table is created
   // without a lock, so serialise whole start-up migrations with a session advisory lock held on a
   // dedicated connection (not one of the pool's, which the migrator needs).
-  const lockClient = opts.databaseUrl ? new pg.Client({ connectionString: opts.databaseUrl }) : undefined;
+  const lockClient = opts.databaseUrl && pg ? new pg.Client({ connectionString: opts.databaseUrl }) : undefined;
   if (lockClient) {
     await lockClient.connect();
     await lockClient.query("SELECT pg_advisory_lock(hashtext('outrigger:migrate'))");

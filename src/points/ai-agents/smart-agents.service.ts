@@ -1,5 +1,5 @@
 // Smart agents (SPEC 3): a tool-calling loop against any OpenAI-compatible Chat Completions endpoint, tools run as executors.
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { Db } from '../../store/index.js';
 import { ProblemError, type FieldError } from '../../errors.js';
@@ -102,7 +102,9 @@ export class SmartAgentsService {
       apiKey = (await this.deps.secrets.reveal(workspaceId, [agent.apiKeySecret])).get(agent.apiKeySecret);
       if (apiKey === undefined) throw new ProblemError('CONFLICT', `secret ${agent.apiKeySecret} (apiKeySecret of smart agent ${agent.name}) does not exist`);
     }
-    return new OpenAI({
+    // Loaded on first use: the client library is sizeable and most servers never chat.
+    const { default: OpenAIClient } = await import('openai');
+    return new OpenAIClient({
       baseURL,
       // Local OpenAI-compatible servers often need no key; the client insists on one.
       apiKey: apiKey || 'none',

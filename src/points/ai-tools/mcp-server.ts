@@ -1,0 +1,27 @@
+// The MCP server of one request (official SDK), loaded lazily by mcp.routes.ts.
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Principal } from '../../auth/tokens.js';
+import { VERSION } from '../../version.js';
+import { ToolsService } from './tools.service.js';
+
+export { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+
+/** The MCP server of one request, bound to the caller's workspace. */
+export function mcpServer(tools: ToolsService, principal: Principal): Server {
+  const server = new Server({ name: 'outrigger', version: VERSION }, { capabilities: { tools: {} } });
+  const ws = principal.workspaceId;
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: (await tools.listResolved(ws, { enabledOnly: true })).map(ToolsService.toMcp) }));
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const { name, arguments: args } = request.params;
+    const r = await tools.call(ws, name, args ?? {}, { triggerRef: `mcp:${principal.tokenId}` });
+    // Unknown (and disabled, hence unlisted) tools are protocol errors; everything else is a tool result the model can read.
+    if (r.isError && (r.error.code === 'NOT_FOUND' || r.error.code === 'TOOL_DISABLED')) throw new McpError(ErrorCode.InvalidParams, `unknown tool: ${name}`);
+    if (r.isError) return { isError: true, content: [{ type: 'text', text: JSON.stringify({ executionId: r.executionId, error: r.error }) }] };
+    const out = r.output;
+    const structured = out && typeof out === 'object' && !Array.isArray(out) ? { structuredContent: out as Record<string, unknown> } : {};
+    return { content: [{ type: 'text', text: JSON.stringify(out) }], ...structured, _meta: { executionId: r.executionId } };
+  });
+  return server;
+}
+
