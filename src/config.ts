@@ -25,6 +25,8 @@ export interface Config {
   allowUnsandboxed: boolean;
   /** Pre-started warm workers per language (0 turns them off). */
   sandboxSpares: number;
+  /** Sandbox limit defaults set by the administrator (`OUTRIGGER_SANDBOX_*`); unset ones keep the built-in defaults. */
+  sandboxLimits: Partial<Record<SandboxLimitName, number>>;
   // --- points branch ---
   /** How long a customer search answer is cached (ms); 0 turns the cache off. */
   recognitionCacheTtlMs: number;
@@ -44,6 +46,28 @@ function intFrom(name: string, raw: string | undefined, fallback: number, min: n
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return n;
+}
+
+/** Sandbox limits an administrator may set: environment variable -> [limit, unit multiplier, min, max]. */
+const SANDBOX_LIMIT_VARS = {
+  OUTRIGGER_SANDBOX_PIDS: ['pids', 1, 8, 4096],
+  OUTRIGGER_SANDBOX_TMP_MB: ['tmpBytes', 1024 * 1024, 1, 16384],
+  OUTRIGGER_SANDBOX_OUTPUT_MB: ['outputBytes', 1024 * 1024, 1, 1024],
+  OUTRIGGER_SANDBOX_LOG_KB: ['logBytes', 1024, 1, 1024 * 1024],
+  OUTRIGGER_SANDBOX_CPU_PERCENT: ['cpuPercent', 1, 1, 6400],
+  OUTRIGGER_SANDBOX_MAX_INVOCATIONS: ['maxInvocationsPerWorker', 1, 1, 1_000_000],
+  OUTRIGGER_SANDBOX_IDLE_SECONDS: ['idleMs', 1000, 1, 86_400],
+  OUTRIGGER_SANDBOX_MAX_WORKERS: ['maxWorkers', 1, 1, 4096],
+  OUTRIGGER_SANDBOX_MAX_WORKERS_PER_POOL: ['maxWorkersPerPool', 1, 1, 1024],
+} as const;
+export type SandboxLimitName = (typeof SANDBOX_LIMIT_VARS)[keyof typeof SANDBOX_LIMIT_VARS][0];
+
+function sandboxLimits(env: NodeJS.ProcessEnv): Partial<Record<SandboxLimitName, number>> {
+  const out: Partial<Record<SandboxLimitName, number>> = {};
+  for (const [name, [limit, unit, min, max]] of Object.entries(SANDBOX_LIMIT_VARS)) {
+    if (env[name] !== undefined && env[name] !== '') out[limit] = intFrom(name, env[name], min, min, max) * unit;
+  }
+  return out;
 }
 
 function sandboxMode(raw: string | undefined): Config['sandbox'] {
@@ -87,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sandbox: overrides.sandbox ?? sandboxMode(env.OUTRIGGER_SANDBOX),
     allowUnsandboxed: overrides.allowUnsandboxed ?? env.OUTRIGGER_ALLOW_UNSANDBOXED === '1',
     sandboxSpares: overrides.sandboxSpares ?? intFrom('OUTRIGGER_SANDBOX_SPARES', env.OUTRIGGER_SANDBOX_SPARES, 1, 0, 16),
+    sandboxLimits: overrides.sandboxLimits ?? sandboxLimits(env),
   };
   return Object.freeze(config);
 }

@@ -26,3 +26,16 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('configuration', () => {
+  it('reads sandbox limits from the environment and refuses bad values with the variable name', async () => {
+    const { loadConfig, ConfigError } = await import('../src/config.js');
+    const c = loadConfig({ OUTRIGGER_SANDBOX_TMP_MB: '32', OUTRIGGER_SANDBOX_PIDS: '100', OUTRIGGER_SANDBOX: 'off' });
+    expect(c.sandboxLimits).toEqual({ tmpBytes: 32 * 1024 * 1024, pids: 100 });
+    expect(c.sandbox).toBe('off');
+    expect(() => loadConfig({ OUTRIGGER_SANDBOX_PIDS: 'many' })).toThrow(/OUTRIGGER_SANDBOX_PIDS/);
+    expect(() => loadConfig({ OUTRIGGER_SANDBOX: 'maybe' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '99999' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+  });
+});

@@ -31,7 +31,7 @@ export async function startCodeRuntime(config: Config, log: Log): Promise<CodeRu
       dataDir: config.dataDir,
       egressAllowCidrs: config.egressAllowCidrs,
       allowUnsandboxed: config.allowUnsandboxed,
-      limits: { sparesPerLanguage: config.sandboxSpares },
+      limits: { ...config.sandboxLimits, sparesPerLanguage: config.sandboxSpares },
       logger: { info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     });
     const caps = sandbox.capabilities();
