@@ -220,6 +220,29 @@ export class SandboxCgroup {
     }
   }
 
+  /**
+   * Waits until no task of the sandbox runs any more (zombies waiting for the host's init to reap them do not
+   * count), killing again on every round. The outer bwrap exiting does not prove it: the namespace's pid 1
+   * gets its SIGKILL through PDEATHSIG, asynchronously, and takes the rest of the namespace down after that.
+   */
+  async waitNoneRunning(timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const running = this.pids().filter((pid) => {
+        try {
+          const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+        } catch {
+          return false;
+        }
+      });
+      if (running.length === 0) return true;
+      if (Date.now() > until) return false;
+      this.killAll();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
   /** Removes the groups; retries briefly because the kernel releases a group a moment after its last task exits. */
   async remove(): Promise<void> {
     for (let attempt = 0; attempt < 50; attempt++) {

@@ -209,7 +209,9 @@ export class SandboxProcess {
     }
     for (const s of this.child.stdio) s?.destroy();
     if (this.cgroup) {
-      this.cgroup.killAll(); // backstop only: expected to find nothing
+      // Only once nothing of the sandbox runs does the caller get its result (no process outlives its execution).
+      // (After 2 s of SIGKILL rounds something is badly wrong; the background removal below keeps sweeping.)
+      await this.cgroup.waitNoneRunning(2000);
       const p = this.cgroup.remove().finally(() => pendingCleanups.delete(p));
       pendingCleanups.add(p);
     }
