@@ -2,7 +2,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addressAllowed, hostAllowed, parseCidrs } from '../../src/executors/sandbox/egress/policy.js';
+import { addressAllowed, parseCidrs } from '../../src/executors/egress/address-policy.js';
+import { hostAllowed } from '../../src/executors/sandbox/egress/policy.js';
 import { EgressProxy } from '../../src/executors/sandbox/egress/proxy.js';
 import { buildSeccompFilter } from '../../src/executors/sandbox/seccomp.js';
 

@@ -1,34 +1,52 @@
-// Which network addresses an execution may reach: public unicast only, plus ranges an administrator allows.
+// Which network addresses an execution may reach (apiCall requests and the code sandbox's egress proxy alike):
+// public unicast only, plus ranges an administrator allows.
 import ipaddr from 'ipaddr.js';
+
+export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 export interface AddressPolicy {
   /** True when the IP address may be connected to. */
   allows(ip: string): boolean;
 }
 
-/** Parses the allowed CIDR list once; an invalid entry is a start-up error naming it. */
-export function createAddressPolicy(allowCidrs: readonly string[]): AddressPolicy {
-  const ranges = allowCidrs.map((c) => {
+/** Parses administrator ranges (OUTRIGGER_EGRESS_ALLOW_CIDRS); a single address means /32 or /128; an invalid entry is an error naming it. */
+export function parseCidrs(list: readonly string[]): Cidr[] {
+  return list.map((s) => s.trim()).filter(Boolean).map((s) => {
     try {
-      return ipaddr.parseCIDR(c);
+      if (s.includes('/')) return ipaddr.parseCIDR(s);
+      const addr = ipaddr.parse(s);
+      return [addr, addr.kind() === 'ipv4' ? 32 : 128] as Cidr;
     } catch {
-      throw new Error(`OUTRIGGER_EGRESS_ALLOW_CIDRS: "${c}" is not a CIDR range such as 127.0.0.1/32`);
+      throw new Error(`OUTRIGGER_EGRESS_ALLOW_CIDRS: "${s}" is not an address or a CIDR range such as 127.0.0.1/32`);
     }
   });
-  return {
-    allows(ip) {
-      if (!ipaddr.isValid(ip)) return false;
-      let addr = ipaddr.parse(ip);
-      // ::ffff:127.0.0.1 must be judged as the IPv4 address it carries, or it slips past the loopback rule.
-      if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
-      for (const [net, bits] of ranges) {
-        if (net.kind() === addr.kind() && addr.match(net, bits)) return true;
-      }
-      // Everything that is not plain public unicast (loopback, private, link-local incl. the 169.254.169.254
-      // metadata service, carrier-grade NAT, multicast, reserved, unique-local, …) is refused.
-      return addr.range() === 'unicast';
-    },
-  };
+}
+
+/**
+ * Only ordinary public unicast addresses, unless an administrator allowed the range: this refuses loopback
+ * (the host's own services), private and CGNAT ranges (the internal network), link-local (169.254.169.254,
+ * the cloud metadata service), multicast, reserved, unique-local, and IPv6 forms that embed IPv4 (6to4,
+ * Teredo, NAT64 are not `unicast`); IPv4-mapped IPv6 is judged as the IPv4 address it carries.
+ */
+export function addressAllowed(address: string, allowCidrs: readonly Cidr[]): { ok: boolean; range: string } {
+  let addr: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    addr = ipaddr.parse(address.replace(/^\[|\]$/g, ''));
+  } catch {
+    return { ok: false, range: 'invalid' };
+  }
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  for (const [net, bits] of allowCidrs) {
+    if (net.kind() === addr.kind() && addr.match([net, bits] as never)) return { ok: true, range: 'allowed by administrator' };
+  }
+  const range = addr.range();
+  return { ok: range === 'unicast', range };
+}
+
+/** The policy for a server's configured allow-list (parsed once). */
+export function createAddressPolicy(allowCidrs: readonly string[]): AddressPolicy {
+  const ranges = parseCidrs(allowCidrs);
+  return { allows: (ip) => addressAllowed(ip, ranges).ok };
 }
 
 export function isIpLiteral(host: string): boolean {

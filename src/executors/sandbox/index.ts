@@ -5,7 +5,7 @@ import { DependencyBuilder, type DependencyState } from './deps/dependency-build
 import { detect } from './detect.js';
 import fs from 'node:fs';
 import type { CodeLanguage } from './contract.js';
-import { parseCidrs } from './egress/policy.js';
+import { parseCidrs } from '../egress/address-policy.js';
 import { EgressProxy } from './egress/proxy.js';
 import { DEFAULT_LIMITS, type SandboxCapabilities, type SandboxLimits } from './limits.js';
 import { WorkerPools } from './pool.js';

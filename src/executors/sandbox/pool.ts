@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult } from './contract.js';
 import { EgressProxy } from './egress/proxy.js';
-import type { Cidr } from './egress/policy.js';
+import type { Cidr } from '../egress/address-policy.js';
 import type { SandboxEnv } from './sandbox-env.js';
 import { Worker } from './worker.js';
 

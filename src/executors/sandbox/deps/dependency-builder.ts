@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CodeLanguage } from '../contract.js';
-import type { Cidr } from '../egress/policy.js';
+import type { Cidr } from '../../egress/address-policy.js';
 import { EgressProxy } from '../egress/proxy.js';
 import type { SandboxEnv } from '../sandbox-env.js';
 import { SandboxProcess } from '../supervisor.js';

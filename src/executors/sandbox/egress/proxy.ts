@@ -12,7 +12,8 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { addressAllowed, hostAllowed, type Cidr } from './policy.js';
+import { addressAllowed, type Cidr } from '../../egress/address-policy.js';
+import { hostAllowed } from './policy.js';
 
 export interface EgressProxyOptions {
   allow: string[];
