@@ -69,7 +69,9 @@ export class SdkHostFactory {
           const path = str(a, 'path');
           if (!path.startsWith('/')) throw new SdkCallError('INVALID_ARGUMENT', 'path must start with / (e.g. /api/tickets)');
           // A token of the executor's workspace that expires with the execution; created only when first needed.
-          apiToken ??= (await createToken(deps.db, ws, `execution:${ctx.executionId}`, 'developer', { expiresAt: ctx.deadline + 60_000 })).token;
+          // Role operator (read, invoke, tickets, storage, events), not developer: running code must not be able
+          // to change executors, hooks or secrets, which would let one execution plant code that outlives it.
+          apiToken ??= (await createToken(deps.db, ws, `execution:${ctx.executionId}`, 'operator', { expiresAt: ctx.deadline + 60_000 })).token;
           const res = await deps.platformApi({ method, path: path.startsWith('/api') ? path : `/api${path}`, body: a.body, token: apiToken });
           if (res.status >= 400) {
             const b = res.body as { code?: string; detail?: string } | null;
