@@ -2,12 +2,23 @@
 
 export class CliError extends Error {}
 
+/** A problem+json answer of the server: the status and its field errors, for commands that handle some of them. */
+export class CliHttpError extends CliError {
+  constructor(message: string, readonly status: number, readonly errors: Array<{ field: string; message: string }>) {
+    super(message);
+  }
+}
+
 export interface ClientOptions {
   url?: string;
   token?: string;
 }
 
-export function clientFrom(opts: ClientOptions) {
+/** Calls the API: `call(method, path, body?)` resolves to the parsed JSON answer or throws a CliError. */
+export type ApiCall = (method: string, path: string, body?: unknown) => Promise<any>;
+
+/** A client for the server named by the flags or the environment; throws when there is no token. */
+export function clientFrom(opts: ClientOptions): ApiCall {
   const base = (opts.url ?? process.env.OUTRIGGER_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
   const token = opts.token ?? process.env.OUTRIGGER_TOKEN;
   if (!token) throw new CliError('no token: pass --token or set OUTRIGGER_TOKEN (serve prints an admin token on first start)');
@@ -23,10 +34,16 @@ export function clientFrom(opts: ClientOptions) {
       throw new CliError(`cannot reach ${base}: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message} (is the server running? set --url or OUTRIGGER_URL)`);
     }
     const text = await res.text();
-    const data = text ? JSON.parse(text) : null;
+    let data: any = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      if (res.ok) throw new CliError(`${method} ${path}: the server answered ${res.status} with non-JSON text: ${text.slice(0, 200)}`);
+    }
     if (!res.ok) {
-      const fields = (data?.errors ?? []).map((e: { field: string; message: string }) => `\n  ${e.field}: ${e.message}`).join('');
-      throw new CliError(`${res.status} ${data?.title ?? res.statusText}: ${data?.detail ?? text}${fields}`);
+      const errors = Array.isArray(data?.errors) ? data.errors as Array<{ field: string; message: string }> : [];
+      const fields = errors.map((e) => `\n  ${e.field}: ${e.message}`).join('');
+      throw new CliHttpError(`${res.status} ${data?.title ?? res.statusText}: ${data?.detail ?? text}${fields}`, res.status, errors);
     }
     return data;
   };

@@ -1,4 +1,4 @@
-// The `outrigger` command line: serve, invoke, executors; commands are thin wrappers over the API.
+// The `outrigger` command line: serve, invoke, executors, pull/push/diff/test of executor folders; thin wrappers over the API.
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { CliError } from './client.js';
@@ -6,8 +6,14 @@ import { serve } from './commands/serve.js';
 import { invoke } from './commands/invoke.js';
 import { applyExecutors, getExecutor, listExecutors } from './commands/executors/index.js';
 import { VERSION } from '../version.js';
+import { pull } from './commands/folder/pull.js';
+import { push } from './commands/folder/push.js';
+import { diff } from './commands/folder/diff.js';
+import { test } from './commands/folder/test.js';
 
-const program = new Command('outrigger').version(VERSION).description('Run custom code for a customer-service platform');
+const program = new Command('outrigger').version(VERSION).description('Run custom code for a customer-service platform')
+  // Usage errors (unknown option, missing argument) exit 2 like every other input error; help and version exit 0.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 const withClient = (c: Command) => c.option('--url <url>', 'server URL (env OUTRIGGER_URL)').option('--token <token>', 'API token (env OUTRIGGER_TOKEN)');
 
 program.command('serve').description('start the server')
@@ -29,6 +35,35 @@ withClient(executors.command('apply').description('create or update executors fr
   .requiredOption('-f, --file <file>', 'JSON file with one definition or an array')
   .option('-m, --message <message>', 'version message'))
   .action((flags) => applyExecutors(flags));
+
+const FOLDER_LAYOUT = `
+Folder layout (one folder per executor, for Git):
+  <dir>/<name>/executor.json     the definition without source and dependencies: name, description, type,
+                                 inputSchema, outputSchema, timeoutMs, code {language, mode, memoryMb, egress}
+                                 or apiCall {method, url, headers, signingSecret}
+  <dir>/<name>/main.py | main.mjs | main.php                  the source (code executors)
+  <dir>/<name>/requirements.txt | package.json | composer.json the dependencies (when not empty)
+  <dir>/<name>/tests/*.json      fixtures for \`outrigger test\`:
+      {"input": {...}, "expect": {"status": "ok", "output": ...}}   output compared deeply
+      {"input": {...}, "expect": {"status": "ok", "outputContains": {...}}}   objects may hold more keys
+      {"input": {...}, "expect": {"status": "error", "code": "INPUT_INVALID", "messageContains": "..."}}
+JSON files are written with sorted keys, 2-space indent and a trailing newline.
+Needs a server: --url / OUTRIGGER_URL and a developer token (--token / OUTRIGGER_TOKEN).
+Exit codes: 0 success, 1 differences or failures (diff, push, test), 2 usage or input errors.`;
+const folderCommand = (c: Command) => withClient(c.option('--dir <dir>', 'the executors folder', 'executors')).addHelpText('after', FOLDER_LAYOUT);
+
+folderCommand(program.command('pull [names...]').description('write executors (default: all) from the server into <dir>/<name>/ (the active version)')
+  .option('--version <n>', 'write this version instead of the active one (one executor only)'))
+  .action(async (names: string[], flags) => { process.exitCode = await pull(names, flags); });
+folderCommand(program.command('push [names...]').description('create or version executors (default: every folder in <dir>) from their folders; prints created / unchanged / version N')
+  .option('-m, --message <message>', 'version message')
+  .option('--dry-run', 'show what would be created or changed, change nothing'))
+  .action(async (names: string[], flags) => { process.exitCode = await push(names, flags); });
+folderCommand(program.command('diff [names...]').description('show what push would change as unified diffs; exit 1 when anything differs, 0 when nothing does'))
+  .action(async (names: string[], flags) => { process.exitCode = await diff(names, flags); });
+folderCommand(program.command('test [names...]').description('run each folder\'s tests/*.json fixtures against the folder\'s definition (a draft run on the server, nothing is saved); exit 1 on any failure')
+  .option('--reporter <reporter>', 'text | tap', 'text'))
+  .action(async (names: string[], flags) => { process.exitCode = await test(names, flags); });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CliError || err instanceof ConfigError) {
