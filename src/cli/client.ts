@@ -31,7 +31,9 @@ export function clientFrom(opts: ClientOptions): ApiCall {
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
     } catch (err) {
-      throw new CliError(`cannot reach ${base}: ${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message} (is the server running? set --url or OUTRIGGER_URL)`);
+      // undici wraps the socket error; with several addresses it is an AggregateError of them.
+      const cause = (err as { cause?: { code?: string; errors?: Array<{ code?: string }> } }).cause;
+      throw new CliError(`cannot reach ${base}: ${cause?.code ?? cause?.errors?.[0]?.code ?? (cause as { message?: string } | undefined)?.message ?? (err as Error).message} (is the server running? set --url or OUTRIGGER_URL)`);
     }
     const text = await res.text();
     let data: any = null;

@@ -13,6 +13,8 @@ import { test } from './commands/folder/test.js';
 
 const program = new Command('outrigger').version(VERSION).description('Run custom code for a customer-service platform')
   // Usage errors (unknown option, missing argument) exit 2 like every other input error; help and version exit 0.
+  // Options after a command name belong to that command (`pull x --version 3` is not the program's --version).
+  .enablePositionalOptions()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 const withClient = (c: Command) => c.option('--url <url>', 'server URL (env OUTRIGGER_URL)').option('--token <token>', 'API token (env OUTRIGGER_TOKEN)');
 

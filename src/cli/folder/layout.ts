@@ -185,7 +185,10 @@ function validateDefinition(body: Record<string, unknown>, fileOf: (field: strin
     const field = e.path || '/';
     if (seen.has(field)) continue;
     seen.add(field);
-    problems.push({ file: fileOf(field), field, message: e.message.toLowerCase() });
+    // A union of literals ("GET" | "POST" …) reads better as the list of allowed values.
+    const alternatives = (e.schema as { anyOf?: Array<{ const?: unknown }> }).anyOf;
+    const message = alternatives?.every((a) => a.const !== undefined) ? `must be one of ${alternatives.map((a) => JSON.stringify(a.const)).join(', ')}` : e.message.toLowerCase();
+    problems.push({ file: fileOf(field), field, message });
   }
   if (problems.length) throw new FolderError(problems);
   try {

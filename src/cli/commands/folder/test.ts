@@ -76,7 +76,7 @@ export async function test(names: string[], flags: TestFlags): Promise<number> {
 
 function report(reporter: string, n: number, o: Outcome, out: (s: string) => void): void {
   const fileName = path.join(FIXTURES_DIR, path.basename(o.fixture.file));
-  const timing = o.result ? ` (${o.result.durationMs} ms)` : '';
+  const timing = o.result ? ` (${Math.round(o.result.durationMs)} ms)` : '';
   const details = o.failures.length ? [...o.failures.flatMap((f) => f.replace(/\n$/, '').split('\n')), ...logExcerpt(o.result), ...(o.result ? [`execution: ${o.result.executionId}`] : [])] : [];
   if (reporter === 'tap') {
     out(`${o.failures.length ? 'not ok' : 'ok'} ${n} - ${o.local.name} ${fileName}${timing}\n`);
