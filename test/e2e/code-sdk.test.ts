@@ -134,6 +134,9 @@ describe('code executors: the SDK through the real platform', () => {
     await bindUdf(s, 'double', 'double_impl');
     await putCode(s, 'hook_recv', 'node', ECHO.node);
     expect((await s.api('POST', '/api/event-hooks', { name: 'on_e2e', eventTypes: ['custom.e2e.*'], executor: 'hook_recv' })).status).toBe(201);
+    await putCode(s, 'passes_secret', 'python', 'def handler(input, ctx):\n    return ctx.udf("echo_back", {"leak": ctx.secret("E2E_KEY")})\n');
+    await putCode(s, 'echo_back_impl', 'node', "export default async function handler(input) { console.log('got ' + input.leak); return { got: input.leak }; }\n");
+    await bindUdf(s, 'echo_back', 'echo_back_impl');
     for (const lang of LANGS) {
       await putCode(s, `sdk_${lang}`, lang, SDK_HANDLERS[lang]);
       await putCode(s, `script_${lang}`, lang, SCRIPTS[lang], { mode: 'script' });
@@ -225,5 +228,19 @@ describe('code executors: the SDK through the real platform', () => {
       const listed = await s.api('GET', `/api/executions?executor=sdk_${lang}`);
       expect(listed.raw).not.toContain(SECRET);
     });
+  });
+
+  it('a secret handed to a UDF is redacted in the callee record too', async () => {
+    const r = await invokeOk(s, 'passes_secret');
+    expect(r.output).toEqual({ got: '[REDACTED]' });
+    const tree = await s.api('GET', `/api/executions/${r.executionId}?tree=1`);
+    const childId = tree.body.tree.children[0].id;
+    const child = await s.api('GET', `/api/executions/${childId}`);
+    expect(child.body).toMatchObject({ executor: 'echo_back_impl', input: { leak: '[REDACTED]' }, output: { got: '[REDACTED]' } });
+    expect(child.body.logs.map((l: any) => l.message)).toEqual(['got [REDACTED]']);
+    expect(child.raw).not.toContain(SECRET);
+    const rows = await s.o.store.db.selectFrom('executions').selectAll().where('root_id', '=', r.executionId).execute();
+    expect(rows).toHaveLength(2);
+    expect(JSON.stringify(rows)).not.toContain(SECRET);
   });
 });
