@@ -105,7 +105,10 @@ describe('code executors behind every integration point (postgres)', () => {
       const r = await s.api('POST', '/api/webhooks/mail/call', { input: { to: 'nobody' } });
       expect(r.status).toBe(502);
       expect(r.headers['content-type']).toContain('application/problem+json');
-      expect(r.body).toMatchObject({ code: 'RUNTIME_ERROR', detail: expect.stringContaining('no such recipient: nobody'), executionId: expect.stringMatching(/^exe_/) });
+      expect(r.body).toMatchObject({
+        code: 'RUNTIME_ERROR', status: 502, detail: expect.stringContaining('no such recipient: nobody'), executionId: expect.stringMatching(/^exe_/),
+        details: { type: 'ValueError', file: 'main.py', line: 6 },
+      });
       const exe = await s.api('GET', `/api/executions/${r.body.executionId}`);
       expect(exe.body.error).toMatchObject({ code: 'RUNTIME_ERROR', details: { type: 'ValueError', file: 'main.py', line: 6 } });
     });

@@ -137,6 +137,7 @@ describe('code executors: the SDK through the real platform', () => {
     await putCode(s, 'passes_secret', 'python', 'def handler(input, ctx):\n    return ctx.udf("echo_back", {"leak": ctx.secret("E2E_KEY")})\n');
     await putCode(s, 'echo_back_impl', 'node', "export default async function handler(input) { console.log('got ' + input.leak); return { got: input.leak }; }\n");
     await bindUdf(s, 'echo_back', 'echo_back_impl');
+    await putCode(s, 'throws_secret', 'php', "<?php\nfunction handler(array $input, Outrigger\\Context $ctx): mixed {\n    throw new RuntimeException('bad key ' . $ctx->secret('E2E_KEY'));\n}\n");
     for (const lang of LANGS) {
       await putCode(s, `sdk_${lang}`, lang, SDK_HANDLERS[lang]);
       await putCode(s, `script_${lang}`, lang, SCRIPTS[lang], { mode: 'script' });
@@ -242,5 +243,14 @@ describe('code executors: the SDK through the real platform', () => {
     const rows = await s.o.store.db.selectFrom('executions').selectAll().where('root_id', '=', r.executionId).execute();
     expect(rows).toHaveLength(2);
     expect(JSON.stringify(rows)).not.toContain(SECRET);
+  });
+
+  it('a secret in an error message and stack is redacted', async () => {
+    const r = await s.api('POST', '/api/executors/throws_secret/invoke', { input: {} });
+    expect(r.body.error).toMatchObject({ code: 'RUNTIME_ERROR', message: expect.stringContaining('bad key [REDACTED]'), details: { type: 'RuntimeException', file: 'main.php', line: 3 } });
+    expect(r.raw).not.toContain(SECRET);
+    const exe = await s.api('GET', `/api/executions/${r.body.executionId}`);
+    expect(exe.body.error.message).toContain('bad key [REDACTED]');
+    expect(exe.raw).not.toContain(SECRET);
   });
 });

@@ -53,6 +53,9 @@ describe('UDF chains in code', () => {
       await putCode(s, `deep${i}`, 'node', HOP);
       await bindUdf(s, `deep${i}`, `deep${i}`);
     }
+    await putCode(s, 'catcher', 'node', "export default async function handler(input, ctx) {\n  try { return await ctx.udf('raiser', {}); } catch (e) { return { code: e.code, message: e.message }; }\n}\n");
+    await putCode(s, 'raiser_impl', 'python', 'def handler(input, ctx):\n    raise KeyError("contract K-9")\n');
+    await bindUdf(s, 'raiser', 'raiser_impl');
     await putCode(s, 'impatient', 'python', 'def handler(input, ctx):\n    return ctx.udf("sleepy", {})\n', { timeoutMs: 1000 });
     await putCode(s, 'sleepy_impl', 'node', 'export default async function handler() { await new Promise((r) => setTimeout(r, 20000)); return "late"; }\n', { timeoutMs: 60_000 });
     await bindUdf(s, 'sleepy', 'sleepy_impl');
@@ -87,6 +90,14 @@ describe('UDF chains in code', () => {
     // The middle of the tree shows its own subtree.
     const mid = await s.api('GET', `/api/executions/${nodeId}?tree=1`);
     expect(mid.body.tree.children.map((c: any) => c.id)).toEqual([phpId]);
+  });
+
+  it('an error in a callee reaches the calling code with its code and message', async () => {
+    const r = await invokeOk(s, 'catcher');
+    expect(r.output.code).toBe('RUNTIME_ERROR');
+    expect(r.output.message).toContain('contract K-9');
+    const tree = await s.api('GET', `/api/executions/${r.executionId}?tree=1`);
+    expect(tree.body.tree).toMatchObject({ status: 'ok', children: [{ executor: 'raiser_impl', status: 'error', errorCode: 'RUNTIME_ERROR' }] });
   });
 
   it('refuses a cycle (A calls B calls A) with a clear error the code can catch', async () => {
