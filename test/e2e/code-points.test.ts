@@ -19,7 +19,7 @@ def handler(input, ctx):
         raise ValueError("no such recipient: nobody")
     if input.get("to") == "slow":
         while True:
-            time.sleep(0.01)
+            time.sleep(0.01)  # only the slow_mail executor (timeoutMs 500) gets this input
     return {"sent": True, "to": input["to"], "via": ctx.execution.trigger}
 `;
 
@@ -61,7 +61,8 @@ describe('code executors behind every integration point (postgres)', () => {
       ],
     }));
     await putCode(s, 'on_ticket', 'php', ON_TICKET_PHP);
-    await putCode(s, 'send_mail', 'python', SEND_MAIL_PY, { timeoutMs: 800 });
+    await putCode(s, 'send_mail', 'python', SEND_MAIL_PY);
+    await putCode(s, 'slow_mail', 'python', SEND_MAIL_PY, { timeoutMs: 500 });
     await putCode(s, 'offer', 'node', OFFER_NODE, {
       description: 'cheapest tariff',
       inputSchema: { type: 'object', properties: { zip: { type: 'string' }, kwh: { type: 'number' } }, required: ['zip', 'kwh'], additionalProperties: false },
@@ -93,6 +94,7 @@ describe('code executors behind every integration point (postgres)', () => {
   describe('webhook to python code', () => {
     beforeAll(async () => {
       expect((await s.api('POST', '/api/webhooks', { name: 'mail', executor: 'send_mail' })).status).toBe(201);
+      expect((await s.api('POST', '/api/webhooks', { name: 'mail_slow', executor: 'slow_mail' })).status).toBe(201);
     });
 
     it('returns the output to the caller', async () => {
@@ -114,11 +116,11 @@ describe('code executors behind every integration point (postgres)', () => {
     });
 
     it('a time-out is a 504', async () => {
-      const r = await s.api('POST', '/api/webhooks/mail/call', { input: { to: 'slow' } });
+      const r = await s.api('POST', '/api/webhooks/mail_slow/call', { input: { to: 'slow' } });
       expect(r.status).toBe(504);
-      expect(r.body).toMatchObject({ code: 'TIMEOUT', executionId: expect.stringMatching(/^exe_/) });
-      // The worker was replaced: the next call works.
-      expect((await s.api('POST', '/api/webhooks/mail/call', { input: { to: 'bob@example.com' } })).body.output.to).toBe('bob@example.com');
+      expect(r.headers['content-type']).toContain('application/problem+json');
+      expect(r.body).toMatchObject({ code: 'TIMEOUT', executionId: expect.stringMatching(/^exe_/), webhook: 'mail_slow' });
+      expect((await s.api('GET', `/api/executions/${r.body.executionId}`)).body).toMatchObject({ trigger: 'webhook', error: { code: 'TIMEOUT' } });
     });
   });
 

@@ -56,7 +56,7 @@ describe('UDF chains in code', () => {
     await putCode(s, 'catcher', 'node', "export default async function handler(input, ctx) {\n  try { return await ctx.udf('raiser', {}); } catch (e) { return { code: e.code, message: e.message }; }\n}\n");
     await putCode(s, 'raiser_impl', 'python', 'def handler(input, ctx):\n    raise KeyError("contract K-9")\n');
     await bindUdf(s, 'raiser', 'raiser_impl');
-    await putCode(s, 'impatient', 'python', 'def handler(input, ctx):\n    return ctx.udf("sleepy", {})\n', { timeoutMs: 1000 });
+    await putCode(s, 'impatient', 'python', 'def handler(input, ctx):\n    return ctx.udf("sleepy", {})\n', { timeoutMs: 2500 });
     await putCode(s, 'sleepy_impl', 'node', 'export default async function handler() { await new Promise((r) => setTimeout(r, 20000)); return "late"; }\n', { timeoutMs: 60_000 });
     await bindUdf(s, 'sleepy', 'sleepy_impl');
   });
@@ -131,7 +131,7 @@ describe('UDF chains in code', () => {
     expect(rows.body.items.some((e: any) => e.executor === `deep${MAX_UDF_DEPTH + 1}`)).toBe(false);
   });
 
-  it('a callee shares the caller deadline: a slow callee under a 1 s caller ends the chain as TIMEOUT', async () => {
+  it('a callee shares the caller deadline: a slow callee under a 2.5 s caller ends the chain as TIMEOUT', async () => {
     const r = await invoke(s, 'impatient');
     expect(r.status).toBe('error');
     expect(r.error.code).toBe('TIMEOUT');
