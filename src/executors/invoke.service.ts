@@ -27,6 +27,8 @@ export interface ParentCall {
   depth: number;
   deadline: number;
   callPath: string[];
+  /** Secret values the callers have seen: a callee's record hides them too (a caller may pass a secret as input). */
+  revealedValues?: () => string[];
 }
 
 export interface InvokeRequest {
@@ -141,7 +143,8 @@ export class InvokeService {
         for (const v of values.values()) revealed.add(v);
         return values;
       },
-      revealedValues: () => [...revealed],
+      // Includes the callers' secrets, so that a deeper callee's record hides them as well.
+      revealedValues: () => [...revealed, ...(parent?.revealedValues?.() ?? [])],
     };
 
     let output: unknown;
@@ -177,6 +180,9 @@ export class InvokeService {
     const safeOutput = redactValue(output, needles);
     const safeError = error && redactValue(error, needles);
     const safeLogs = needles.length ? logs.map((l) => ({ ...l, message: redactText(l.message, needles) })) : logs;
+    // The record of a UDF callee also hides its callers' secrets; what goes back to the calling code is unchanged.
+    const recordNeedles = parent ? redactionNeedles(ctx.revealedValues()) : needles;
+    const rec = <T>(v: T): T => (recordNeedles === needles ? v : redactValue(v, recordNeedles));
     const durationMs = Math.round((performance.now() - t0) * 100) / 100;
     const status = error ? 'error' : 'ok';
     const cap = this.deps.fieldCapBytes;
@@ -191,10 +197,10 @@ export class InvokeService {
       parent_id: parent?.executionId ?? null,
       root_id: ctx.rootId,
       status,
-      input: capJson(redactValue(req.input, needles), cap),
-      output: status === 'ok' ? capJson(safeOutput ?? null, cap) : null,
-      error: safeError ? capJson(safeError, cap) : null,
-      logs: capJson(safeLogs, cap),
+      input: capJson(redactValue(req.input, recordNeedles), cap),
+      output: status === 'ok' ? capJson(rec(safeOutput ?? null), cap) : null,
+      error: safeError ? capJson(rec(safeError), cap) : null,
+      logs: capJson(rec(safeLogs), cap),
       duration_ms: durationMs,
       queue_ms: req.enqueuedAt ? Math.max(0, started - req.enqueuedAt) : 0,
       cold_start: coldStart ? 1 : 0,

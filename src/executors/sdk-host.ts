@@ -86,7 +86,7 @@ export class SdkHostFactory {
           try {
             const r = await invoker.invoke({
               workspaceId: ws, executorName: executor, input: a.input ?? {}, trigger: 'udf', triggerRef: name,
-              parent: { executionId: ctx.executionId, rootId: ctx.rootId, depth: ctx.depth, deadline: ctx.deadline, callPath: ctx.callPath },
+              parent: { executionId: ctx.executionId, rootId: ctx.rootId, depth: ctx.depth, deadline: ctx.deadline, callPath: ctx.callPath, revealedValues: ctx.revealedValues },
             });
             if (r.status === 'error') throw new SdkCallError(r.error!.code, r.error!.message);
             return r.output;
