@@ -3,7 +3,7 @@
 // without it these tests fail (the build fails and its log is shown) — they never skip.
 import dns from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addressAllowed } from '../../src/executors/sandbox/egress/policy.js';
+import { addressAllowed } from '../../src/executors/egress/address-policy.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { invoke, invokeOk, putCode, SANDBOXED, waitFor, type Lang } from './helpers.js';
 
