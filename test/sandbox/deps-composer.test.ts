@@ -124,6 +124,14 @@ describe('composer dependencies', () => {
     expect(st.log).toMatch(/monolog\/monolog, it could not be found/);
   }, 60_000);
 
+  it("a user's own path repository cannot read host directories: only the administrator's are bound", async () => {
+    const text = JSON.stringify({ repositories: [{ type: 'path', url: `${work}/pkgs/greeter` }], require: { 'acme/greeter': '^1.0' } });
+    // The package itself is still found through the administrator's repository, but the host path named here is not there.
+    const st = await sb.waitForDependencies('php', text);
+    expect(st.status).toBe('failed');
+    expect(st.log).toMatch(/The `url` supplied for the path \(.*\) repository does not exist/);
+  }, 60_000);
+
   it('install scripts do not run (--no-scripts)', async () => {
     const text = JSON.stringify({ require: { 'acme/greeter': '^1.0' }, scripts: { 'post-install-cmd': 'echo SCRIPT-RAN > /build/ran.txt' } });
     const st = await sb.waitForDependencies('php', text);

@@ -36,6 +36,8 @@ export function composerSetup(composerPath: string, reg: RegistryConfig): Compos
       // Below the build's memory cgroup (Composer would otherwise raise memory_limit to 1.5 GB).
       COMPOSER_MEMORY_LIMIT: '768M',
       COMPOSER_NO_INTERACTION: '1',
+      // No terminal: Symfony Console would wrap error messages at 80 columns, which splits them in the build log.
+      COLUMNS: '400',
     },
     binds,
   };
