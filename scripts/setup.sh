@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-PKGS="postgresql php-cli bubblewrap"
+# composer + php-curl/zip/mbstring/unzip: PHP dependency builds (Composer downloads with curl, unpacks zips) and curl
+# for PHP executors; php-guzzlehttp-guzzle only lets the egress tests use Guzzle when packagist is unreachable.
+PKGS="postgresql php-cli bubblewrap composer php-curl php-zip php-mbstring unzip php-guzzlehttp-guzzle"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

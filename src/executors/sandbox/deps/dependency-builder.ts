@@ -8,7 +8,8 @@ import { EgressProxy } from '../egress/proxy.js';
 import type { SandboxEnv } from '../sandbox-env.js';
 import { SandboxProcess } from '../supervisor.js';
 import { which } from '../runtimes/runtime.js';
-import { registryConfig } from './registries.js';
+import { composerSetup } from './composer.js';
+import { registryConfig, type RegistryConfig } from './registries.js';
 
 export type DependencyStatus = 'pending' | 'building' | 'ready' | 'failed';
 
@@ -116,14 +117,22 @@ export class DependencyBuilder {
     const interp = this.env.caps.interpreters[language];
     if (!interp) return fail(`${language} is not available on this server`);
     if (this.problem) return fail(this.problem);
+    let reg: RegistryConfig;
+    try {
+      reg = registryConfig(language);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
     this.save(key, { status: 'building', key, log: '' });
     // Build into a fresh directory, rename into place when complete: a half-built tree is never used.
     const work = path.join(dir, `build-${crypto.randomBytes(4).toString('hex')}`);
     fs.rmSync(work, { recursive: true, force: true });
     fs.mkdirSync(work, { recursive: true, mode: 0o755 });
     if (this.env.caps.hostUid !== process.getuid?.()) fs.chownSync(work, this.env.caps.hostUid, this.env.caps.hostUid);
-    const reg = registryConfig(language);
     let argv: string[];
+    let installerEnv: Record<string, string> = {};
+    const installerBinds: { src: string; dest: string }[] = [];
+    const dataFiles = [{ dest: `/input/${MANIFEST[language]}`, data: text }];
     if (language === 'python') {
       argv = [interp.binary, '-I', '/opt/outrigger/sdk/_build.py', 'pip', 'install', '--target', '/build', '--no-cache-dir',
         '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', '/input/requirements.txt'];
@@ -134,7 +143,17 @@ export class DependencyBuilder {
       argv = [interp.binary, '/opt/outrigger/sdk/_build.mjs', fs.realpathSync(npm), 'install', '--omit=dev', '--no-audit', '--no-fund',
         '--no-update-notifier', '--loglevel=warn', '--prefix', '/build'];
     } else {
-      return fail('composer is not installed on this server (PHP dependencies cannot be built)');
+      const composer = which('composer');
+      if (!composer) {
+        fs.rmSync(work, { recursive: true, force: true });
+        return fail('composer is not installed on this server (PHP dependencies cannot be built; install the `composer` package)');
+      }
+      const c = composerSetup(fs.realpathSync(composer), reg);
+      fs.writeFileSync(path.join(work, 'composer.json'), text);
+      argv = [interp.binary, '-d', 'display_errors=stderr', '/opt/outrigger/sdk/_build.php', ...c.argv];
+      installerEnv = c.env;
+      installerBinds.push(...c.binds);
+      if (reg.composerConfig) dataFiles.push({ dest: '/input/composer-config.json', data: reg.composerConfig });
     }
     const egress = await EgressProxy.start({ allow: reg.hosts, allowCidrs: this.allowCidrs });
     let log = '';
@@ -150,16 +169,18 @@ export class DependencyBuilder {
             HTTP_PROXY: 'http://127.0.0.1:3128', HTTPS_PROXY: 'http://127.0.0.1:3128', http_proxy: 'http://127.0.0.1:3128', https_proxy: 'http://127.0.0.1:3128',
             ...(this.env.undiciDir ? { OUTRIGGER_UNDICI: '/opt/outrigger/undici/index.js' } : {}),
             ...reg.env,
+            ...installerEnv,
           },
           roBinds: interp.roBinds,
           roBindsAt: [
             { src: path.join(this.env.sdkRoot, language), dest: '/opt/outrigger/sdk' },
             ...(fs.existsSync('/etc/ssl/certs') ? [{ src: '/etc/ssl/certs', dest: '/etc/ssl/certs' }] : []),
             ...(this.env.undiciDir ? [{ src: this.env.undiciDir, dest: '/opt/outrigger/undici' }] : []),
+            ...installerBinds,
           ],
           // The only writable host directory of any sandbox: the build's own output.
           rwBindsAt: [{ src: work, dest: '/build' }, { src: egress.socketPath, dest: '/run/outrigger/egress.sock' }],
-          dataFiles: [{ dest: `/input/${MANIFEST[language]}`, data: text }],
+          dataFiles,
           tmpBytes: BUILD_TMP_BYTES,
           cpuSeconds: BUILD_TIMEOUT_MS / 1000,
           openFiles: 4096,
