@@ -228,14 +228,7 @@ export class SandboxCgroup {
   async waitNoneRunning(timeoutMs: number): Promise<boolean> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const running = this.pids().filter((pid) => {
-        try {
-          const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-          return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-        } catch {
-          return false;
-        }
-      });
+      const running = this.pids().filter(processRunning);
       if (running.length === 0) return true;
       if (Date.now() > until) return false;
       this.killAll();
@@ -258,6 +251,17 @@ export class SandboxCgroup {
       this.killAll();
       await new Promise((r) => setTimeout(r, 10 + attempt * 5));
     }
+  }
+}
+
+/** Whether a host pid is still a running (not zombie, not reaped) process. */
+function processRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "<pid> (<comm>) <state> …": comm may contain spaces and parentheses.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -31,17 +31,6 @@ export async function settleCleanups(): Promise<void> {
   while (pendingCleanups.size > 0) await Promise.all([...pendingCleanups]);
 }
 
-/** Whether a host pid is still a running (not zombie, not reaped) process. */
-function processRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "<pid> (<comm>) <state> …": comm may contain spaces and parentheses.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /** One running sandbox; created by SandboxProcess.start, which returns once the interpreter runs inside its limits. */
 export class SandboxProcess {
   killReason: KillReason | null = null;
@@ -207,19 +196,6 @@ export class SandboxProcess {
   }
 
   /**
-   * When bwrap itself was SIGKILLed, its pid 1 learns it only through PDEATHSIG, a moment later; the kernel then
-   * kills the rest of the namespace before that pid 1 ends. Waits (bounded) until it has, so that a result after
-   * dispose() really means nothing of the sandbox runs any more (setsid'd children included).
-   */
-  private async namespaceGone(): Promise<void> {
-    if (!this.innerPid) return;
-    for (const end = Date.now() + 2000; Date.now() < end && processRunning(this.innerPid);) {
-      this.cgroup?.killAll();
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  }
-
-  /**
    * Waits for the exit, escalating to a cgroup-wide kill if it lingers. When bwrap has exited, its pid 1 has
    * exited too, and the kernel reaps a pid namespace completely before its init is gone: nothing of the sandbox
    * runs any more. Removing the (then empty) cgroups can take the kernel a few ms, so that happens in the
@@ -231,7 +207,6 @@ export class SandboxProcess {
       await this.exited;
       clearTimeout(timer);
     }
-    await this.namespaceGone();
     for (const s of this.child.stdio) s?.destroy();
     if (this.cgroup) {
       // Only once nothing of the sandbox runs does the caller get its result (no process outlives its execution).

@@ -1,4 +1,5 @@
 // Package registries per language: where installers may connect (the build's egress list) and which settings pass through.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { CodeLanguage } from '../contract.js';
 
@@ -19,6 +20,27 @@ const PASS_THROUGH: Record<CodeLanguage, RegExp> = {
   // COMPOSER_HOME is not passed: it is the build's own (a host path would not exist inside the sandbox).
   php: /^COMPOSER_(AUTH|DISABLE_NETWORK|IPRESOLVE|MAX_PARALLEL_HTTP)$/,
 };
+
+/**
+ * Certificate settings pass through too: a registry mirror with its own certificate authority is common in
+ * companies. The files they name are bound read-only into the build (unless already under /etc/ssl/certs).
+ */
+const CA_SETTINGS: Record<CodeLanguage, RegExp> = {
+  python: /^(SSL_CERT_FILE|SSL_CERT_DIR|PIP_CERT|REQUESTS_CA_BUNDLE)$/,
+  node: /^(SSL_CERT_FILE|SSL_CERT_DIR|NODE_EXTRA_CA_CERTS|npm_config_cafile|NPM_CONFIG_CAFILE)$/,
+  php: /^(SSL_CERT_FILE|SSL_CERT_DIR|COMPOSER_CAFILE)$/,
+};
+
+function caSettings(language: CodeLanguage, source: NodeJS.ProcessEnv): { env: Record<string, string>; binds: { src: string; dest: string }[] } {
+  const env: Record<string, string> = {};
+  const binds: { src: string; dest: string }[] = [];
+  for (const [k, v] of Object.entries(source)) {
+    if (!v || !CA_SETTINGS[language].test(k) || !path.isAbsolute(v) || !fs.existsSync(v)) continue;
+    env[k] = v;
+    if (!v.startsWith('/etc/ssl/certs/') && v !== '/etc/ssl/certs') binds.push({ src: v, dest: v });
+  }
+  return { env, binds };
+}
 
 const DEFAULT_HOSTS: Record<CodeLanguage, string[]> = {
   python: ['pypi.org', 'files.pythonhosted.org'],
@@ -94,17 +116,21 @@ function composerRepositories(raw: string): Pick<RegistryConfig, 'hosts' | 'bind
 
 /** The installer configuration from the server's environment (pip, npm and Composer keep their usual variables). */
 export function registryConfig(language: CodeLanguage, source: NodeJS.ProcessEnv = process.env): RegistryConfig {
-  const env: Record<string, string> = {};
+  const ca = caSettings(language, source);
+  const env: Record<string, string> = { ...ca.env };
   for (const [k, v] of Object.entries(source)) if (v !== undefined && PASS_THROUGH[language].test(k)) env[k] = v;
   if (language === 'php') {
     const raw = source[COMPOSER_REPOSITORIES_ENV]?.trim();
-    if (raw) return { env, ...composerRepositories(raw) };
-    return { env, hosts: DEFAULT_HOSTS.php, binds: [] };
+    if (raw) {
+      const repos = composerRepositories(raw);
+      return { env, ...repos, binds: [...repos.binds, ...ca.binds] };
+    }
+    return { env, hosts: DEFAULT_HOSTS.php, binds: ca.binds };
   }
   const urls = Object.entries(env)
     .filter(([k]) => /INDEX_URL|registry/i.test(k))
     .flatMap(([, v]) => v.split(/\s+/));
   const custom = urls.map(hostOf).filter((h): h is string => !!h);
   // With a custom index, only that index is reachable (an artifact repository usually proxies the files too).
-  return { env, hosts: custom.length > 0 ? [...new Set(custom)] : DEFAULT_HOSTS[language], binds: [] };
+  return { env, hosts: custom.length > 0 ? [...new Set(custom)] : DEFAULT_HOSTS[language], binds: ca.binds };
 }
