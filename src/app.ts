@@ -53,7 +53,7 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
       redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]'], censor: '[REDACTED]' },
     },
     bodyLimit: 8 * 1024 * 1024,
-    // A too-long path parameter or a malformed URL is a 400 problem+json like every other refusal (branch host).
+    // A too-long path parameter or a malformed URL is a 400 problem+json like every other refusal.
     frameworkErrors: frameworkErrorHandler,
     // Two log lines per request would cost more than a warm invocation; errors and refusals are still logged.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),

@@ -27,14 +27,13 @@ export interface Config {
   sandboxSpares: number;
   /** Sandbox limit defaults set by the administrator (`OUTRIGGER_SANDBOX_*`); unset ones keep the built-in defaults. */
   sandboxLimits: Partial<Record<SandboxLimitName, number>>;
-  // --- points branch ---
+
   /** How long a customer search answer is cached (ms); 0 turns the cache off. */
   recognitionCacheTtlMs: number;
   /** Default OpenAI-compatible base URL of smart agents (`OUTRIGGER_LLM_BASE_URL`). */
   llmBaseUrl?: string;
   /** Default API key of smart agents (`OUTRIGGER_LLM_API_KEY`). */
   llmApiKey?: string;
-  // --- end points branch ---
 }
 
 export class ConfigError extends Error {}
@@ -104,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     defaultTimeZone: overrides.defaultTimeZone ?? env.OUTRIGGER_TIME_ZONE ?? 'Europe/Berlin',
     demo: overrides.demo ?? env.OUTRIGGER_DEMO === '1',
     role,
-    // points branch
+
     recognitionCacheTtlMs: overrides.recognitionCacheTtlMs ?? intFrom('OUTRIGGER_RECOGNITION_CACHE_TTL_MS', env.OUTRIGGER_RECOGNITION_CACHE_TTL_MS, 300_000, 0, 86_400_000),
     llmBaseUrl: overrides.llmBaseUrl ?? (env.OUTRIGGER_LLM_BASE_URL || undefined),
     llmApiKey: overrides.llmApiKey ?? (env.OUTRIGGER_LLM_API_KEY || undefined),

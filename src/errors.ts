@@ -12,7 +12,7 @@ export const PROBLEMS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The service is not ready' },
   INTERNAL: { status: 500, title: 'Internal error' },
-  // points branch: an upstream the server itself talks to (e.g. an agent's LLM endpoint) failed.
+  // An upstream the server itself talks to (e.g. an agent's LLM endpoint) failed.
   UPSTREAM_FAILED: { status: 502, title: 'An upstream service failed' },
 } as const;
 

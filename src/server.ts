@@ -21,12 +21,11 @@ import { createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './aut
 import { purgeExecutionsBefore } from './executors/executions.repository.js';
 import { demoPlugin } from './demo/erp.routes.js';
 import { VERSION } from './version.js';
-// --- host model, webhooks, UDFs (branch host) ---
+
 import { createHost, type Host } from './host/host.plugin.js';
 import { createWebhooksService, webhooksPlugin } from './points/webhooks/webhooks.plugin.js';
 import { createUdfsService, udfResolver, udfsPlugin } from './points/udfs/udfs.plugin.js';
 import type { BindingsService } from './points/webhooks/bindings.service.js';
-// --- end host ---
 import { createPointsServices, type PointsServices } from './points/points-services.js';
 import { hostTicketPort } from './host/ticket-port.adapter.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
@@ -40,16 +39,15 @@ export interface Outrigger {
   invoker: InvokeService;
   secrets: SecretsService;
   storage: StorageService;
-  /** Customer recognition, rule-based agents, AI tools, smart agents (points branch). */
+  /** Customer recognition, rule-based agents, AI tools, smart agents. */
   points: PointsServices;
   /** The code sandbox, or why code cannot run on this server. */
   code: CodeRuntime;
   defaultWorkspaceId: string;
-  // --- host model, webhooks, UDFs (branch host) ---
+  // host model, webhooks, UDFs
   host: Host;
   webhooks: BindingsService;
   udfs: BindingsService;
-  // --- end host ---
   events: EventsModule;
   /** Set when this start created the first admin token (shown once). */
   createdAdminToken?: string;
@@ -62,12 +60,11 @@ export interface CreateOptions {
   logStream?: NodeJS.WritableStream;
   /** PostgreSQL schema (tests give each suite its own). */
   pgSchema?: string;
-  // --- host model (branch host) ---
+  // host model
   /** Current time in epoch ms for the host model and its inactivity rule (tests inject one). */
   clock?: () => number;
   /** How often the ticket inactivity sweep runs (default one minute). */
   hostSweepIntervalMs?: number;
-  // --- end host ---
   /** Event dispatcher tuning and injectable clocks (tests, benchmarks). */
   events?: Pick<EventsModuleOptions, 'dispatcher' | 'cronClock'>;
 }
@@ -115,7 +112,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     codeRunner: code.sandbox, dependencies: code.sandbox, codeUnavailable: code.unavailable, sdkHosts,
   });
 
-  // --- host model, webhooks, UDFs (branch host) ---
+  // host model, webhooks, UDFs
   const webhooks = createWebhooksService(db, invoker);
   const udfs = createUdfsService(db, invoker);
   executors.registerBindingLookup(webhooks.lookup);
@@ -126,20 +123,17 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     log: { warn: (obj, msg) => app.log.warn(obj, msg) },
   });
   const hostPlugins = [host.plugin, webhooksPlugin(webhooks), udfsPlugin(udfs)];
-  // --- end host ---
-  // --- points branch: customer recognition, agents, AI tools (+ MCP), smart agents; tickets come from the host model at merge ---
+  // customer recognition, agents, AI tools (+ MCP), smart agents; the host model is their ticket port
   const points = createPointsServices({
     db, invoker, executors, secrets, guardedDispatcher: dispatcher,
     recognitionCacheTtlMs: config.recognitionCacheTtlMs, llmBaseUrl: config.llmBaseUrl, llmApiKey: config.llmApiKey,
   });
   points.setTickets(hostTicketPort(host));
-  // --- end points branch ---
-  // --- events (SPEC 3): hooks, publishing, trace; dispatcher and cron only on roles all and worker ---
+  // events (SPEC 3): hooks, publishing, trace; dispatcher and cron only on roles all and worker
   const events = createEventsModule({
     store, metrics, invoker, executors, sdkHosts, databaseUrl: config.databaseUrl,
     runWorkers: config.role === 'all' || config.role === 'worker', ...opts.events,
   });
-  // --- end events ---
 
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({

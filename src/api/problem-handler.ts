@@ -70,7 +70,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
   });
 }
 
-/** Renders the router's own refusals (a malformed URL, a path parameter over maxParamLength) as problem+json too (branch host). */
+/** Renders the router's own refusals (a malformed URL, a path parameter over maxParamLength) as problem+json too. */
 export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const problem = new ProblemError('VALIDATION_FAILED', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is malformed', { errors: [{ field: 'params:/', message: err.message }] });
   reply.code(problem.status).type('application/problem+json').send(toProblem(problem, request.url));

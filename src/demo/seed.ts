@@ -26,7 +26,7 @@ export function demoExecutors(baseUrl: string): ExecutorInput[] {
       inputSchema: { type: 'object', properties: { meterNumber: { type: 'string' }, value: { type: 'number' }, date: { type: 'string', format: 'date' } }, required: ['meterNumber', 'value'] },
       apiCall: { method: 'POST', url: `${baseUrl}/demo/erp/meter-readings`, headers: auth },
     },
-    // --- points branch: recognition, agent and AI tool executors ---
+    // recognition, agent and AI tool executors
     {
       name: 'erp_search_customers', type: 'apiCall',
       description: 'Searches customers of the demo ERP by number, name or email (free text)',
@@ -60,7 +60,7 @@ export function demoExecutors(baseUrl: string): ExecutorInput[] {
   ];
 }
 
-/** Demo bindings (points branch): recognition sources, AI tools and a smart agent; the rule-based agents come from demo-agents.json. */
+/** Demo bindings: recognition sources, AI tools and a smart agent; the rule-based agents come from demo-agents.json. */
 export const DEMO_SOURCES = [
   { name: 'erp_contract', kind: 'contractNumber' as const, executor: 'erp_find_contract', priority: 10 },
   { name: 'erp_search', kind: 'freeText' as const, executor: 'erp_search_customers', priority: 10 },
@@ -96,7 +96,7 @@ export async function seedDemo(o: Outrigger, baseUrl: string): Promise<string[]>
     await o.udfs.create(ws, udf);
     created.push(`udf ${udf.name}`);
   }
-  // --- points branch: bindings, kept when they already exist ---
+  // bindings, kept when they already exist
   const p = o.points;
   for (const src of DEMO_SOURCES) {
     if (await p.recognition.sources.find(ws, src.name)) continue;

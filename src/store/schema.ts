@@ -95,7 +95,7 @@ export interface EventsTable {
   occurred_at: number;
 }
 
-// --- host model, webhooks, UDFs (migration 004) ---
+// host model, webhooks, UDFs
 export interface TicketsTable {
   seq: Generated<number>;
   id: string;
@@ -177,9 +177,6 @@ export interface BindingsTable {
   created_at: number;
   updated_at: number;
 }
-// --- end host model ---
-
-// --- points branch (migration 005) ---
 export interface PointBindingsTable {
   workspace_id: string;
   /** `recognitionSource` | `agent` | `aiTool` | `aiAgent`. */
@@ -198,9 +195,8 @@ export interface RecognitionCacheTable {
   result: string;
   expires_at: number;
 }
-// --- end points branch ---
 
-// --- events (migration 003) ---
+// events
 export interface EventHooksTable {
   id: string;
   workspace_id: string;
@@ -255,7 +251,6 @@ export interface CronSlotsTable {
   slot_at: number;
   event_id: string;
 }
-// --- end events ---
 
 export interface Database {
   workspaces: WorkspacesTable;
@@ -278,6 +273,6 @@ export interface Database {
   host_settings: HostSettingsTable;
   webhooks: BindingsTable;
   udfs: BindingsTable;
-  point_bindings: PointBindingsTable; // points branch
-  recognition_cache: RecognitionCacheTable; // points branch
+  point_bindings: PointBindingsTable;
+  recognition_cache: RecognitionCacheTable;
 }

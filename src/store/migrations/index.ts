@@ -4,9 +4,9 @@ import type { DialectCapabilities } from '../dialect.js';
 import * as m001 from './001-foundation.js';
 import * as m002 from './002-events.js';
 import * as m003 from './003-event-delivery.js';
-// host model, webhooks, UDFs (branch host)
+// host model, webhooks, UDFs
 import * as m004 from './004-host-model.js';
-// points branch (customer recognition, agents, AI tools)
+// customer recognition, agents, AI tools
 import * as m005 from './005-points.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
@@ -16,7 +16,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '002-events': m002,
   '003-event-delivery': m003,
   '004-host-model': m004,
-  '005-points': m005, // points branch
+  '005-points': m005,
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
