@@ -56,16 +56,7 @@ export async function bindUdf(s: TestServer, name: string, executor: string): Pr
   if (r.status !== 201) throw new Error(`binding UDF ${name} failed: ${r.status} ${r.raw}`);
 }
 
-/** Polls `probe` until it returns something truthy (asynchronous delivery, background builds); fails after the deadline. */
-export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 15_000, everyMs = 20): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor } from '../helpers/wait.js';
 
 /** A handler returning `{lang, echo: input}` in each language (used where the point is not language-specific). */
 export const ECHO: Record<Lang, string> = {

@@ -7,13 +7,4 @@ export async function createReceiver(s: TestServer, name: string, url: string): 
   if (r.status !== 201) throw new Error(`creating executor ${name}: ${r.status} ${r.raw}`);
 }
 
-/** Polls `probe` until it returns a truthy value (asynchronous delivery); fails after the deadline. */
-export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor } from '../helpers/wait.js';

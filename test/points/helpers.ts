@@ -8,16 +8,7 @@ export async function createApiCallExecutor(s: TestServer, name: string, method:
   if (r.status !== 201) throw new Error(`creating executor ${name} failed: ${r.status} ${r.raw}`);
 }
 
-/** Waits for a condition with a deadline (for asynchronous effects such as a late execution record). */
-export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from '../helpers/wait.js';
 
 /**
  * A TicketPort over a map: stands in for the host model (src/host/, another branch) so that linking and replies can be
