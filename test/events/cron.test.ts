@@ -85,3 +85,38 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('cron on two nodes of one PostgreSQL database', () => {
+  it('fires a slot once when two servers (two connection pools) tick at the same moment', async () => {
+    const { freshSchema } = await import('../helpers/dialects.js');
+    const schema = freshSchema();
+    // Cron loops of the servers themselves stay idle (clock at 0); the schedulers below tick on demand.
+    const a = await startTestServer('postgres', {}, { pgSchema: schema, events: { cronClock: () => 0 } });
+    const b = await startTestServer('postgres', {}, { pgSchema: schema, events: { cronClock: () => 0 } });
+    const up = await startUpstream((_req, res) => json(res, 200, {}));
+    try {
+      await createReceiver(a, 'recv', `${up.url}/ok`);
+      expect((await a.api('POST', '/api/event-hooks', { name: 'hourly', eventTypes: ['CronHour'], executor: 'recv' })).status).toBe(201);
+      // One second after the first hourly slot that comes after the hook was created.
+      const slot = lastSlot('CronHour', 'Europe/Berlin', Date.now() + 2 * HOUR)!;
+      const now = slot + 1_000;
+      const metrics = a.o.events.dispatcher!['opts'].metrics;
+      const sa = new CronScheduler({ db: a.o.store.db, metrics, log: silentLog, clock: () => now });
+      const sb = new CronScheduler({ db: b.o.store.db, metrics, log: silentLog, clock: () => now });
+      const fired = (await Promise.all([sa.tick(), sb.tick(), sa.tick(), sb.tick()])).flat();
+      expect(fired).toHaveLength(1);
+      const rows = await a.o.store.db.selectFrom('events').select(['type', 'occurred_at']).where('type', '=', 'CronHour').execute();
+      expect(rows).toEqual([{ type: 'CronHour', occurred_at: slot }]);
+    } finally {
+      await up.close();
+      await a.close();
+      await b.close();
+      const { default: pg } = await import('pg');
+      const { TEST_DATABASE_URL } = await import('../helpers/dialects.js');
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await c.end();
+    }
+  });
+});
