@@ -18,7 +18,7 @@ const Paging = {
 
 export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> = async (app, { events }) => {
   const tags = ['events'];
-  app.post('/', {
+  app.post('', {
     config: { permission: 'invoke' },
     schema: { tags, summary: 'Publish an event (from an external platform, or custom.*)', body: EventInput },
   }, async (req, reply) => {
@@ -36,7 +36,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
     return { items: items.map((e) => ({ id: e.id, type: e.type })) };
   });
 
-  app.get('/', {
+  app.get('', {
     config: { permission: 'read' },
     schema: { tags, summary: 'The event trace, newest first', querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 120 })), ...Paging }, { additionalProperties: false }) },
   }, async (req) => events.list(req.principal.workspaceId, { type: req.query.type, before: req.query.cursor, limit: req.query.limit ?? 50 }));
@@ -51,7 +51,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
 };
 
 export const deadLettersRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> = async (app, { events }) => {
-  app.get('/', {
+  app.get('', {
     config: { permission: 'read' },
     schema: { tags: ['events'], summary: 'Deliveries whose attempts are exhausted, newest first', querystring: Type.Object({ hook: Type.Optional(HookName), ...Paging }, { additionalProperties: false }) },
   }, async (req) => events.deadLetters(req.principal.workspaceId, { hook: req.query.hook, before: req.query.cursor, limit: req.query.limit ?? 50 }));

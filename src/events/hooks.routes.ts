@@ -8,9 +8,9 @@ const Params = Type.Object({ name: HookName });
 
 export const hooksRoutes: FastifyPluginAsyncTypebox<{ hooks: HooksService }> = async (app, { hooks }) => {
   const tags = ['event hooks'];
-  app.get('/', { config: { permission: 'read' }, schema: { tags, summary: 'List event hooks' } }, async (req) => ({ items: await hooks.list(req.principal.workspaceId) }));
+  app.get('', { config: { permission: 'read' }, schema: { tags, summary: 'List event hooks' } }, async (req) => ({ items: await hooks.list(req.principal.workspaceId) }));
 
-  app.post('/', { config: { permission: 'executors:write' }, schema: { tags, summary: 'Create an event hook', body: HookInput } }, async (req, reply) => {
+  app.post('', { config: { permission: 'executors:write' }, schema: { tags, summary: 'Create an event hook', body: HookInput } }, async (req, reply) => {
     const r = await hooks.put(req.principal.workspaceId, req.body, { mustNotExist: true });
     reply.code(201).header('location', `/api/event-hooks/${r.hook.name}`);
     return r.hook;

@@ -9,12 +9,12 @@ import { TicketSettingsBody, type TicketSettingsService } from './ticket-setting
 /** `/api/profiles`: CRUD, ProfileCreated/Updated/Deleted. */
 export const profilesRoutes: FastifyPluginAsyncTypebox<{ profiles: ProfilesService }> = async (app, { profiles }) => {
   const tags = ['profiles'];
-  app.post('/', { config: { permission: 'operate' }, schema: { tags, summary: 'Create a customer profile', body: ProfileCreateBody } }, async (req, reply) => {
+  app.post('', { config: { permission: 'operate' }, schema: { tags, summary: 'Create a customer profile', body: ProfileCreateBody } }, async (req, reply) => {
     const p = await profiles.create(req.principal.workspaceId, req.body, actorOf(req.principal));
     reply.code(201).header('location', `/api/profiles/${p.id}`);
     return p;
   });
-  app.get('/', { config: { permission: 'read' }, schema: { tags, summary: 'List profiles', querystring: ProfileListQuery } },
+  app.get('', { config: { permission: 'read' }, schema: { tags, summary: 'List profiles', querystring: ProfileListQuery } },
     async (req) => profiles.list(req.principal.workspaceId, req.query));
   app.get('/:id', { config: { permission: 'read' }, schema: { tags, summary: 'A profile', params: IdParams } },
     async (req) => profiles.get(req.principal.workspaceId, req.params.id));
@@ -29,12 +29,12 @@ export const profilesRoutes: FastifyPluginAsyncTypebox<{ profiles: ProfilesServi
 /** `/api/conversations`: create (ConversationCreated), list, read. */
 export const conversationsRoutes: FastifyPluginAsyncTypebox<{ conversations: ConversationsService }> = async (app, { conversations }) => {
   const tags = ['conversations'];
-  app.post('/', { config: { permission: 'operate' }, schema: { tags, summary: 'Create a conversation', body: ConversationCreateBody } }, async (req, reply) => {
+  app.post('', { config: { permission: 'operate' }, schema: { tags, summary: 'Create a conversation', body: ConversationCreateBody } }, async (req, reply) => {
     const c = await conversations.create(req.principal.workspaceId, req.body, actorOf(req.principal));
     reply.code(201).header('location', `/api/conversations/${c.id}`);
     return c;
   });
-  app.get('/', { config: { permission: 'read' }, schema: { tags, summary: 'List conversations', querystring: ConversationListQuery } },
+  app.get('', { config: { permission: 'read' }, schema: { tags, summary: 'List conversations', querystring: ConversationListQuery } },
     async (req) => conversations.list(req.principal.workspaceId, req.query));
   app.get('/:id', { config: { permission: 'read' }, schema: { tags, summary: 'A conversation', params: IdParams } },
     async (req) => conversations.get(req.principal.workspaceId, req.params.id));
@@ -43,8 +43,8 @@ export const conversationsRoutes: FastifyPluginAsyncTypebox<{ conversations: Con
 /** `/api/settings/tickets`: reply webhook binding and inactivity rule. */
 export const ticketSettingsRoutes: FastifyPluginAsyncTypebox<{ settings: TicketSettingsService; clock: Clock }> = async (app, { settings, clock }) => {
   const tags = ['tickets'];
-  app.get('/', { config: { permission: 'read' }, schema: { tags, summary: 'Ticket settings of the workspace' } }, async (req) => settings.get(req.principal.workspaceId));
-  app.put('/', {
+  app.get('', { config: { permission: 'read' }, schema: { tags, summary: 'Ticket settings of the workspace' } }, async (req) => settings.get(req.principal.workspaceId));
+  app.put('', {
     config: { permission: 'executors:write' },
     schema: { tags, summary: 'Replace the ticket settings (reply webhook per channel or default, inactivity rule)', body: TicketSettingsBody },
   }, async (req) => settings.put(req.principal.workspaceId, req.body, clock()));

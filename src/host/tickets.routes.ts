@@ -11,13 +11,13 @@ import type { RepliesService } from './replies.service.js';
 export const ticketsRoutes: FastifyPluginAsyncTypebox<{ tickets: TicketsService; replies: RepliesService }> = async (app, { tickets, replies }) => {
   const tags = ['tickets'];
 
-  app.post('/', { config: { permission: 'operate' }, schema: { tags, summary: 'Create a ticket (TicketCreated)', body: TicketCreateBody } }, async (req, reply) => {
+  app.post('', { config: { permission: 'operate' }, schema: { tags, summary: 'Create a ticket (TicketCreated)', body: TicketCreateBody } }, async (req, reply) => {
     const t = await tickets.create(req.principal.workspaceId, req.body, actorOf(req.principal));
     reply.code(201).header('location', `/api/tickets/${t.id}`);
     return t;
   });
 
-  app.get('/', { config: { permission: 'read' }, schema: { tags, summary: 'List tickets, newest first', querystring: TicketListQuery } },
+  app.get('', { config: { permission: 'read' }, schema: { tags, summary: 'List tickets, newest first', querystring: TicketListQuery } },
     async (req) => tickets.list(req.principal.workspaceId, req.query));
 
   app.get('/:id', { config: { permission: 'read' }, schema: { tags, summary: 'A ticket with its replies', params: IdParams } },

@@ -15,9 +15,9 @@ export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService
   const tags = [tag];
   const kind = service.spec.kind;
 
-  app.get('/', { config: { permission: 'read' }, schema: { tags, summary: `List ${kind}s` } }, async (req) => ({ items: await service.list(req.principal.workspaceId) }));
+  app.get('', { config: { permission: 'read' }, schema: { tags, summary: `List ${kind}s` } }, async (req) => ({ items: await service.list(req.principal.workspaceId) }));
 
-  app.post('/', {
+  app.post('', {
     config: { permission: 'executors:write' },
     schema: { tags, summary: `Create a ${kind}`, body: Type.Object({ name: ExecutorName, executor: ExecutorName, description: Type.Optional(Description) }, { additionalProperties: false }) },
   }, async (req, reply) => {
