@@ -21,28 +21,28 @@ export const CustomerLink = Type.Object({
   contractNumber: Type.Optional(Type.Union([ShortText(100), Type.Null()])),
 }, { additionalProperties: false });
 
-export const TicketCreateBody = Type.Object({
-  subject: ShortText(500),
-  body: Type.Optional(Text(100_000, 0)),
-  channel: Channel,
+/** What a change may set on a ticket (creating sets them too). */
+const changeableFields = {
   status: Type.Optional(TicketStatus),
   tags: Type.Optional(Tags),
   intent: Type.Optional(Type.Union([ShortText(100), Type.Null()])),
   customer: Type.Optional(Type.Union([CustomerLink, Type.Null()])),
   queue: Type.Optional(Type.Union([ShortText(100), Type.Null()])),
   assignee: Type.Optional(Type.Union([ShortText(200), Type.Null()])),
+};
+
+export const TicketCreateBody = Type.Object({
+  subject: ShortText(500),
+  body: Type.Optional(Text(100_000, 0)),
+  channel: Channel,
+  ...changeableFields,
   from: Type.Optional(Type.Union([ShortText(320), Type.Null()], { description: 'the sender (an e-mail address, phone number, chat handle)' })),
 }, { additionalProperties: false });
 export type TicketCreateBody = Static<typeof TicketCreateBody>;
 
 export const TicketPatchBody = Type.Object({
   subject: Type.Optional(ShortText(500)),
-  status: Type.Optional(TicketStatus),
-  tags: Type.Optional(Tags),
-  intent: Type.Optional(Type.Union([ShortText(100), Type.Null()])),
-  customer: Type.Optional(Type.Union([CustomerLink, Type.Null()])),
-  queue: Type.Optional(Type.Union([ShortText(100), Type.Null()])),
-  assignee: Type.Optional(Type.Union([ShortText(200), Type.Null()])),
+  ...changeableFields,
 }, { additionalProperties: false, minProperties: 1 });
 export type TicketPatchBody = Static<typeof TicketPatchBody>;
 

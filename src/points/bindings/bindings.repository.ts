@@ -1,15 +1,8 @@
 // Rows of `point_bindings`: plain functions over the database, one binding kind (`point`) at a time.
 import type { Db } from '../../store/index.js';
+import type { PointBindingsTable } from '../../store/schema.js';
 
-export interface BindingRow {
-  workspace_id: string;
-  point: string;
-  name: string;
-  executor: string | null;
-  spec: string;
-  created_at: number;
-  updated_at: number;
-}
+export type BindingRow = PointBindingsTable;
 
 export function listBindingRows(db: Db, workspaceId: string, point: string): Promise<BindingRow[]> {
   return db.selectFrom('point_bindings').selectAll().where('workspace_id', '=', workspaceId).where('point', '=', point).orderBy('name').execute();
