@@ -53,11 +53,11 @@ const THROWING: Record<CodeLanguage, string> = {
   php: '<?php\n$x = 1;\n\nthrow new DomainException("script boom");\n',
 };
 
-/** Leaves a file in /tmp if none is there; reports whether it found one, and its pid. */
+/** Leaves a file in /tmp if none is there; reports whether it found one, its pid and its pid namespace. */
 const TMP_PROBE: Record<CodeLanguage, string> = {
-  python: 'import json, os\nseen = os.path.exists("/tmp/probe")\nopen("/tmp/probe", "w").write("x")\nprint(json.dumps({"seen": seen, "pid": os.getpid()}))\n',
-  node: "import fs from 'node:fs';\nconst seen = fs.existsSync('/tmp/probe');\nfs.writeFileSync('/tmp/probe', 'x');\nconsole.log(JSON.stringify({ seen, pid: process.pid }));\n",
-  php: '<?php\n$seen = file_exists("/tmp/probe");\nfile_put_contents("/tmp/probe", "x");\necho json_encode(["seen" => $seen, "pid" => getmypid()]);\n',
+  python: 'import json, os\nseen = os.path.exists("/tmp/probe")\nopen("/tmp/probe", "w").write("x")\nprint(json.dumps({"seen": seen, "pid": os.getpid(), "ns": os.readlink("/proc/self/ns/pid")}))\n',
+  node: "import fs from 'node:fs';\nconst seen = fs.existsSync('/tmp/probe');\nfs.writeFileSync('/tmp/probe', 'x');\nconsole.log(JSON.stringify({ seen, pid: process.pid, ns: fs.readlinkSync('/proc/self/ns/pid') }));\n",
+  php: '<?php\n$seen = file_exists("/tmp/probe");\nfile_put_contents("/tmp/probe", "x");\necho json_encode(["seen" => $seen, "pid" => getmypid(), "ns" => readlink("/proc/self/ns/pid")]);\n',
 };
 
 const LOOP: Record<CodeLanguage, string> = {
@@ -100,7 +100,7 @@ describe.each(LANGS)('script spares in %s', (lang) => {
     const r = await viaSpare(lang, SDK_SCRIPT[lang], { host, input: { n: 21 } });
     expect(r.error).toBeUndefined();
     const out = r.output as Record<string, unknown>;
-    const execId = host === undefined ? '' : (JSON.parse(out.envExec as string) as { id: string }).id;
+    const execId = (JSON.parse(out.envExec as string) as { id: string }).id;
     expect(out).toMatchObject({ n: 42, secret: 's3cr3t', spareEnv: null, file: expect.stringContaining('/tmp/.outrigger/main.') });
     expect(out.execId).toBe(execId);
     expect(execId).toMatch(/^exec-\d+$/);
@@ -141,10 +141,15 @@ describe.each(LANGS)('script spares in %s', (lang) => {
   it('a spare serves one run: the next run sees a fresh /tmp and another process', async () => {
     const a = await viaSpare(lang, TMP_PROBE[lang]);
     const b = await viaSpare(lang, TMP_PROBE[lang]);
-    expect(a.output).toMatchObject({ seen: false });
-    expect(b.output).toMatchObject({ seen: false });
-    // Inside its pid namespace every sandbox's interpreter may get the same small pid; the /tmp check is the proof.
     expect(a.error ?? b.error).toBeUndefined();
+    const [x, y] = [a.output, b.output] as { seen: boolean; pid: number; ns: string }[];
+    // The second run does not see the first one's file: its /tmp is a new tmpfs.
+    expect([x!.seen, y!.seen]).toEqual([false, false]);
+    // Another process in another pid namespace: inside its namespace each interpreter may get the same small pid,
+    // so the namespace identity is what tells two sandboxes apart.
+    expect(x!.ns).toMatch(/^pid:\[\d+\]$/);
+    expect(y!.ns).not.toBe(x!.ns);
+    expect(typeof y!.pid).toBe('number');
   });
 
   it('the deadline still kills it (TIMEOUT)', async () => {
