@@ -16,7 +16,7 @@ function outrigger_describe(\Throwable $e, string $userFile): array
     $stack = get_class($e) . ': ' . $e->getMessage() . ' in ' . $e->getFile() . ':' . $e->getLine() . "\nStack trace:\n";
     foreach ($e->getTrace() as $i => $f) {
         $file = $f['file'] ?? '[internal]';
-        if (str_contains($file, '/_bootstrap.php') || str_contains($file, '/_prepend.php')) continue;
+        if (str_contains($file, '/_bootstrap.php') || str_contains($file, '/_prepend.php') || str_contains($file, '/_script.php')) continue;
         $fn = (isset($f['class']) ? $f['class'] . ($f['type'] ?? '::') : '') . $f['function'];
         $stack .= "#$i $file(" . ($f['line'] ?? '') . "): $fn()\n";
     }

@@ -12,7 +12,6 @@ import { WorkerPools } from './pool.js';
 import { RUNTIMES } from './runtimes/index.js';
 import { sdkRoot } from './runtimes/runtime.js';
 import { findUndici, type Logger, type SandboxEnv } from './sandbox-env.js';
-import { runScript } from './script-run.js';
 import { settleCleanups } from './supervisor.js';
 
 export type { SandboxCapabilities, SandboxLimits } from './limits.js';
@@ -34,8 +33,10 @@ export type Sandbox = CodeRunner & {
   capabilities(): SandboxCapabilities;
   /** State of the dependency build for this text; starts a background build (sandboxed, registry-only egress) if none. */
   ensureDependencies(language: CodeLanguage, text: string, opts?: { retry?: boolean }): DependencyState;
-  /** Live workers (spares included). */
+  /** Live workers (spares included; script spares not). */
   size(): number;
+  /** Script spares ready to be taken (all languages, or one). */
+  scriptSpares(language?: CodeLanguage): number;
   /** Waits for the build of this text to end. */
   waitForDependencies(language: CodeLanguage, text: string): Promise<DependencyState>;
 };
@@ -99,7 +100,7 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
     if (req.mode === 'handler') return pools.run(req);
     const egress = req.egress.length > 0 ? await EgressProxy.start({ allow: req.egress, allowCidrs }) : null;
     try {
-      return await runScript(env, req, egress);
+      return await pools.runScript(req, egress);
     } finally {
       await egress?.close();
     }
@@ -115,6 +116,7 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
     },
     capabilities: () => structuredClone(caps),
     size: () => pools.size(),
+    scriptSpares: (language) => pools.scriptSpares(language),
     ensureDependencies: (language, text, o) => deps.ensureDependencies(language, text, o),
     waitForDependencies: (language, text) => deps.wait(language, text),
   };

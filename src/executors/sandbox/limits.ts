@@ -29,6 +29,11 @@ export interface SandboxLimits {
   sparesPerLanguage: number;
   /** Memory size of the spares; only requests with this memoryMb (and no dependencies or egress) can take one. */
   spareMemoryMb: number;
+  /**
+   * Longest script run a script spare takes (script spares are on with sparesPerLanguage): a spare's RLIMIT_CPU is
+   * fixed at launch, so it is sized for this; longer script runs start a fresh sandbox.
+   */
+  scriptSpareMaxTimeoutMs: number;
   /** Time a worker may take to start before the run fails. */
   startTimeoutMs: number;
 }
@@ -47,6 +52,7 @@ export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   maxWorkersPerPool: 4,
   sparesPerLanguage: 1,
   spareMemoryMb: 256,
+  scriptSpareMaxTimeoutMs: 10_000,
   startTimeoutMs: 10_000,
 });
 

@@ -2,6 +2,8 @@
 import crypto from 'node:crypto';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult } from './contract.js';
 import { EgressProxy } from './egress/proxy.js';
+import { runScript } from './script-run.js';
+import { ScriptSpares } from './script-spares.js';
 import type { Cidr } from '../egress/address-policy.js';
 import type { SandboxEnv } from './sandbox-env.js';
 import { Worker } from './worker.js';
@@ -34,6 +36,8 @@ export class WorkerPools {
   private readonly stopping = new Set<Promise<void>>();
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
+  /** Pre-started script-mode sandboxes (script-spares.ts); they count against maxWorkers too. */
+  private readonly scripts: ScriptSpares;
 
   constructor(
     private readonly env: SandboxEnv,
@@ -41,7 +45,11 @@ export class WorkerPools {
   ) {
     this.reaper = setInterval(() => this.reap(), Math.max(1000, Math.min(30_000, env.limits.idleMs / 2)));
     this.reaper.unref();
-    for (const language of Object.keys(env.caps.interpreters) as CodeLanguage[]) this.refillSpares(language);
+    this.scripts = new ScriptSpares(env, () => this.total());
+    for (const language of Object.keys(env.caps.interpreters) as CodeLanguage[]) {
+      this.refillSpares(language);
+      this.scripts.refill(language);
+    }
   }
 
   private total(): number {
@@ -49,7 +57,7 @@ export class WorkerPools {
     for (const p of this.pools.values()) n += p.all.size + p.starting;
     for (const s of this.spares.values()) n += s.length;
     for (const s of this.spareStarting.values()) n += s;
-    return n;
+    return n + this.scripts.count();
   }
 
   /** Starts spares in the background up to sparesPerLanguage (within the global cap). */
@@ -151,6 +159,23 @@ export class WorkerPools {
     }
   }
 
+  /** Runs one script-mode run: in a script spare when one fits, else in a sandbox started for it. */
+  async runScript(req: CodeRunRequest, egress: EgressProxy | null): Promise<CodeRunResult> {
+    const timeoutMs = Math.max(1, Math.min(req.timeoutMs, req.execution.deadline - Date.now()));
+    const spare = egress ? null : this.scripts.take(req, timeoutMs);
+    try {
+      return await runScript(this.env, req, egress, spare);
+    } finally {
+      // The spare is gone with its run; its replacement starts only now, so that it does not compete with the run.
+      if (spare) this.scripts.refill(req.language);
+    }
+  }
+
+  /** Script spares ready to be taken (all languages, or one). */
+  scriptSpares(language?: CodeLanguage): number {
+    return this.scripts.readyCount(language);
+  }
+
   private async startWorker(req: CodeRunRequest): Promise<Worker> {
     const egress = req.egress.length > 0 ? await EgressProxy.start({ allow: req.egress, allowCidrs: this.allowCidrs }) : null;
     try {
@@ -230,7 +255,7 @@ export class WorkerPools {
       for (const w of [...pool.all]) void this.retire(pool, w, 'close');
       for (const wake of pool.waiters.splice(0)) wake();
     }
-    await Promise.all([...this.spareStarts]);
+    await Promise.all([...this.spareStarts, this.scripts.close()]);
     await Promise.all([...this.stopping]);
   }
 

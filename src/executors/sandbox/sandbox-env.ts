@@ -111,7 +111,7 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
       sdkEnv.OUTRIGGER_UNDICI = unsandboxed ? path.join(env.undiciDir, 'index.js') : '/opt/outrigger/undici/index.js';
     }
   }
-  const opts = { memoryMb: req.memoryMb };
+  const opts = { memoryMb: req.memoryMb, spare: req.spare === true };
   const argv = req.mode === 'handler' ? runtime.handlerArgv(interp, paths, opts) : runtime.scriptArgv(interp, paths, opts);
   const spec: LaunchSpec = {
     bwrap: env.caps.bwrap?.path ?? '',

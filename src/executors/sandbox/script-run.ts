@@ -1,32 +1,47 @@
 // Script mode: a fresh sandbox per run, input on stdin, output = sdk.output(value) or stdout JSON, stderr = log.
 import { ChannelReader, InvocationState } from './channel.js';
 import { classify } from './classify.js';
-import type { CodeRunRequest, CodeRunResult } from './contract.js';
+import type { CodeLanguage, CodeRunRequest, CodeRunResult, ExecutionInfo } from './contract.js';
 import type { EgressProxy } from './egress/proxy.js';
 import { buildLaunch, type SandboxEnv } from './sandbox-env.js';
 import { SandboxProcess } from './supervisor.js';
 
-/** Runs one script to its end (or its deadline); nothing of it survives, its cgroups included. */
-export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: EgressProxy | null): Promise<CodeRunResult> {
-  const started = Date.now();
-  const timeoutMs = Math.max(1, Math.min(req.timeoutMs, req.execution.deadline - Date.now()));
-  const { spec, cleanup } = buildLaunch(env, {
-    language: req.language,
-    mode: 'script',
-    source: req.source,
-    memoryMb: req.memoryMb,
-    // CPU seconds as a backstop to the wall clock (a busy loop gets SIGXCPU even if our timer were late).
-    cpuSeconds: Math.ceil(timeoutMs / 1000) + 1,
-    execution: req.execution,
-    ...(req.dependenciesDir ? { dependenciesDir: req.dependenciesDir } : {}),
-    ...(egress ? { egressSocket: egress.socketPath } : {}),
-  });
+export interface ScriptLaunch {
+  language: CodeLanguage;
+  /** Empty for a script spare: its source comes over the channel when a run takes it. */
+  source: string;
+  memoryMb: number;
+  /** RLIMIT_CPU in seconds. */
+  cpuSeconds: number;
+  execution?: ExecutionInfo;
+  dependenciesDir?: string;
+  egressSocket?: string;
+  spare?: boolean;
+}
+
+/** A started script sandbox (a fresh one, or a spare waiting for its script). */
+export interface LaunchedScript {
+  proc: SandboxProcess;
+  reader: ChannelReader;
+  cleanup: () => void;
+  /** The RLIMIT_CPU it was launched with. */
+  cpuSeconds: number;
+}
+
+/** RLIMIT_CPU of a script: a backstop to the wall clock (a busy loop gets SIGXCPU even if our timer were late). */
+export function scriptCpuSeconds(timeoutMs: number): number {
+  return Math.ceil(timeoutMs / 1000) + 1;
+}
+
+/** Starts one script-mode sandbox: cgroups, limits, seccomp and uid are in place before the interpreter's first instruction. */
+export async function launchScript(env: SandboxEnv, l: ScriptLaunch): Promise<LaunchedScript> {
+  const { spec, cleanup } = buildLaunch(env, { ...l, mode: 'script' });
   let proc: SandboxProcess;
   try {
     proc = await SandboxProcess.start({
       spec,
       cgroupLayout: env.cgroupLayout,
-      cgroupLimits: { memoryBytes: req.memoryMb * 1024 * 1024, pids: env.limits.pids, cpuPercent: env.limits.cpuPercent },
+      cgroupLimits: { memoryBytes: l.memoryMb * 1024 * 1024, pids: env.limits.pids, cpuPercent: env.limits.cpuPercent },
       ...(env.caps.hostUid !== process.getuid?.() ? { hostUid: env.caps.hostUid } : {}),
       seccompFile: env.seccompFile,
       unsandboxed: env.caps.unsandboxed,
@@ -34,12 +49,41 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
     });
   } catch (e) {
     cleanup();
-    return { status: 'error', error: { code: 'RUNTIME_ERROR', message: (e as Error).message }, logs: [], coldStart: true, durationMs: Date.now() - started };
+    throw e;
   }
-  proc.setDeadline(timeoutMs);
-  const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'));
   const reader = new ChannelReader(proc.fromSandbox, proc.toSandbox, env.limits.outputBytes + 64 * 1024,
     () => proc.kill('output'), () => proc.kill('protocol'));
+  return { proc, reader, cleanup, cpuSeconds: l.cpuSeconds };
+}
+
+/**
+ * Runs one script to its end (or its deadline); nothing of it survives, its cgroups included. With `spare`, the
+ * script runs in that pre-started, never-used sandbox (the caller checked that it fits the request): the source and
+ * execution info go over the channel, the rest is the same as for a fresh sandbox.
+ */
+export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: EgressProxy | null, spare: LaunchedScript | null = null): Promise<CodeRunResult> {
+  const started = Date.now();
+  const timeoutMs = Math.max(1, Math.min(req.timeoutMs, req.execution.deadline - Date.now()));
+  let launched = spare;
+  if (!launched) {
+    try {
+      launched = await launchScript(env, {
+        language: req.language,
+        source: req.source,
+        memoryMb: req.memoryMb,
+        cpuSeconds: scriptCpuSeconds(timeoutMs),
+        execution: req.execution,
+        ...(req.dependenciesDir ? { dependenciesDir: req.dependenciesDir } : {}),
+        ...(egress ? { egressSocket: egress.socketPath } : {}),
+      });
+    } catch (e) {
+      return { status: 'error', error: { code: 'RUNTIME_ERROR', message: (e as Error).message }, logs: [], coldStart: true, durationMs: Date.now() - started };
+    }
+  }
+  const { proc, reader, cleanup } = launched;
+  // For a spare the deadline starts now, when it is taken, not when it was launched.
+  proc.setDeadline(timeoutMs);
+  const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'));
   reader.current = st;
   const stdout: Buffer[] = [];
   let stdoutBytes = 0;
@@ -56,13 +100,17 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
     st.raw('error', d, partialErr);
   });
   proc.stderr.resume();
+  // The one message a spare waits for: the source and the execution info (the input goes to stdin, as always).
+  if (spare) proc.toSandbox.write(JSON.stringify({ t: 'script', source: req.source, execution: JSON.stringify(req.execution) }) + '\n');
   proc.stdin.on('error', () => undefined);
   proc.stdin.end(JSON.stringify(req.input ?? null));
   const exit = await proc.exited;
   // Let the pipes drain what the process wrote just before it ended.
   await Promise.all([proc.stdout, proc.stderr, proc.fromSandbox].map((s) => (s.readableEnded || s.destroyed ? null : new Promise((r) => s.once('close', r)))));
   if (partialErr.text) st.log('error', partialErr.text);
-  const se = st.scriptError;
+  // What the launcher reported about an uncaught error; only PHP's memory_limit carries its own code (OUT_OF_MEMORY).
+  const { code: seCode, ...se } = st.scriptError ?? {};
+  const reportedCode = seCode === 'OUT_OF_MEMORY' ? 'OUT_OF_MEMORY' : 'RUNTIME_ERROR';
   const failed = exit.code !== 0 || exit.signal !== null;
   const error = classify({
     proc,
@@ -70,8 +118,8 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
     timeoutMs,
     memoryMb: req.memoryMb,
     pidsHitsBefore: 0,
-    reported: failed && se
-      ? { code: 'RUNTIME_ERROR', message: String(se.message ?? 'script failed'), details: { ...se, stderr: stderrTail.slice(-4000) } }
+    reported: failed && st.scriptError
+      ? { code: reportedCode, message: String(se.message ?? 'script failed'), details: { ...se, stderr: stderrTail.slice(-4000) } }
       : null,
     exit: failed || proc.killReason ? exit : null,
     stderrTail,

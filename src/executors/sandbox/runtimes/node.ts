@@ -23,7 +23,8 @@ export const nodeRuntime: Runtime = {
     return [interp.binary, heapFlag(opts.memoryMb), path.join(paths.sdkDir, '_bootstrap.mjs')];
   },
   scriptArgv(interp, paths: RuntimePaths, opts) {
-    return [interp.binary, heapFlag(opts.memoryMb), '--import', path.join(paths.sdkDir, '_preload.mjs'), paths.codeFile];
+    return [interp.binary, heapFlag(opts.memoryMb), '--import', path.join(paths.sdkDir, '_preload.mjs'),
+      opts.spare ? path.join(paths.sdkDir, '_script.mjs') : paths.codeFile];
   },
   depsMount(depsDir) {
     // ESM resolution ignores NODE_PATH: the tree goes where `import 'pkg'` from /code/main.mjs looks.

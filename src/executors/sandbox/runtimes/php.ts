@@ -39,7 +39,8 @@ export const phpRuntime: Runtime = {
     return [interp.binary, ...flags(opts), path.join(paths.sdkDir, '_bootstrap.php')];
   },
   scriptArgv(interp, paths: RuntimePaths, opts) {
-    return [interp.binary, ...flags(opts), '-d', `auto_prepend_file=${path.join(paths.sdkDir, '_prepend.php')}`, paths.codeFile];
+    return [interp.binary, ...flags(opts), '-d', `auto_prepend_file=${path.join(paths.sdkDir, '_prepend.php')}`,
+      opts.spare ? path.join(paths.sdkDir, '_script.php') : paths.codeFile];
   },
   depsMount(depsDir) {
     return { src: depsDir, dest: '/opt/outrigger/deps' };

@@ -18,6 +18,8 @@ export interface RuntimePaths {
 
 export interface StartOptions {
   memoryMb: number;
+  /** A script spare: the interpreter runs the SDK's script launcher, which receives the source over the channel. */
+  spare?: boolean;
 }
 
 export interface Runtime {
