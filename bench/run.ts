@@ -68,7 +68,7 @@ function render(r: Record<string, any>, warm: Record<string, WarmResult>): strin
   const row = (l: string) => {
     const w = warm[l]!;
     const c = r.cold[l];
-    return `| ${l} | ${w.p50Ms} / ${w.p99Ms} ms | ${w.rps}/s | ${c.bareP50Ms} ms | ${c.spareColdP50Ms} ms (${r.coldRatio[l]}×) | ${c.freshColdP50Ms} ms (${c.freshRatio}×) | ${c.scriptP50Ms} ms |`;
+    return `| ${l} | ${w.p50Ms} / ${w.p99Ms} ms | ${w.rps}/s | ${c.bareP50Ms} ms | ${c.spareColdP50Ms} ms (${r.coldRatio[l]}×) | ${c.freshColdP50Ms} ms (${c.freshRatio}×) | ${c.scriptSpareP50Ms} ms (${c.scriptSpareRatio}×) | ${c.scriptP50Ms} ms (${c.scriptFreshRatio}×) |`;
   };
   return `# Benchmark results
 
@@ -86,11 +86,11 @@ validation, sandboxed worker round trip, execution record written). Latency with
 throughput with 16 connections. Cold: the first invocation of a new executor version against the bare
 interpreter start (\`python3 -I -S -c pass\`, \`node -e 0\`, \`php -r ''\`, empty environment) — with a
 pre-started spare sandbox (the default), and without one (a fresh sandbox: bwrap + cgroups + interpreter +
-bootstrap; what an executor with dependencies, egress or another memory size gets); script mode starts a
-fresh sandbox on every run.
+bootstrap; what an executor with dependencies, egress or another memory size gets). Script mode runs every
+invocation in a new sandbox: a pre-started, never-used script spare (the default) or a fresh one.
 
-| language | warm p50 / p99 (REST) | warm throughput, 16 conns | bare start | cold, spare sandbox | cold, fresh sandbox | script run |
-|---|---|---|---|---|---|---|
+| language | warm p50 / p99 (REST) | warm throughput, 16 conns | bare start | handler cold, spare | handler cold, fresh | script run, spare | script run, fresh |
+|---|---|---|---|---|---|---|---|
 ${LANGUAGES.map(row).join('\n')}
 
 Targets: warm p50 ≤ 2 ms, p99 ≤ 10 ms; ≥ 1,500 invocations/s for Node.js at 16 connections; cold ≤ 1.3×
