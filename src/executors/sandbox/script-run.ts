@@ -3,7 +3,8 @@ import { ChannelReader, InvocationState } from './channel.js';
 import { classify } from './classify.js';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult, ExecutionInfo } from './contract.js';
 import type { EgressProxy } from './egress/proxy.js';
-import { buildLaunch, type SandboxEnv } from './sandbox-env.js';
+import type { SandboxEnv } from './sandbox-env.js';
+import { launchSandbox } from './launch.js';
 import { SandboxProcess } from './supervisor.js';
 
 export interface ScriptLaunch {
@@ -35,24 +36,7 @@ export function scriptCpuSeconds(timeoutMs: number): number {
 
 /** Starts one script-mode sandbox: cgroups, limits, seccomp and uid are in place before the interpreter's first instruction. */
 export async function launchScript(env: SandboxEnv, l: ScriptLaunch): Promise<LaunchedScript> {
-  const { spec, cleanup } = buildLaunch(env, { ...l, mode: 'script' });
-  let proc: SandboxProcess;
-  try {
-    proc = await SandboxProcess.start({
-      spec,
-      cgroupLayout: env.cgroupLayout,
-      cgroupLimits: { memoryBytes: l.memoryMb * 1024 * 1024, pids: env.limits.pids, cpuPercent: env.limits.cpuPercent },
-      ...(env.caps.hostUid !== process.getuid?.() ? { hostUid: env.caps.hostUid } : {}),
-      seccompFile: env.seccompFile,
-      unsandboxed: env.caps.unsandboxed,
-      startTimeoutMs: env.limits.startTimeoutMs,
-    });
-  } catch (e) {
-    cleanup();
-    throw e;
-  }
-  const reader = new ChannelReader(proc.fromSandbox, proc.toSandbox, env.limits.outputBytes + 64 * 1024,
-    () => proc.kill('output'), () => proc.kill('protocol'));
+  const { proc, reader, cleanup } = await launchSandbox(env, { ...l, mode: 'script' });
   return { proc, reader, cleanup, cpuSeconds: l.cpuSeconds };
 }
 

@@ -3,7 +3,8 @@ import { ChannelReader, InvocationState } from './channel.js';
 import { classify } from './classify.js';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult } from './contract.js';
 import type { EgressProxy } from './egress/proxy.js';
-import { buildLaunch, type SandboxEnv } from './sandbox-env.js';
+import type { SandboxEnv } from './sandbox-env.js';
+import { launchSandbox } from './launch.js';
 import { SandboxProcess, type KillReason } from './supervisor.js';
 
 export interface WorkerOptions {
@@ -56,7 +57,7 @@ export class Worker {
 
   /** Starts the interpreter; it loads the user's code while the first invocation is already on its way. */
   static async start(env: SandboxEnv, opts: WorkerOptions): Promise<Worker> {
-    const { spec, cleanup } = buildLaunch(env, {
+    const { proc, reader, cleanup } = await launchSandbox(env, {
       language: opts.language,
       mode: 'handler',
       source: opts.source ?? '',
@@ -66,24 +67,6 @@ export class Worker {
       ...(opts.dependenciesDir ? { dependenciesDir: opts.dependenciesDir } : {}),
       ...(opts.egress ? { egressSocket: opts.egress.socketPath } : {}),
     });
-    let proc: SandboxProcess;
-    try {
-      proc = await SandboxProcess.start({
-        spec,
-        cgroupLayout: env.cgroupLayout,
-        cgroupLimits: { memoryBytes: opts.memoryMb * 1024 * 1024, pids: env.limits.pids, cpuPercent: env.limits.cpuPercent },
-        ...(env.caps.hostUid !== process.getuid?.() ? { hostUid: env.caps.hostUid } : {}),
-        seccompFile: env.seccompFile,
-        unsandboxed: env.caps.unsandboxed,
-        startTimeoutMs: env.limits.startTimeoutMs,
-      });
-    } catch (e) {
-      cleanup();
-      throw e;
-    }
-    // The biggest legitimate line is the result: output cap plus a margin for the envelope.
-    const reader = new ChannelReader(proc.fromSandbox, proc.toSandbox, env.limits.outputBytes + 64 * 1024,
-      () => proc.kill('output'), () => proc.kill('protocol'));
     return new Worker(env, proc, reader, opts, cleanup);
   }
 
