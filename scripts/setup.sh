@@ -7,7 +7,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 # for PHP executors; php-guzzlehttp-guzzle only lets the egress tests use Guzzle when packagist is unreachable.
 PKGS="postgresql php-cli bubblewrap composer php-curl php-zip php-mbstring unzip php-guzzlehttp-guzzle"
 missing=""
-for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+for p in $PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"; done
 if [ -n "$missing" ]; then
   echo "installing Debian packages:$missing"
   $SUDO apt-get update -q
