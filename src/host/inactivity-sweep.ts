@@ -6,8 +6,11 @@ import * as repo from './tickets.repository.js';
 import { toTicket } from './tickets.model.js';
 import { emitHostEvent, SYSTEM_ACTOR, type Clock } from './host-events.js';
 import type { TicketSettingsService } from './ticket-settings.service.js';
+import { MAX_TIMEOUT_MS } from '../executors/definition.js';
 
 const BATCH = 200;
+/** Slack beyond the longest executor time-out before a `sending` reply counts as orphaned. */
+const ORPHAN_MARGIN_MS = 60_000;
 const MAX_BACKOFF_FACTOR = 10;
 
 export interface SweepLog {
@@ -32,9 +35,13 @@ export class InactivitySweep {
 
   constructor(private readonly deps: InactivitySweepDeps) {}
 
-  /** Closes every pending ticket past its workspace's inactivity limit now; returns how many it closed. */
-  async runOnce(): Promise<{ closed: number }> {
+  /**
+   * Closes every pending ticket past its workspace's inactivity limit now, and fails replies orphaned by a crash
+   * (still `sending` after the longest possible webhook run); returns how many of each.
+   */
+  async runOnce(): Promise<{ closed: number; orphanedReplies: number }> {
     const { db, clock } = this.deps;
+    const orphanedReplies = await this.failOrphanedReplies();
     let closed = 0;
     for (const rule of await this.deps.settings.inactivityRules()) {
       const cutoff = clock() - rule.hours * 3_600_000;
@@ -45,7 +52,20 @@ export class InactivitySweep {
       }
     }
     this.lastRunAt = clock();
-    return { closed };
+    return { closed, orphanedReplies };
+  }
+
+  /**
+   * A reply waits in `sending` while its webhook runs, and no run outlives MAX_TIMEOUT_MS: one still sending well
+   * after that lost its server mid-call. It becomes `failed` (retryable) instead of hanging forever; whether the
+   * peripheral system received it is unknown, which the error says.
+   */
+  private async failOrphanedReplies(): Promise<number> {
+    const cutoff = this.deps.clock() - MAX_TIMEOUT_MS - ORPHAN_MARGIN_MS;
+    const error = JSON.stringify({ code: 'INTERRUPTED', message: 'the server stopped while the webhook ran; it is unknown whether the reply reached the recipient — check, then retry' });
+    const res = await this.deps.db.updateTable('ticket_replies').set({ status: 'failed', error, sending_since: null })
+      .where('status', '=', 'sending').where('sending_since', '<', cutoff).executeTakeFirst();
+    return Number(res.numUpdatedRows);
   }
 
   private async close(workspaceId: string, row: repo.TicketRow, hours: number): Promise<boolean> {

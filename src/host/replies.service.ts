@@ -54,6 +54,7 @@ export class RepliesService {
       const reply: Omit<repo.ReplyRow, 'seq'> = {
         id: replyId, workspace_id: workspaceId, ticket_id: ticketId, body: body.body, to_address: body.to ?? row.from_address, author: actor.name,
         status: webhook ? 'sending' : 'sent', webhook, execution_id: null, error: null, created_at: createdAt, sent_at: webhook ? null : createdAt,
+        sending_since: webhook ? createdAt : null,
       };
       await repo.insertReply(trx, reply);
       if (webhook) return { row, reply };
@@ -107,8 +108,9 @@ export class RepliesService {
       const webhook = opts.viaWebhook ?? r.webhook;
       if (r.status !== 'failed' || !webhook) throw new ProblemError('CONFLICT', `reply ${replyId} is ${r.status}; only a failed reply can be sent again`);
       // Only one retry at a time: the status moves from failed to sending under the ticket's lock.
-      await repo.updateReply(trx, replyId, { status: 'sending', webhook });
-      const { seq: _seq, ...reply } = { ...r, status: 'sending', webhook };
+      const since = this.deps.clock();
+      await repo.updateReply(trx, replyId, { status: 'sending', webhook, sending_since: since });
+      const { seq: _seq, ...reply } = { ...r, status: 'sending', webhook, sending_since: since };
       return { row, reply, webhook };
     });
     return this.deliver(workspaceId, row, reply, webhook, opts.status, actor);

@@ -132,6 +132,8 @@ export interface TicketRepliesTable {
   error: string | null;
   created_at: number;
   sent_at: number | null;
+  /** When the reply last entered `sending` (null otherwise). */
+  sending_since: Generated<number | null>;
 }
 
 export interface ConversationsTable {

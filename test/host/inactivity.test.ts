@@ -25,11 +25,11 @@ for (const dialect of DIALECTS) {
       now += 47 * HOUR;
       // Activity on `fresh` restarts its clock.
       expect((await s.api('POST', `/api/tickets/${fresh.id}/replies`, { body: 'still waiting for your reading' })).status).toBe(201);
-      expect(await s.o.host.sweep.runOnce()).toEqual({ closed: 0 });
+      expect(await s.o.host.sweep.runOnce()).toMatchObject({ closed: 0 });
 
       now += 2 * HOUR; // stale: 49 h, fresh: 2 h since the reply
       const before = await eventCount(s);
-      expect(await s.o.host.sweep.runOnce()).toEqual({ closed: 1 });
+      expect(await s.o.host.sweep.runOnce()).toMatchObject({ closed: 1 });
       const evs = await eventsSince(s, before);
       expect(evs.map((e) => e.type)).toEqual(['TicketUpdated', 'TicketClosed', 'TicketClosedDueToInactivity']);
       expect(evs.every((e) => e.subject === stale.id && e.occurredAt === now)).toBe(true);
@@ -41,10 +41,10 @@ for (const dialect of DIALECTS) {
       expect((await s.api('GET', `/api/tickets/${open.id}`)).body.status).toBe('open');
       expect((await s.api('GET', `/api/tickets/${fresh.id}`)).body.status).toBe('pending');
       // Nothing twice.
-      expect(await s.o.host.sweep.runOnce()).toEqual({ closed: 0 });
+      expect(await s.o.host.sweep.runOnce()).toMatchObject({ closed: 0 });
 
       now += 47 * HOUR;
-      expect(await s.o.host.sweep.runOnce()).toEqual({ closed: 1 });
+      expect(await s.o.host.sweep.runOnce()).toMatchObject({ closed: 1 });
       expect((await s.api('GET', `/api/tickets/${fresh.id}`)).body.status).toBe('closed');
     });
 
@@ -52,9 +52,25 @@ for (const dialect of DIALECTS) {
       expect((await s.api('PUT', '/api/settings/tickets', { inactivityCloseHours: null })).status).toBe(200);
       const t = (await s.api('POST', '/api/tickets', { subject: 'x', channel: 'web', status: 'pending' })).body;
       now += 1000 * HOUR;
-      expect(await s.o.host.sweep.runOnce()).toEqual({ closed: 0 });
+      expect(await s.o.host.sweep.runOnce()).toMatchObject({ closed: 0 });
       expect((await s.api('GET', `/api/tickets/${t.id}`)).body.status).toBe('pending');
       expect((await s.api('GET', '/api/settings/tickets')).body).toEqual({ replyWebhook: null, replyWebhookByChannel: {}, inactivityCloseHours: null });
+    });
+
+    it('fails a reply left `sending` by a crash once no webhook run can still be going on', async () => {
+      const t = (await s.api('POST', '/api/tickets', { subject: 'orphan', channel: 'email' })).body;
+      const r = (await s.api('POST', `/api/tickets/${t.id}/replies`, { body: 'your offer' })).body;
+      // As if the server died while the reply's webhook ran: the row is still `sending`.
+      await s.o.store.db.updateTable('ticket_replies').set({ status: 'sending', sent_at: null, webhook: 'mailer', sending_since: now }).where('id', '=', r.id).execute();
+      now += 5 * 60_000; // within the longest executor time-out (300 s) plus margin: may still be running
+      expect(await s.o.host.sweep.runOnce()).toMatchObject({ orphanedReplies: 0 });
+      expect((await s.api('GET', `/api/tickets/${t.id}/replies/${r.id}`)).body.status).toBe('sending');
+      now += 2 * 60_000;
+      expect(await s.o.host.sweep.runOnce()).toMatchObject({ orphanedReplies: 1 });
+      const after = (await s.api('GET', `/api/tickets/${t.id}/replies/${r.id}`)).body;
+      expect(after.status).toBe('failed');
+      expect(after.error.code).toBe('INTERRUPTED');
+      expect(await s.o.host.sweep.runOnce()).toMatchObject({ orphanedReplies: 0 });
     });
   });
 }

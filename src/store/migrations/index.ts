@@ -8,6 +8,7 @@ import * as m003 from './003-event-delivery.js';
 import * as m004 from './004-host-model.js';
 // customer recognition, agents, AI tools
 import * as m005 from './005-points.js';
+import * as m006 from './006-reply-sending-since.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '003-event-delivery': m003,
   '004-host-model': m004,
   '005-points': m005,
+  '006-reply-sending-since': m006,
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
