@@ -13,5 +13,9 @@ if [ -n "$missing" ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing
 fi
-npm ci --no-audit --no-fund
+# npm ci wipes and reinstalls (better-sqlite3 compiles for a minute); skip it when node_modules matches the lock file.
+if ! cmp -s package-lock.json node_modules/.outrigger-installed-lock 2>/dev/null; then
+  npm ci --no-audit --no-fund
+  cp package-lock.json node_modules/.outrigger-installed-lock
+fi
 npm run build
