@@ -115,8 +115,6 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   // host model, webhooks, UDFs
   const webhooks = createWebhooksService(db, invoker);
   const udfs = createUdfsService(db, invoker);
-  executors.registerBindingLookup(webhooks.lookup);
-  executors.registerBindingLookup(udfs.lookup);
   sdkHosts.udfResolver = udfResolver(udfs);
   const host = createHost({
     store, webhooks, clock: opts.clock ?? Date.now, sweepIntervalMs: opts.hostSweepIntervalMs ?? MAINTENANCE_INTERVAL_MS,

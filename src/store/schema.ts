@@ -170,18 +170,9 @@ export interface HostSettingsTable {
   updated_at: number;
 }
 
-/** A binding of an integration point (webhooks, udfs) naming an executor. */
-export interface BindingsTable {
-  workspace_id: string;
-  name: string;
-  executor: string;
-  description: string;
-  created_at: number;
-  updated_at: number;
-}
 export interface PointBindingsTable {
   workspace_id: string;
-  /** `recognitionSource` | `agent` | `aiTool` | `aiAgent`. */
+  /** `webhook` | `udf` | `recognitionSource` | `agent` | `aiTool` | `aiAgent`. */
   point: string;
   name: string;
   executor: string | null;
@@ -267,14 +258,12 @@ export interface Database {
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   cron_slots: CronSlotsTable;
-  // host model, webhooks, UDFs (migration 004)
+  // host model (migration 004; its webhooks and udfs tables moved into point_bindings by 007)
   tickets: TicketsTable;
   ticket_replies: TicketRepliesTable;
   conversations: ConversationsTable;
   profiles: ProfilesTable;
   host_settings: HostSettingsTable;
-  webhooks: BindingsTable;
-  udfs: BindingsTable;
   point_bindings: PointBindingsTable;
   recognition_cache: RecognitionCacheTable;
 }

@@ -1,11 +1,13 @@
-// A typed store for one binding kind (sources, agents, tools, smart agents): CRUD with 404/409 problems and change listeners.
+// A typed store for one binding kind (sources, agents, tools, smart agents, webhooks, UDFs): CRUD with 404/409 problems and change listeners.
 import type { Db } from '../../store/index.js';
 import { ProblemError } from '../../errors.js';
 import { findExecutor } from '../../executors/executors.repository.js';
 import * as repo from './bindings.repository.js';
 
-/** The four binding kinds of this branch, with the words used in error messages. */
+/** The binding kinds, with the words used in error messages. */
 export const POINT_LABELS = {
+  webhook: 'webhook',
+  udf: 'udf',
   recognitionSource: 'customer recognition source',
   agent: 'agent',
   aiTool: 'AI tool',
@@ -66,8 +68,7 @@ export class BindingStore<T extends { name: string; executor?: string }> {
     return found;
   }
 
-  async create(workspaceId: string, spec: T): Promise<Stored<T>> {
-    const now = Date.now();
+  async create(workspaceId: string, spec: T, now = Date.now()): Promise<Stored<T>> {
     try {
       await repo.insertBindingRow(this.db, { workspace_id: workspaceId, point: this.point, name: spec.name, executor: spec.executor ?? null, spec: JSON.stringify(spec), created_at: now, updated_at: now });
     } catch (err) {
@@ -79,10 +80,10 @@ export class BindingStore<T extends { name: string; executor?: string }> {
   }
 
   /** Creates or replaces; `created` tells which. */
-  async replace(workspaceId: string, spec: T): Promise<{ created: boolean; stored: Stored<T> }> {
+  async replace(workspaceId: string, spec: T, now = Date.now()): Promise<{ created: boolean; stored: Stored<T> }> {
     const existing = await repo.findBindingRow(this.db, workspaceId, this.point, spec.name);
-    if (!existing) return { created: true, stored: await this.create(workspaceId, spec) };
-    await repo.updateBindingRow(this.db, { workspace_id: workspaceId, point: this.point, name: spec.name, executor: spec.executor ?? null, spec: JSON.stringify(spec), updated_at: Date.now() });
+    if (!existing) return { created: true, stored: await this.create(workspaceId, spec, now) };
+    await repo.updateBindingRow(this.db, { workspace_id: workspaceId, point: this.point, name: spec.name, executor: spec.executor ?? null, spec: JSON.stringify(spec), updated_at: now });
     await this.changed(workspaceId, spec.name);
     return { created: false, stored: await this.get(workspaceId, spec.name) };
   }
@@ -101,8 +102,14 @@ export async function requireExecutorExists(db: Db, workspaceId: string, executo
   }
 }
 
-/** The binding lookup for ExecutorsService: names every binding of this branch that references an executor. */
+// Webhooks and UDFs are named first, as when they had their own lookups; the sort is stable, so the rest keep the
+// repository's order (point, then name).
+const lookupRank = (point: string): number => (point === 'webhook' ? 0 : point === 'udf' ? 1 : 2);
+
+/** The binding lookup for ExecutorsService: names every binding (of any kind) that references an executor. */
 export function pointBindingLookup() {
   return async (db: Db, workspaceId: string, executor: string): Promise<string[]> =>
-    (await repo.bindingsOfExecutor(db, workspaceId, executor)).map((b) => `${POINT_LABELS[b.point as PointKind] ?? b.point} ${b.name}`);
+    (await repo.bindingsOfExecutor(db, workspaceId, executor))
+      .sort((a, b) => lookupRank(a.point) - lookupRank(b.point))
+      .map((b) => `${POINT_LABELS[b.point as PointKind] ?? b.point} ${b.name}`);
 }

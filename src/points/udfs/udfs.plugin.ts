@@ -6,9 +6,9 @@ import type { UdfResolver } from '../../executors/sdk-host.js';
 import { BindingsService } from '../webhooks/bindings.service.js';
 import { bindingRoutes } from '../webhooks/bindings.routes.js';
 
-/** The UDF library service (table `udfs`, trigger `udf`). */
+/** The UDF library service (point kind and trigger `udf`). */
 export function createUdfsService(db: Db, invoker: InvokeService): BindingsService {
-  return new BindingsService(db, invoker, { table: 'udfs', kind: 'udf', trigger: 'udf' });
+  return new BindingsService(db, invoker, { kind: 'udf', trigger: 'udf' });
 }
 
 /** The resolver SdkHostFactory uses for `ctx.udf(name)`: UDF name → executor name. Depth, cycles and the shared

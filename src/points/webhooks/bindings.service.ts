@@ -1,12 +1,11 @@
 // A simple named binding {name, executor, description} of an integration point (webhooks, UDFs): CRUD with the
-// executor checked to exist, the lookup that keeps a bound executor from being deleted, and the call itself.
+// executor checked to exist, reference checks that refuse deleting a binding still in use, and the call itself.
 import type { Db } from '../../store/index.js';
-import type { BindingsTable } from '../../store/schema.js';
 import { ProblemError } from '../../errors.js';
 import { findExecutor } from '../../executors/executors.repository.js';
-import type { BindingLookup } from '../../executors/executors.service.js';
 import type { InvokeService, InvocationResult } from '../../executors/invoke.service.js';
 import type { Trigger } from '../../executors/run-context.js';
+import { BindingStore, type Stored } from '../bindings/binding-store.js';
 
 export interface Binding {
   name: string;
@@ -25,24 +24,29 @@ export interface BindingInput {
 /** Something outside the point that refers to a binding (e.g. the ticket settings naming the reply webhook). */
 export type BindingReferenceCheck = (workspaceId: string, bindingName: string) => Promise<string[]>;
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const toBinding = (r: BindingsTable): Binding => ({ name: r.name, executor: r.executor, description: r.description, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at) });
+/** What `point_bindings.spec` holds for a webhook or UDF. */
+interface BindingSpec {
+  name: string;
+  executor: string;
+  description: string;
+}
 
+const toBinding = (s: Stored<BindingSpec>): Binding => ({ name: s.spec.name, executor: s.spec.executor, description: s.spec.description, createdAt: s.createdAt, updatedAt: s.updatedAt });
+const toSpec = (input: BindingInput): BindingSpec => ({ name: input.name, executor: input.executor, description: input.description ?? '' });
+
+/** A webhook or UDF point over `point_bindings` (kind = point); the executors lookup is `pointBindingLookup`. */
 export class BindingsService {
   private readonly referenceChecks: BindingReferenceCheck[] = [];
+  private readonly store: BindingStore<BindingSpec>;
 
   constructor(
     private readonly db: Db,
     private readonly invoker: InvokeService,
-    /** The table and what one binding is called in messages and in the executor delete refusal. */
-    readonly spec: { table: 'webhooks' | 'udfs'; kind: 'webhook' | 'udf'; trigger: Trigger },
-  ) {}
-
-  /** Names the bindings that use an executor (register with ExecutorsService.registerBindingLookup). */
-  readonly lookup: BindingLookup = async (db, workspaceId, executorName) => {
-    const rows = await db.selectFrom(this.spec.table).select('name').where('workspace_id', '=', workspaceId).where('executor', '=', executorName).orderBy('name').execute();
-    return rows.map((r) => `${this.spec.kind} ${r.name}`);
-  };
+    /** The point kind (also what one binding is called in messages) and the trigger of its calls. */
+    readonly spec: { kind: 'webhook' | 'udf'; trigger: Trigger },
+  ) {
+    this.store = new BindingStore<BindingSpec>(db, spec.kind);
+  }
 
   /** Refuse deleting a binding while something else refers to it. */
   addReferenceCheck(check: BindingReferenceCheck): void {
@@ -50,19 +54,16 @@ export class BindingsService {
   }
 
   async list(workspaceId: string): Promise<Binding[]> {
-    const rows = await this.db.selectFrom(this.spec.table).selectAll().where('workspace_id', '=', workspaceId).orderBy('name').execute();
-    return rows.map(toBinding);
+    return (await this.store.list(workspaceId)).map(toBinding);
   }
 
   async find(workspaceId: string, name: string): Promise<Binding | undefined> {
-    const row = await this.db.selectFrom(this.spec.table).selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirst();
-    return row && toBinding(row);
+    const s = await this.store.find(workspaceId, name);
+    return s && toBinding(s);
   }
 
   async get(workspaceId: string, name: string): Promise<Binding> {
-    const b = await this.find(workspaceId, name);
-    if (!b) throw new ProblemError('NOT_FOUND', `${this.spec.kind} ${name} does not exist`);
-    return b;
+    return toBinding(await this.store.get(workspaceId, name));
   }
 
   private async requireExecutor(workspaceId: string, executor: string): Promise<void> {
@@ -74,37 +75,27 @@ export class BindingsService {
   /** Creates a binding; 409 when the name is taken. */
   async create(workspaceId: string, input: BindingInput, now = Date.now()): Promise<Binding> {
     await this.requireExecutor(workspaceId, input.executor);
-    if (await this.find(workspaceId, input.name)) throw new ProblemError('CONFLICT', `${this.spec.kind} ${input.name} already exists; use PUT to replace it`);
-    try {
-      await this.db.insertInto(this.spec.table).values({ workspace_id: workspaceId, name: input.name, executor: input.executor, description: input.description ?? '', created_at: now, updated_at: now }).execute();
-    } catch (err) {
-      // Two concurrent creates: the primary key decides, the loser gets the same answer as above.
-      if (await this.find(workspaceId, input.name)) throw new ProblemError('CONFLICT', `${this.spec.kind} ${input.name} already exists`, { cause: err });
-      throw err;
-    }
-    return this.get(workspaceId, input.name);
+    return toBinding(await this.store.create(workspaceId, toSpec(input), now));
   }
 
   /** Creates or replaces a binding. */
   async replace(workspaceId: string, input: BindingInput, now = Date.now()): Promise<{ created: boolean; binding: Binding }> {
     await this.requireExecutor(workspaceId, input.executor);
-    const res = await this.db.updateTable(this.spec.table).set({ executor: input.executor, description: input.description ?? '', updated_at: now })
-      .where('workspace_id', '=', workspaceId).where('name', '=', input.name).executeTakeFirst();
-    if (Number(res.numUpdatedRows) > 0) return { created: false, binding: await this.get(workspaceId, input.name) };
-    return { created: true, binding: await this.create(workspaceId, input, now) };
+    const r = await this.store.replace(workspaceId, toSpec(input), now);
+    return { created: r.created, binding: toBinding(r.stored) };
   }
 
   /** Deletes a binding; refused while something refers to it. */
   async delete(workspaceId: string, name: string): Promise<void> {
-    await this.get(workspaceId, name);
+    await this.store.get(workspaceId, name);
     const refs = (await Promise.all(this.referenceChecks.map((c) => c(workspaceId, name)))).flat();
     if (refs.length) throw new ProblemError('CONFLICT', `${this.spec.kind} ${name} is still referenced by ${refs.join(', ')}`, { extra: { references: refs } });
-    await this.db.deleteFrom(this.spec.table).where('workspace_id', '=', workspaceId).where('name', '=', name).execute();
+    await this.store.delete(workspaceId, name);
   }
 
   /** The executor a binding names, or undefined (e.g. the UDF resolver of the SDK). */
   async executorOf(workspaceId: string, name: string): Promise<string | undefined> {
-    return (await this.find(workspaceId, name))?.executor;
+    return (await this.store.find(workspaceId, name))?.spec.executor;
   }
 
   /** Runs the bound executor and waits for it; 404 for an unknown binding. */

@@ -5,9 +5,9 @@ import type { InvokeService } from '../../executors/invoke.service.js';
 import { BindingsService } from './bindings.service.js';
 import { bindingRoutes } from './bindings.routes.js';
 
-/** The webhook bindings service (table `webhooks`, trigger `webhook`). */
+/** The webhook bindings service (point kind and trigger `webhook`). */
 export function createWebhooksService(db: Db, invoker: InvokeService): BindingsService {
-  return new BindingsService(db, invoker, { table: 'webhooks', kind: 'webhook', trigger: 'webhook' });
+  return new BindingsService(db, invoker, { kind: 'webhook', trigger: 'webhook' });
 }
 
 /** Registers `/api/webhooks`. */

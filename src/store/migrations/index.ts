@@ -9,6 +9,8 @@ import * as m004 from './004-host-model.js';
 // customer recognition, agents, AI tools
 import * as m005 from './005-points.js';
 import * as m006 from './006-reply-sending-since.js';
+// webhooks and UDFs into point_bindings
+import * as m007 from './007-bindings-into-point-bindings.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
@@ -19,6 +21,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '004-host-model': m004,
   '005-points': m005,
   '006-reply-sending-since': m006,
+  '007-bindings-into-point-bindings': m007,
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
