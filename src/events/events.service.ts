@@ -7,6 +7,7 @@ import { ProblemError, type FieldError } from '../errors.js';
 import { newId } from '../ids.js';
 import { appendEvents, outboxSignal, type NewEvent } from './outbox.js';
 import { publishableProblem } from './event-types.js';
+import { isoOrNull } from '../util/time.js';
 
 export interface EventView {
   id: string;
@@ -17,7 +18,6 @@ export interface EventView {
   source: string | null;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const parse = (t: string | null) => (t === null ? null : (JSON.parse(t) as unknown));
 
 function kindOf(type: string): 'custom' | 'platform' {
@@ -65,7 +65,7 @@ export class EventsService {
       }
     }
     return {
-      items: rows.map((r) => ({ id: r.id, type: r.type, occurredAt: iso(r.occurred_at), subject: r.subject, source: r.source, deliveries: counts.get(r.id) ?? {} })),
+      items: rows.map((r) => ({ id: r.id, type: r.type, occurredAt: isoOrNull(r.occurred_at), subject: r.subject, source: r.source, deliveries: counts.get(r.id) ?? {} })),
       nextCursor: rows.length === f.limit ? rows[rows.length - 1]!.seq : null,
     };
   }
@@ -79,11 +79,11 @@ export class EventsService {
       ? await this.db.selectFrom('delivery_attempts').selectAll().where('delivery_id', 'in', deliveries.map((d) => d.id)).orderBy('attempt').execute()
       : [];
     return {
-      id: e.id, type: e.type, occurredAt: iso(e.occurred_at), subject: e.subject, data: parse(e.data), source: e.source,
+      id: e.id, type: e.type, occurredAt: isoOrNull(e.occurred_at), subject: e.subject, data: parse(e.data), source: e.source,
       deliveries: deliveries.map((d) => ({
         ...this.deliveryView(d),
         attempts: attempts.filter((a) => a.delivery_id === d.id).map((a) => ({
-          attempt: a.attempt, status: a.status, executionId: a.execution_id, error: parse(a.error), startedAt: iso(a.started_at), durationMs: a.duration_ms,
+          attempt: a.attempt, status: a.status, executionId: a.execution_id, error: parse(a.error), startedAt: isoOrNull(a.started_at), durationMs: a.duration_ms,
         })),
       })),
     };
@@ -92,7 +92,7 @@ export class EventsService {
   private deliveryView(d: { id: string; hook_name: string; status: string; attempts: number; next_attempt_at: number; last_error: string | null; enqueued_at: number; updated_at: number }) {
     return {
       id: d.id, hook: d.hook_name, status: d.status, attemptCount: d.attempts,
-      nextAttemptAt: d.status === 'pending' ? iso(d.next_attempt_at) : null, lastError: parse(d.last_error), enqueuedAt: iso(d.enqueued_at), updatedAt: iso(d.updated_at),
+      nextAttemptAt: d.status === 'pending' ? isoOrNull(d.next_attempt_at) : null, lastError: parse(d.last_error), enqueuedAt: isoOrNull(d.enqueued_at), updatedAt: isoOrNull(d.updated_at),
     };
   }
 

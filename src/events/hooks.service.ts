@@ -9,6 +9,7 @@ import { filterProblem } from './filter.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { outboxSignal } from './outbox.js';
 import * as repo from './hooks.repository.js';
+import { iso } from '../util/time.js';
 
 const DAY_MS = 86_400_000;
 
@@ -53,7 +54,6 @@ export interface HookView {
   updatedAt: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function view(r: repo.HookRow): HookView {
   const retry = r.retry ? (JSON.parse(r.retry) as RetryPolicy) : DEFAULT_RETRY;

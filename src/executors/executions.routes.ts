@@ -6,6 +6,8 @@ import { ProblemError } from '../errors.js';
 import { IdParams } from '../api/common-schemas.js';
 import { TRIGGERS } from './run-context.js';
 import { findExecutionRow, listChildren, listExecutionRows, listTreeRows } from './executions.repository.js';
+import { iso } from '../util/time.js';
+import { nextCursor } from '../util/paging.js';
 
 /** At most this many executions are shown in one `?tree=1` answer (a UDF tree is normally small). */
 const MAX_TREE_NODES = 2000;
@@ -36,7 +38,6 @@ function nestTree(rows: Awaited<ReturnType<typeof listTreeRows>>, id: string): T
   return nodes.get(id);
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const parse = (text: string | null) => (text === null ? undefined : JSON.parse(text));
 
 export const executionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
@@ -64,7 +65,7 @@ export const executionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (ap
         parentId: r.parent_id, rootId: r.root_id, status: r.status, errorCode: r.error ? (JSON.parse(r.error) as { code?: string }).code ?? null : null,
         durationMs: r.duration_ms, queueMs: r.queue_ms, coldStart: r.cold_start === 1, attempt: r.attempt, startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
       })),
-      nextCursor: rows.length === limit ? rows[rows.length - 1]!.seq : null,
+      nextCursor: nextCursor(rows, limit),
     };
   });
 

@@ -4,6 +4,7 @@ import { ProblemError } from '../errors.js';
 import { newId } from '../ids.js';
 import { contentHash, normalizeDefinition, type ExecutorDefinition, type ExecutorInput } from './definition.js';
 import * as repo from './executors.repository.js';
+import { iso } from '../util/time.js';
 
 export interface ExecutorSummary {
   name: string;
@@ -35,7 +36,6 @@ export type BindingLookup = (db: Db, workspaceId: string, executorName: string) 
 /** Called when the active version of an executor changes (warm workers of the old version are dropped). */
 export type VersionListener = (workspaceId: string, name: string) => void | Promise<void>;
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function versionInfo(row: repo.VersionRow, activeVersion: number): VersionInfo {
   return { version: row.version, contentHash: row.content_hash, createdBy: row.created_by, createdAt: iso(row.created_at), message: row.message, active: row.version === activeVersion };

@@ -7,6 +7,7 @@ import { newId } from '../ids.js';
 import { Channel } from './tickets.model.js';
 import { Cursor, HostId, Text } from './text.js';
 import { emitHostEvent, type Actor, type Clock } from './host-events.js';
+import { nextCursor } from '../util/paging.js';
 
 export const Message = Type.Object({
   from: Type.Union([Type.Literal('customer'), Type.Literal('agent'), Type.Literal('bot')]),
@@ -76,7 +77,7 @@ export class ConversationsService {
     if (q.customerNumber) query = query.where('customer_number', '=', q.customerNumber);
     if (q.cursor !== undefined) query = query.where('seq', '<', q.cursor);
     const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
-    return { items: rows.map(toConversation), nextCursor: rows.length === limit ? rows[rows.length - 1]!.seq : null };
+    return { items: rows.map(toConversation), nextCursor: nextCursor(rows, limit) };
   }
 
   async get(workspaceId: string, id: string): Promise<Conversation> {

@@ -6,6 +6,8 @@ import { ProblemError } from '../errors.js';
 import { newId } from '../ids.js';
 import { Cursor, Text } from './text.js';
 import { emitHostEvent, type Actor, type Clock } from './host-events.js';
+import { iso } from '../util/time.js';
+import { nextCursor } from '../util/paging.js';
 
 const Nullable = <T extends ReturnType<typeof Text>>(t: T) => Type.Union([t, Type.Null()]);
 export const Address = Type.Object({
@@ -53,7 +55,6 @@ export interface Profile {
   updatedAt: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 function toProfile(r: Omit<ProfilesTable, 'seq'>): Profile {
   return {
     id: r.id, customerNumber: r.customer_number, name: r.name, email: r.email, phone: r.phone,
@@ -92,7 +93,7 @@ export class ProfilesService {
     if (q.email) query = query.where('email', '=', q.email);
     if (q.cursor !== undefined) query = query.where('seq', '<', q.cursor);
     const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
-    return { items: rows.map(toProfile), nextCursor: rows.length === limit ? rows[rows.length - 1]!.seq : null };
+    return { items: rows.map(toProfile), nextCursor: nextCursor(rows, limit) };
   }
 
   async get(workspaceId: string, id: string): Promise<Profile> {

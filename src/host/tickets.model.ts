@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
 import type { TicketRepliesTable, TicketsTable } from '../store/schema.js';
 import { Cursor, Text } from './text.js';
+import { iso } from '../util/time.js';
 
 export const CHANNELS = ['email', 'chat', 'phone', 'letter', 'web'] as const;
 export const STATUSES = ['open', 'pending', 'closed'] as const;
@@ -112,7 +113,6 @@ export interface Reply {
   sentAt: string | null;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Maps a ticket row to its API object / event snapshot. */
 export function toTicket(r: Omit<Selectable<TicketsTable>, 'seq'>): TicketSnapshot {

@@ -7,6 +7,7 @@ import { newId } from '../ids.js';
 import * as repo from './tickets.repository.js';
 import { toReply, toTicket, type Reply, type TicketCreateBody, type TicketListQuery, type TicketPatchBody, type TicketSnapshot } from './tickets.model.js';
 import { emitHostEvent, type Actor, type Clock } from './host-events.js';
+import { nextCursor } from '../util/paging.js';
 
 export interface TicketsDeps {
   db: Db;
@@ -49,7 +50,7 @@ export class TicketsService {
   async list(workspaceId: string, q: TicketListQuery): Promise<{ items: TicketSnapshot[]; nextCursor: number | null }> {
     const limit = q.limit ?? 50;
     const rows = await repo.listTickets(this.deps.db, workspaceId, { ...q, before: q.cursor, limit });
-    return { items: rows.map(toTicket), nextCursor: rows.length === limit ? rows[rows.length - 1]!.seq : null };
+    return { items: rows.map(toTicket), nextCursor: nextCursor(rows, limit) };
   }
 
   async get(workspaceId: string, id: string): Promise<TicketSnapshot & { replies: Reply[] }> {
