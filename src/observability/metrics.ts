@@ -1,5 +1,6 @@
 // Prometheus metrics of one server: HTTP requests, invocations, and the default process metrics.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { escapedErrors } from './process-guard.js';
 
 export interface Metrics {
   registry: Registry;
@@ -18,6 +19,15 @@ export interface Metrics {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'outrigger_' });
+  new Gauge({
+    name: 'outrigger_uncaught_errors_total',
+    help: 'Exceptions and rejections that escaped every handler and were caught by the process guard (each one is a bug)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, n] of Object.entries(escapedErrors())) this.set({ kind }, n);
+    },
+  });
   return {
     registry,
     httpRequests: new Histogram({ name: 'outrigger_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [registry] }),

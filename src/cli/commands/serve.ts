@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../../config.js';
 import { createOutrigger } from '../../server.js';
 import { seedDemo } from '../../demo/seed.js';
 import { createAddressPolicy } from '../../executors/egress/address-policy.js';
+import { installProcessGuard } from '../../observability/process-guard.js';
 
 export interface ServeFlags {
   port?: string;
@@ -21,6 +22,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
   if (flags.role) overrides.role = flags.role as Config['role'];
   const config = loadConfig(process.env, overrides);
   const o = await createOutrigger(config);
+  // After start-up (a failed start should still exit): from here on no tenant's input may end the process.
+  installProcessGuard((kind, err) => o.app.log.error({ err, kind }, 'uncaught error caught by the process guard; the server keeps running'));
   const address = await o.app.listen({ port: config.port, host: config.host });
   const url = address.replace('[::1]', 'localhost');
   process.stdout.write(`Outrigger ${url} (store: ${config.databaseUrl ? 'PostgreSQL' : 'SQLite ' + config.dataDir}/outrigger.db)\n`);

@@ -7,6 +7,8 @@ export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 export interface AddressPolicy {
   /** True when the IP address may be connected to. */
   allows(ip: string): boolean;
+  /** The administrator's ranges the policy was built from. */
+  readonly ranges: readonly Cidr[];
 }
 
 /** Parses administrator ranges (OUTRIGGER_EGRESS_ALLOW_CIDRS); a single address means /32 or /128; an invalid entry is an error naming it. */
@@ -36,6 +38,9 @@ export function addressAllowed(address: string, allowCidrs: readonly Cidr[]): { 
     return { ok: false, range: 'invalid' };
   }
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  // IPv4-compatible IPv6 (::a.b.c.d, deprecated by RFC 4291) is not a range ipaddr.js knows, so it would pass as
+  // `unicast`; it is refused outright whatever it embeds (:: and ::1 keep their own ranges below).
+  if (addr.kind() === 'ipv6' && ipv4Compatible(addr as ipaddr.IPv6)) return { ok: false, range: 'ipv4Compatible' };
   for (const [net, bits] of allowCidrs) {
     if (net.kind() === addr.kind() && addr.match([net, bits] as never)) return { ok: true, range: 'allowed by administrator' };
   }
@@ -43,10 +48,24 @@ export function addressAllowed(address: string, allowCidrs: readonly Cidr[]): { 
   return { ok: range === 'unicast', range };
 }
 
+function ipv4Compatible(addr: ipaddr.IPv6): boolean {
+  const p = addr.parts;
+  return p.slice(0, 6).every((x) => x === 0) && (p[6] !== 0 || p[7]! > 1);
+}
+
+/** The first resolved address the policy refuses, if any: a name is allowed only when every address it has is. */
+export function firstDenied(addresses: readonly { address: string }[], allowCidrs: readonly Cidr[]): { address: string; range: string } | null {
+  for (const a of addresses) {
+    const verdict = addressAllowed(a.address, allowCidrs);
+    if (!verdict.ok) return { address: a.address, range: verdict.range };
+  }
+  return null;
+}
+
 /** The policy for a server's configured allow-list (parsed once). */
 export function createAddressPolicy(allowCidrs: readonly string[]): AddressPolicy {
   const ranges = parseCidrs(allowCidrs);
-  return { allows: (ip) => addressAllowed(ip, ranges).ok };
+  return { allows: (ip) => addressAllowed(ip, ranges).ok, ranges };
 }
 
 export function isIpLiteral(host: string): boolean {

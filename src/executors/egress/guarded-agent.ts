@@ -3,7 +3,7 @@
 import dns from 'node:dns';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Agent } from 'undici';
-import type { AddressPolicy } from './address-policy.js';
+import { firstDenied, type AddressPolicy } from './address-policy.js';
 
 export class EgressDeniedError extends Error {
   readonly code = 'EGRESS_DENIED';
@@ -20,7 +20,7 @@ export function guardedLookup(policy: AddressPolicy) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
-      const denied = addresses.find((a) => !policy.allows(a.address));
+      const denied = firstDenied(addresses, policy.ranges);
       if (denied) return callback(new EgressDeniedError(hostname, denied.address) as NodeJS.ErrnoException, []);
       if (options.all) return callback(null, addresses);
       const first = addresses[0]!;

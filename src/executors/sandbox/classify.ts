@@ -34,7 +34,10 @@ export function classify(end: RunEnd): Err | null {
     return { code: 'LIMIT_EXCEEDED', message: `process limit of ${limits.pids} reached`, details: { limit: 'pids' } };
   }
   if (reason === 'timeout') return { code: 'TIMEOUT', message: `execution exceeded ${end.timeoutMs} ms` };
-  if (reason === 'protocol') return { code: 'RUNTIME_ERROR', message: 'the worker broke the sandbox protocol' };
+  if (reason === 'protocol') {
+    const why = proc.killDetail ?? 'unexpected message';
+    return { code: 'RUNTIME_ERROR', message: `protocol violation: the sandbox sent a malformed or unexpected message on the SDK channel (${why})`, details: { protocolViolation: why } };
+  }
   if (reason === 'evict' || reason === 'close') return { code: 'RUNTIME_ERROR', message: 'the worker was stopped (executor changed or server shutting down)' };
   const text = `${end.reported?.message ?? ''}\n${String(end.reported?.details?.stack ?? '')}\n${end.stderrTail}`;
   if ((end.reported || end.exit) && NO_SPACE.test(text)) {

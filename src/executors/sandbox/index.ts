@@ -6,7 +6,7 @@ import { detect } from './detect.js';
 import fs from 'node:fs';
 import type { CodeLanguage } from './contract.js';
 import { parseCidrs } from '../egress/address-policy.js';
-import { EgressProxy } from './egress/proxy.js';
+import { configureEgressLimits, EgressProxy } from './egress/proxy.js';
 import { DEFAULT_LIMITS, type SandboxCapabilities, type SandboxLimits } from './limits.js';
 import { WorkerPools } from './pool.js';
 import { RUNTIMES } from './runtimes/index.js';
@@ -55,6 +55,7 @@ const consoleLogger: Logger = {
 export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox> {
   const logger = opts.logger ?? consoleLogger;
   const limits: SandboxLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  configureEgressLimits({ connectionsPerSandbox: limits.egressConnections, connectionsTotal: limits.egressConnectionsTotal });
   const found = await detect(opts.dataDir, limits);
   const caps = found.caps;
   if (!caps.isolated) {

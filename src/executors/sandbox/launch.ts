@@ -30,7 +30,8 @@ export async function launchSandbox(env: SandboxEnv, req: ProcessRequest): Promi
     throw e;
   }
   // The biggest legitimate line is the result: output cap plus a margin for the envelope.
-  const reader = new ChannelReader(proc.fromSandbox, proc.toSandbox, env.limits.outputBytes + 64 * 1024,
-    () => proc.kill('output'), () => proc.kill('protocol'));
+  const reader = new ChannelReader(proc.fromSandbox, proc.toSandbox,
+    { maxLineBytes: env.limits.outputBytes + 64 * 1024, maxReplyBytes: env.limits.replyBytes },
+    () => proc.kill('output'), (why) => proc.kill('protocol', why));
   return { proc, reader, cleanup };
 }

@@ -9,6 +9,8 @@ export interface SandboxLimits {
   tmpBytes: number;
   /** Largest accepted output; bigger is OUTPUT_INVALID (SPEC: "too large"). */
   outputBytes: number;
+  /** Largest answer to one SDK call (a storage value, an API response); bigger is an SDK error (LIMIT_EXCEEDED) the code sees. */
+  replyBytes: number;
   /** Largest amount of log text (stdout, stderr, ctx.log) per invocation; more is LIMIT_EXCEEDED. */
   logBytes: number;
   /** CPU share of one sandbox in percent of one core (cpu cgroup quota). */
@@ -36,12 +38,17 @@ export interface SandboxLimits {
   scriptSpareMaxTimeoutMs: number;
   /** Time a worker may take to start before the run fails. */
   startTimeoutMs: number;
+  /** Connections one sandbox may hold open through its egress proxy (each costs the server two descriptors). */
+  egressConnections: number;
+  /** Egress connections of all sandboxes together. */
+  egressConnectionsTotal: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   pids: 64,
   tmpBytes: 64 * 1024 * 1024,
   outputBytes: 10 * 1024 * 1024,
+  replyBytes: 10 * 1024 * 1024,
   logBytes: 1024 * 1024,
   cpuPercent: 100,
   workerCpuSeconds: 3600,
@@ -54,6 +61,8 @@ export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   spareMemoryMb: 256,
   scriptSpareMaxTimeoutMs: 10_000,
   startTimeoutMs: 10_000,
+  egressConnections: 32,
+  egressConnectionsTotal: 1024,
 });
 
 export interface InterpreterInfo {

@@ -34,6 +34,8 @@ export async function settleCleanups(): Promise<void> {
 /** One running sandbox; created by SandboxProcess.start, which returns once the interpreter runs inside its limits. */
 export class SandboxProcess {
   killReason: KillReason | null = null;
+  /** What exactly went wrong, for reasons that need it (the protocol violation). */
+  killDetail: string | null = null;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private deadlineTimer: NodeJS.Timeout | null = null;
@@ -165,8 +167,11 @@ export class SandboxProcess {
    * (PDEATHSIG) and with it the pid namespace, setsid'd and double-forked children included; the cgroup
    * sweep is the second line. The first reason wins.
    */
-  kill(reason: KillReason): void {
-    if (!this.killReason) this.killReason = reason;
+  kill(reason: KillReason, detail?: string): void {
+    if (!this.killReason) {
+      this.killReason = reason;
+      this.killDetail = detail ?? null;
+    }
     this.clearDeadline();
     if (this.child.pid !== undefined && this.alive) {
       try {

@@ -110,7 +110,7 @@ export class Worker {
       proc.clearDeadline();
       // A result that arrives together with the process' end is still inspected for limit breaches below.
       const res = st.result;
-      const reported = res && res.ok !== true ? (res.error as { code: string; message: string } & Record<string, unknown>) : null;
+      const reported = st.reportedError();
       const { code: _c, message: _m, ...details } = reported ?? { code: '', message: '' };
       // After a kill (deadline, caps) wait for the end, so that the cgroup counters are final.
       const exit = proc.alive && !proc.killReason ? null : await proc.exited;
@@ -129,7 +129,8 @@ export class Worker {
         this.retired = true; // after any error the worker is recycled (SPEC 2.1)
         return this.finish(st, started, coldStart, { status: 'error', error: error ?? { code: 'RUNTIME_ERROR', message: 'the worker ended without a result' } });
       }
-      const size = JSON.stringify(res.output ?? null).length;
+      const output = res.ok ? res.output : null;
+      const size = JSON.stringify(output).length;
       if (size > env.limits.outputBytes) {
         this.retired = true;
         return this.finish(st, started, coldStart, { status: 'error', error: { code: 'OUTPUT_INVALID', message: `output exceeds the limit of ${env.limits.outputBytes} bytes` } });
@@ -137,7 +138,7 @@ export class Worker {
       if (this.invocations >= env.limits.maxInvocationsPerWorker) this.retired = true;
       // Processes started by the handler must not outlive the invocation: recycle instead of letting them run on.
       if (proc.cgroup && proc.taskCount() > this.baselineTasks) this.retired = true;
-      return this.finish(st, started, coldStart, { status: 'ok', output: res.output ?? null });
+      return this.finish(st, started, coldStart, { status: 'ok', output });
     } finally {
       this.reader.current = null;
       this.settled = null;
