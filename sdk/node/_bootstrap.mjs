@@ -31,9 +31,15 @@ const describe = (e) => describeError(e, USER_FILE);
 
 let current = null; // the invocation in progress, so that stray async errors are reported against it
 
+/** Timers and immediates that keep the loop alive: more after the handler than before means it left work behind. */
+const pendingTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
+let timersBefore = 0;
+
 function finish(res) {
   if (!current) return;
   current = null;
+  // The host recycles a worker whose handler left timers running (its cgroup is frozen between invocations anyway).
+  if (pendingTimers() > timersBefore) res.lingering = true;
   let line;
   try {
     line = JSON.stringify(res);
@@ -105,6 +111,7 @@ function locateSyntaxError() {
 ch.onMessage = async (msg) => {
   if (msg.t !== 'invoke') return;
   current = msg;
+  timersBefore = pendingTimers();
   if (loadError) return finish({ t: 'result', ok: false, error: { code: 'RUNTIME_ERROR', ...loadError } });
   try {
     const output = await handler(msg.input, new Context(msg.execution));

@@ -52,8 +52,10 @@ final class Channel
 
     public function recv(): ?array
     {
-        $line = fgets($this->in);
-        if ($line === false) return null;
+        // A read that times out (a stream time-out set by user code) is not the end of the channel: wait on.
+        while (($line = fgets($this->in)) === false) {
+            if (feof($this->in) || !(stream_get_meta_data($this->in)['timed_out'] ?? false)) return null;
+        }
         return json_decode($line, true, 512, JSON_THROW_ON_ERROR);
     }
 

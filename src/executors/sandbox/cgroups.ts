@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CgroupVersion } from './limits.js';
 
-type Controller = 'memory' | 'pids' | 'cpu';
+type Controller = 'memory' | 'pids' | 'cpu' | 'freezer';
 
 /** Where our sandbox groups live, per controller (v1) or one directory for all controllers (v2). */
 export interface CgroupLayout {
@@ -77,14 +77,15 @@ function detectV2(name: string): CgroupLayout | null {
   const parent = path.join(ownDir, name);
   fs.mkdirSync(parent, { recursive: true });
   if (!tryWrite(path.join(parent, 'cgroup.subtree_control'), enable)) return null;
-  return { version: 'v2', parents: { memory: parent, pids: parent, ...(want.includes('cpu') ? { cpu: parent } : {}) } };
+  // cgroup.freeze is part of every v2 group (no controller to enable).
+  return { version: 'v2', parents: { memory: parent, pids: parent, freezer: parent, ...(want.includes('cpu') ? { cpu: parent } : {}) } };
 }
 
 function detectV1(name: string): CgroupLayout | null {
   const mounts = readMountInfo().filter((m) => m.type === 'cgroup');
   const own = ownCgroupPaths();
   const parents: Partial<Record<Controller, string>> = {};
-  for (const c of ['memory', 'pids', 'cpu'] as const) {
+  for (const c of ['memory', 'pids', 'cpu', 'freezer'] as const) {
     const mount = mounts.find((m) => m.superOptions.includes(c));
     const ownPath = own.get(c);
     if (!mount || ownPath === undefined) continue;
@@ -207,8 +208,45 @@ export class SandboxCgroup {
     }
   }
 
+  /** Whether this sandbox can be frozen (a freezer controller, or cgroup v2). */
+  get canFreeze(): boolean {
+    return this.dirs.freezer !== undefined;
+  }
+
+  /**
+   * Stops every task of the sandbox from being scheduled (between invocations of a warm worker, so that nothing the
+   * code left behind, a thread or a timer, can use CPU while it is not running an invocation). Returns false when
+   * the freeze could not be requested.
+   */
+  freeze(): boolean {
+    const dir = this.dirs.freezer;
+    if (!dir) return false;
+    return this.layout.version === 'v1' ? tryWrite(path.join(dir, 'freezer.state'), 'FROZEN') : tryWrite(path.join(dir, 'cgroup.freeze'), '1');
+  }
+
+  /** Lets the sandbox run again (before an invocation, and before a kill: v1 delivers no signal to frozen tasks). */
+  thaw(): boolean {
+    const dir = this.dirs.freezer;
+    if (!dir) return false;
+    return this.layout.version === 'v1' ? tryWrite(path.join(dir, 'freezer.state'), 'THAWED') : tryWrite(path.join(dir, 'cgroup.freeze'), '0');
+  }
+
+  /** Threads of every process in the sandbox (v1 `tasks`, v2 `cgroup.threads`); 0 when unreadable. */
+  threadCount(): number {
+    const file = this.layout.version === 'v1' ? 'tasks' : 'cgroup.threads';
+    try {
+      const text = fs.readFileSync(path.join(this.dirs.pids!, file), 'utf8');
+      let n = 0;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+      return n;
+    } catch {
+      return 0;
+    }
+  }
+
   /** SIGKILLs every process left in the sandbox (v2: cgroup.kill), a backstop to the pid-namespace teardown. */
   killAll(): void {
+    this.thaw();
     const procs = path.join(this.dirs.pids!, 'cgroup.kill');
     if (this.layout.version === 'v2' && tryWrite(procs, '1')) return;
     for (const pid of this.pids()) {

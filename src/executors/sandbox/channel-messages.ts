@@ -21,8 +21,8 @@ export type ChannelMessage =
   | { t: 'ready' }
   | { t: 'log'; level: LogLine['level']; message: string }
   | { t: 'call'; id: number; op: string; args: Record<string, unknown> }
-  | { t: 'result'; ok: true; output: unknown }
-  | { t: 'result'; ok: false; error: ErrorReport }
+  | { t: 'result'; ok: true; output: unknown; lingering: boolean }
+  | { t: 'result'; ok: false; error: ErrorReport; lingering: boolean }
   | { t: 'output'; value: unknown }
   | { t: 'error'; error: Record<string, unknown> };
 
@@ -80,10 +80,13 @@ export function parseChannelMessage(line: Buffer): ChannelMessage {
       if (args !== undefined && !isRecord(args)) fail('call args must be an object');
       return { t: 'call', id, op, args: (args as Record<string, unknown> | undefined) ?? {} };
     }
-    case 'result':
-      if (msg.ok === true) return { t: 'result', ok: true, output: msg.output ?? null };
-      if (msg.ok === false) return { t: 'result', ok: false, error: errorReport(msg.error) };
+    case 'result': {
+      // `lingering`: the handler left timers behind (Node.js bootstrap); the host then recycles the worker.
+      const lingering = msg.lingering === true;
+      if (msg.ok === true) return { t: 'result', ok: true, output: msg.output ?? null, lingering };
+      if (msg.ok === false) return { t: 'result', ok: false, error: errorReport(msg.error), lingering };
       return fail('result.ok must be true or false');
+    }
     case 'output':
       return { t: 'output', value: msg.value ?? null };
     case 'error':

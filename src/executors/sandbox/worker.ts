@@ -27,6 +27,11 @@ export class Worker {
    * More after an invocation means a process outlived it.
    */
   private readonly baselineTasks: number;
+  /**
+   * Threads in the sandbox after the first invocation (the user's module is imported during it, and libraries such
+   * as OpenBLAS start their thread pools then). More after a later invocation means a thread outlived it.
+   */
+  private baselineThreads = 0;
   private stderrTail = '';
   private readonly partialOut = { text: '' };
   private readonly partialErr = { text: '' };
@@ -103,6 +108,8 @@ export class Worker {
     const timeoutMs = Math.max(1, Math.min(req.timeoutMs, req.execution.deadline - Date.now()));
     try {
       if (!proc.alive) throw new Error('worker is not running');
+      // Frozen since the last invocation: nothing in it could run while it was not serving one.
+      proc.cgroup?.thaw();
       const done = new Promise<void>((resolve) => (this.settled = resolve));
       proc.setDeadline(timeoutMs);
       proc.toSandbox.write(JSON.stringify({ t: 'invoke', input: req.input ?? null, execution: req.execution }) + '\n');
@@ -136,10 +143,19 @@ export class Worker {
         return this.finish(st, started, coldStart, { status: 'error', error: { code: 'OUTPUT_INVALID', message: `output exceeds the limit of ${env.limits.outputBytes} bytes` } });
       }
       if (this.invocations >= env.limits.maxInvocationsPerWorker) this.retired = true;
-      // Processes started by the handler must not outlive the invocation: recycle instead of letting them run on.
-      if (proc.cgroup && proc.taskCount() > this.baselineTasks) this.retired = true;
+      // Processes, threads and timers started by the handler must not outlive the invocation: recycle instead of
+      // letting them run on in the next one.
+      if (res.lingering) this.retired = true;
+      if (proc.cgroup) {
+        if (proc.taskCount() > this.baselineTasks) this.retired = true;
+        const threads = proc.cgroup.threadCount();
+        if (this.invocations === 1) this.baselineThreads = threads;
+        else if (threads > this.baselineThreads) this.retired = true;
+      }
       return this.finish(st, started, coldStart, { status: 'ok', output });
     } finally {
+      // Until the next invocation nothing in the sandbox gets CPU time (a retired worker is killed instead).
+      if (!this.retired && proc.alive) proc.cgroup?.freeze();
       this.reader.current = null;
       this.settled = null;
       this.busy = false;

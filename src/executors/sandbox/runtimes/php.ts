@@ -11,6 +11,9 @@ function flags(opts: StartOptions): string[] {
     '-d', 'display_errors=stderr', '-d', 'log_errors=0', '-d', 'html_errors=0', '-d', 'error_reporting=E_ALL',
     // Not a boundary (the namespaces are), but no reason to offer raw memory access.
     '-d', 'ffi.enable=0',
+    // Reads on the SDK channel (php://fd/3) are stream reads with PHP's socket time-out (60 s by default): a warm
+    // worker idle for longer would see end-of-input and stop serving. The host owns every deadline, so: none here.
+    '-d', 'default_socket_timeout=-1',
   ];
 }
 
