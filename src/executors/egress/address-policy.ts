@@ -32,8 +32,14 @@ export function parseCidrs(list: readonly string[]): Cidr[] {
  */
 export function addressAllowed(address: string, allowCidrs: readonly Cidr[]): { ok: boolean; range: string } {
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
+  const text = address.replace(/^\[|\]$/g, '');
+  // ipaddr.js reads `::a.b.c.d` as IPv4-mapped, but the kernel connects to it as IPv4-compatible (::/96):
+  // the text form must be caught before parsing (the hex form `::a0b:c0d` is caught below).
+  if (text.includes(':') && /(^|:)(\d{1,3}\.){3}\d{1,3}$/.test(text) && !/(^|:)ffff:(\d{1,3}\.){3}\d{1,3}$/i.test(text)) {
+    return { ok: false, range: 'ipv4Compatible' };
+  }
   try {
-    addr = ipaddr.parse(address.replace(/^\[|\]$/g, ''));
+    addr = ipaddr.parse(text);
   } catch {
     return { ok: false, range: 'invalid' };
   }
