@@ -31,6 +31,7 @@ export async function startCodeRuntime(config: Config, log: Log): Promise<CodeRu
       dataDir: config.dataDir,
       egressAllowCidrs: config.egressAllowCidrs,
       allowUnsandboxed: config.allowUnsandboxed,
+      requireFullIsolation: config.sandbox === 'required',
       limits: { ...config.sandboxLimits, sparesPerLanguage: config.sandboxSpares },
       logger: { info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     });
@@ -43,7 +44,11 @@ export async function startCodeRuntime(config: Config, log: Log): Promise<CodeRu
         name: 'sandbox',
         check: async () => {
           const c = sandbox.capabilities();
-          return { ok: true, detail: `${c.unsandboxed ? 'NOT ISOLATED' : 'isolated'}; languages: ${Object.keys(c.interpreters).join(', ')}; workers: ${sandbox.size()}${c.problems.length ? `; problems: ${c.problems.join('; ')}` : ''}` };
+          const isolation = c.unsandboxed ? 'NOT ISOLATED' : c.degraded.length ? `DEGRADED isolation (${c.degraded.join('; ')})` : 'isolated';
+          return {
+            ok: true,
+            detail: `${isolation}; languages: ${Object.keys(c.interpreters).join(', ')}; workers: ${sandbox.size()}${c.problems.length ? `; problems: ${c.problems.join('; ')}` : ''}`,
+          };
         },
       },
     };

@@ -51,6 +51,15 @@ function tryWrite(file: string, value: string): boolean {
   }
 }
 
+/** Writes a limit that may not exist on this kernel (swap accounting off); any other failure is a failed limit. */
+function writeIfPresent(file: string, value: string): void {
+  try {
+    fs.writeFileSync(file, value);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
 function detectV2(name: string): CgroupLayout | null {
   const mount = readMountInfo().find((m) => m.type === 'cgroup2');
   if (!mount) return null;
@@ -131,22 +140,23 @@ export class SandboxCgroup {
     if (v1) {
       fs.writeFileSync(path.join(mem, 'memory.limit_in_bytes'), String(limits.memoryBytes));
       // With swap accounting the limit must cover memory+swap too, or the sandbox could swap past its limit.
-      tryWrite(path.join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
-      tryWrite(path.join(mem, 'memory.swappiness'), '0');
+      writeIfPresent(path.join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
+      tryWrite(path.join(mem, 'memory.swappiness'), '0'); // a preference, not a limit
     } else {
       fs.writeFileSync(path.join(mem, 'memory.max'), String(limits.memoryBytes));
-      tryWrite(path.join(mem, 'memory.swap.max'), '0');
+      writeIfPresent(path.join(mem, 'memory.swap.max'), '0');
     }
     fs.writeFileSync(path.join(pids, 'pids.max'), String(limits.pids));
     const cpu = this.dirs.cpu;
     if (cpu && limits.cpuPercent > 0) {
       const period = 100_000;
       const quota = Math.max(1000, Math.round((period * limits.cpuPercent) / 100));
+      // A limit that cannot be written fails the launch: never a sandbox weaker than configured.
       if (v1) {
-        tryWrite(path.join(cpu, 'cpu.cfs_period_us'), String(period));
-        tryWrite(path.join(cpu, 'cpu.cfs_quota_us'), String(quota));
+        fs.writeFileSync(path.join(cpu, 'cpu.cfs_period_us'), String(period));
+        fs.writeFileSync(path.join(cpu, 'cpu.cfs_quota_us'), String(quota));
       } else {
-        tryWrite(path.join(cpu, 'cpu.max'), `${quota} ${period}`);
+        fs.writeFileSync(path.join(cpu, 'cpu.max'), `${quota} ${period}`);
       }
     }
     this.baseOomKills = this.oomKills();

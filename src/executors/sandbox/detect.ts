@@ -5,7 +5,7 @@ import type { CodeLanguage } from './contract.js';
 import type { InterpreterInfo, SandboxCapabilities, SandboxLimits } from './limits.js';
 import { RUNTIMES } from './runtimes/index.js';
 import { probe, sdkRoot, which } from './runtimes/runtime.js';
-import { writeSeccompFile } from './seccomp.js';
+import { buildSeccompFilter } from './seccomp.js';
 import { SandboxProcess } from './supervisor.js';
 
 /** Nobody: when we run as root, bwrap runs as this host uid so that a sandbox escape is not root on the host. */
@@ -14,7 +14,7 @@ const NOBODY = 65534;
 export interface Detected {
   caps: SandboxCapabilities;
   cgroupLayout: CgroupLayout | null;
-  seccompFile: string | null;
+  seccompProgram: Buffer | null;
 }
 
 /** Starts the bare interpreter inside a full sandbox (cgroups, seccomp, uid) and checks that it exits 0. */
@@ -23,7 +23,7 @@ async function smoke(
   bwrap: string,
   prlimit: string | null,
   layout: CgroupLayout | null,
-  seccompFile: string | null,
+  seccompProgram: Buffer | null,
   hostUid: number | undefined,
   limits: SandboxLimits,
 ): Promise<string | null> {
@@ -42,12 +42,12 @@ async function smoke(
         tmpBytes: limits.tmpBytes,
         cpuSeconds: 10,
         openFiles: limits.openFiles,
-        seccomp: seccompFile !== null,
+        seccomp: seccompProgram !== null,
       },
       cgroupLayout: layout,
       cgroupLimits: { memoryBytes: 256 * 1024 * 1024, pids: limits.pids, cpuPercent: limits.cpuPercent },
       ...(hostUid !== undefined ? { hostUid } : {}),
-      seccompFile,
+      seccompProgram,
       startTimeoutMs: limits.startTimeoutMs,
     });
     let err = '';
@@ -64,21 +64,28 @@ async function smoke(
 }
 
 /** Probes everything once; never throws (the caller decides what missing isolation means). */
-export async function detect(dataDir: string, limits: SandboxLimits): Promise<Detected> {
+export async function detect(limits: SandboxLimits): Promise<Detected> {
   const problems: string[] = [];
+  // Isolation weaker than documented (a subset of problems): `OUTRIGGER_SANDBOX=required` refuses to start with any.
+  const degraded: string[] = [];
+  const weaker = (what: string) => {
+    problems.push(what);
+    degraded.push(what);
+  };
   const bwrapPath = which('bwrap');
   const bwrapVersion = bwrapPath ? probe(bwrapPath, ['--version']) : null;
   if (!bwrapPath || !bwrapVersion) problems.push('bubblewrap (bwrap) not found: install the `bubblewrap` package');
   const prlimit = which('prlimit');
-  if (!prlimit) problems.push('prlimit (util-linux) not found: no CPU-time and open-file rlimits');
+  if (!prlimit) weaker('prlimit (util-linux) not found: no CPU-time and open-file rlimits');
   const cgroupLayout = detectCgroups();
   if (!cgroupLayout) {
     problems.push('no usable cgroup hierarchy with memory and pids controllers (needs root or a delegated cgroup v2 subtree)');
-  } else if (!cgroupLayout.parents.cpu) {
-    problems.push('cpu cgroup controller not available: no CPU share limit');
+  } else {
+    if (!cgroupLayout.parents.cpu) weaker('cpu cgroup controller not available: no CPU share limit');
+    if (!cgroupLayout.parents.freezer) weaker('freezer cgroup controller not available: idle warm workers are not frozen between invocations');
   }
-  const seccompFile = writeSeccompFile(path.join(dataDir, 'sandbox'));
-  if (!seccompFile) problems.push(`no seccomp syscall table for ${process.arch}: running without a seccomp filter`);
+  const seccompProgram = buildSeccompFilter();
+  if (!seccompProgram) weaker(`no seccomp syscall table for ${process.arch}: running without a seccomp filter`);
   const ownUid = process.getuid?.() ?? 0;
   let hostUid = ownUid === 0 ? NOBODY : ownUid;
 
@@ -90,12 +97,12 @@ export async function detect(dataDir: string, limits: SandboxLimits): Promise<De
       continue;
     }
     if (bwrapPath && bwrapVersion && cgroupLayout) {
-      let failure = await smoke(info, bwrapPath, prlimit, cgroupLayout, seccompFile, hostUid === ownUid ? undefined : hostUid, limits);
+      let failure = await smoke(info, bwrapPath, prlimit, cgroupLayout, seccompProgram, hostUid === ownUid ? undefined : hostUid, limits);
       if (failure && hostUid !== ownUid) {
         // E.g. a pyenv Python under /root that nobody cannot read: fall back to our own uid, and say so.
-        const asOwn = await smoke(info, bwrapPath, prlimit, cgroupLayout, seccompFile, undefined, limits);
+        const asOwn = await smoke(info, bwrapPath, prlimit, cgroupLayout, seccompProgram, undefined, limits);
         if (!asOwn) {
-          problems.push(`${runtime.language}: does not start as uid ${hostUid} (${failure}); sandboxes run as host uid ${ownUid}`);
+          weaker(`${runtime.language}: does not start as uid ${hostUid} (${failure}); sandboxes run as host uid ${ownUid}`);
           hostUid = ownUid;
           failure = null;
         }
@@ -117,12 +124,13 @@ export async function detect(dataDir: string, limits: SandboxLimits): Promise<De
       cgroup: cgroupLayout
         ? { version: cgroupLayout.version, memory: !!cgroupLayout.parents.memory, pids: !!cgroupLayout.parents.pids, cpu: !!cgroupLayout.parents.cpu }
         : null,
-      seccomp: seccompFile !== null,
+      seccomp: seccompProgram !== null,
       hostUid,
       interpreters,
       problems,
+      degraded,
     },
     cgroupLayout,
-    seccompFile,
+    seccompProgram,
   };
 }

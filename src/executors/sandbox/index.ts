@@ -24,6 +24,8 @@ export interface CreateSandboxOptions {
   egressAllowCidrs?: string[];
   /** Run code without isolation when the machine cannot isolate it (development only; logged loudly). */
   allowUnsandboxed?: boolean;
+  /** Refuse to start when any part of the isolation is missing or weaker (OUTRIGGER_SANDBOX=required). */
+  requireFullIsolation?: boolean;
   logger?: Logger;
 }
 
@@ -41,6 +43,13 @@ export type Sandbox = CodeRunner & {
   waitForDependencies(language: CodeLanguage, text: string): Promise<DependencyState>;
 };
 
+/** With full isolation required, any degradation refuses the start, naming what is missing. */
+export function assertIsolation(caps: Pick<SandboxCapabilities, 'degraded'>, required: boolean): void {
+  if (required && caps.degraded.length > 0) {
+    throw new Error(`code sandbox weaker than required (OUTRIGGER_SANDBOX=required): ${caps.degraded.join('; ')}`);
+  }
+}
+
 const consoleLogger: Logger = {
   info: (m, ...r) => console.info(m, ...r),
   warn: (m, ...r) => console.warn(m, ...r),
@@ -56,8 +65,9 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
   const logger = opts.logger ?? consoleLogger;
   const limits: SandboxLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   configureEgressLimits({ connectionsPerSandbox: limits.egressConnections, connectionsTotal: limits.egressConnectionsTotal });
-  const found = await detect(opts.dataDir, limits);
+  const found = await detect(limits);
   const caps = found.caps;
+  assertIsolation(caps, opts.requireFullIsolation ?? false);
   if (!caps.isolated) {
     if (!opts.allowUnsandboxed) {
       throw new Error(`code sandbox unavailable, refusing to run code without isolation: ${caps.problems.join('; ')}`);
@@ -77,7 +87,7 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
     caps,
     limits,
     cgroupLayout: caps.unsandboxed ? null : found.cgroupLayout,
-    seccompFile: found.seccompFile,
+    seccompProgram: found.seccompProgram,
     sdkRoot: sdkRoot(),
     undiciDir: findUndici(),
     dataDir: opts.dataDir,

@@ -21,7 +21,7 @@ export async function launchSandbox(env: SandboxEnv, req: ProcessRequest): Promi
       cgroupLayout: env.cgroupLayout,
       cgroupLimits: { memoryBytes: req.memoryMb * 1024 * 1024, pids: env.limits.pids, cpuPercent: env.limits.cpuPercent },
       ...(env.caps.hostUid !== process.getuid?.() ? { hostUid: env.caps.hostUid } : {}),
-      seccompFile: env.seccompFile,
+      seccompProgram: env.seccompProgram,
       unsandboxed: env.caps.unsandboxed,
       startTimeoutMs: env.limits.startTimeoutMs,
     });

@@ -91,4 +91,6 @@ export interface SandboxCapabilities {
   interpreters: Partial<Record<CodeLanguage, InterpreterInfo>>;
   /** Why isolation or an interpreter is missing; empty when all is well. */
   problems: string[];
+  /** The problems that make isolation weaker than documented (no prlimit, seccomp, cpu or freezer group, root uid). */
+  degraded: string[];
 }

@@ -21,7 +21,8 @@ export interface SandboxEnv {
   caps: SandboxCapabilities;
   limits: SandboxLimits;
   cgroupLayout: CgroupLayout | null;
-  seccompFile: string | null;
+  /** The seccomp program handed to every sandbox (null where no syscall table exists for this CPU). */
+  seccompProgram: Buffer | null;
   sdkRoot: string;
   /** undici package directory, bound for Node's fetch proxy support when egress is on. */
   undiciDir: string | null;
@@ -125,7 +126,7 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
     tmpBytes: env.limits.tmpBytes,
     cpuSeconds: req.cpuSeconds,
     openFiles: env.limits.openFiles,
-    seccomp: env.seccompFile !== null,
+    seccomp: env.seccompProgram !== null,
   };
   return { spec, cleanup };
 }

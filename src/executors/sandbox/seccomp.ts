@@ -1,6 +1,5 @@
-// A small seccomp-BPF deny list handed to bwrap (--seccomp FD): blocks kernel interfaces a sandboxed script never needs.
-import fs from 'node:fs';
-import path from 'node:path';
+// A small seccomp-BPF program handed to bwrap (--seccomp FD, through a pipe from memory, so no file on disk can be
+// swapped or read by others): denies kernel interfaces a sandboxed script never needs and exotic socket families.
 
 // BPF opcodes (linux/filter.h) and seccomp return values (linux/seccomp.h).
 const BPF_LD_W_ABS = 0x20;
@@ -82,6 +81,18 @@ function insn(code: number, jt: number, jf: number, k: number): Buffer {
   return b;
 }
 
+const SYS_SOCKET = 41;
+const EAFNOSUPPORT = 97;
+/** Offset of the low 32 bits of seccomp_data.args[0] (little-endian x86_64): socket()'s address family. */
+const ARG0_LOW = 16;
+/**
+ * The only socket families a sandbox may create: AF_UNIX (1: the SDK channel, the egress socket), AF_INET (2) and
+ * AF_INET6 (10: loopback to the in-sandbox egress forwarder), AF_NETLINK (16: glibc's getaddrinfo and interface
+ * queries). Everything else (AF_VSOCK to the hypervisor, AF_PACKET, AF_BLUETOOTH, AF_ALG, …) is a kernel surface no
+ * executor needs.
+ */
+const SOCKET_FAMILIES = [1, 2, 10, 16];
+
 /** Builds the filter program for this CPU, or null where we have no syscall table (then no seccomp is applied). */
 export function buildSeccompFilter(arch: string = process.arch): Buffer | null {
   if (arch !== 'x64') return null;
@@ -92,21 +103,21 @@ export function buildSeccompFilter(arch: string = process.arch): Buffer | null {
   prog.push(insn(BPF_JEQ_K, 1, 0, AUDIT_ARCH_X86_64));
   prog.push(insn(BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS));
   prog.push(insn(BPF_LD_W_ABS, 0, 0, 0)); // seccomp_data.nr
-  // x32 syscalls alias the same numbers with a high bit: refuse them all.
+  // Jumps are relative to the next instruction. Layout after this point:
+  //   [x32 check] [socket?] [socket block: ld arg0, one jeq per family, ret EAFNOSUPPORT, ret ALLOW]
+  //   [one jeq per denied syscall] [ret ALLOW] [ret EPERM]
+  const families = SOCKET_FAMILIES.length;
+  const socketBlock = 1 + families + 2;
   const n = deny.length;
-  prog.push(insn(BPF_JGE_K, n + 1, 0, X32_SYSCALL_BIT));
+  // x32 syscalls alias the same numbers with a high bit: refuse them all (jump over everything to EPERM).
+  prog.push(insn(BPF_JGE_K, 1 + socketBlock + n + 1, 0, X32_SYSCALL_BIT));
+  prog.push(insn(BPF_JEQ_K, 0, socketBlock, SYS_SOCKET));
+  prog.push(insn(BPF_LD_W_ABS, 0, 0, ARG0_LOW));
+  SOCKET_FAMILIES.forEach((f, i) => prog.push(insn(BPF_JEQ_K, families - i, 0, f)));
+  prog.push(insn(BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | EAFNOSUPPORT));
+  prog.push(insn(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW));
   deny.forEach((nr, i) => prog.push(insn(BPF_JEQ_K, n - i, 0, nr)));
   prog.push(insn(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW));
   prog.push(insn(BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | EPERM));
   return Buffer.concat(prog);
-}
-
-/** Writes the filter once; every spawn opens it afresh because bwrap reads its fd to the end. */
-export function writeSeccompFile(dir: string): string | null {
-  const filter = buildSeccompFilter();
-  if (!filter) return null;
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'seccomp.bpf');
-  fs.writeFileSync(file, filter, { mode: 0o644 });
-  return file;
 }

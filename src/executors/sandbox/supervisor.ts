@@ -15,7 +15,8 @@ export interface SuperviseOptions {
   cgroupLimits: SandboxCgroupLimits;
   /** Host uid/gid bwrap runs as (nobody when we are root); undefined = our own. */
   hostUid?: number;
-  seccompFile: string | null;
+  /** The seccomp program (seccomp.ts), written to bwrap through a pipe; null where none exists for this CPU. */
+  seccompProgram: Buffer | null;
   /** Unsandboxed mode: run spec.argv directly (no bwrap, no cgroup); only with allowUnsandboxed. */
   unsandboxed?: boolean;
   startTimeoutMs: number;
@@ -95,23 +96,21 @@ export class SandboxProcess {
       ? new SandboxCgroup(opts.cgroupLayout, `sb-${process.pid}-${++counter}-${Date.now().toString(36)}`, opts.cgroupLimits)
       : null;
     const { command, args } = buildCommand(spec);
-    // A fresh descriptor each time: bwrap reads the program to its end.
-    const seccompFd = spec.seccomp && opts.seccompFile ? fs.openSync(opts.seccompFile, 'r') : null;
-    const stdio: ('pipe' | 'ignore' | number)[] = ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', seccompFd ?? 'ignore'];
+    // The program goes through a pipe from memory (bwrap reads it to its end): no file that others could read or swap.
+    const seccomp = spec.seccomp ? opts.seccompProgram : null;
+    if (spec.seccomp && !seccomp) throw new Error('sandbox launch asks for seccomp but there is no program');
+    const stdio: ('pipe' | 'ignore' | number)[] = ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', seccomp ? 'pipe' : 'ignore'];
     for (let i = 0; i < spec.dataFiles.length; i++) stdio.push('pipe');
-    let child: ChildProcess;
-    try {
-      child = spawn(command, args, {
-        // Empty environment: bwrap's own init (pid 1 inside, /proc/1/environ) would otherwise expose ours.
-        env: {},
-        stdio,
-        ...(opts.hostUid !== undefined ? { uid: opts.hostUid, gid: opts.hostUid } : {}),
-      });
-    } finally {
-      if (seccompFd !== null) fs.closeSync(seccompFd);
-    }
+    const child = spawn(command, args, {
+      // Empty environment: bwrap's own init (pid 1 inside, /proc/1/environ) would otherwise expose ours.
+      env: {},
+      stdio,
+      ...(opts.hostUid !== undefined ? { uid: opts.hostUid, gid: opts.hostUid } : {}),
+    });
     const p = new SandboxProcess(child, cgroup);
     child.on('error', () => undefined); // reported through exit / start failure
+    for (const s of child.stdio) s?.on('error', () => undefined); // a sandbox closing its end must not throw here
+    if (seccomp) ((child.stdio as unknown as Writable[])[FD.seccomp]!).end(seccomp);
     spec.dataFiles.forEach((f, i) => (child.stdio[FD.firstData + i] as Writable).end(f.data));
     try {
       const info = await p.readInfo(opts.startTimeoutMs);
