@@ -113,9 +113,72 @@ function detectV1(name: string): CgroupLayout | null {
 /** Finds a usable cgroup hierarchy (v2 preferred when it has memory and pids, else v1) and creates our parent group. */
 export function detectCgroups(name = `outrigger-${process.pid}`): CgroupLayout | null {
   try {
-    return detectV2(name) ?? detectV1(name);
+    const layout = detectV2(name) ?? detectV1(name);
+    if (layout) sweepStaleGroups(layout);
+    return layout;
   } catch {
     return null;
+  }
+}
+
+/**
+ * Removes what a server that died without cleaning up left behind (`outrigger-<pid>` of a pid that no longer runs).
+ * This matters because of the freezer: on cgroup v1 a frozen task receives no signal, so a warm worker frozen when
+ * its server was killed ignores --die-with-parent's SIGKILL and would wait for ever. Thaw, kill, remove.
+ */
+function sweepStaleGroups(layout: CgroupLayout): void {
+  // Freezer first: a kill sent to a frozen task (v1) is only delivered once it is thawed.
+  const byController = (Object.entries(layout.parents) as [Controller, string][]).sort(([a], [b]) => Number(b === 'freezer') - Number(a === 'freezer'));
+  for (const [controller, parent] of byController) {
+    const root = path.dirname(parent);
+    let entries: string[] = [];
+    try {
+      entries = fs.readdirSync(root);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const m = /^outrigger-(\d+)$/.exec(entry);
+      if (!m || Number(m[1]) === process.pid || fs.existsSync(`/proc/${m[1]}`)) continue;
+      const stale = path.join(root, entry);
+      for (const group of safeReaddir(stale).filter((g) => g.startsWith('sb-'))) {
+        const dir = path.join(stale, group);
+        if (controller === 'freezer') tryWrite(path.join(dir, layout.version === 'v1' ? 'freezer.state' : 'cgroup.freeze'), layout.version === 'v1' ? 'THAWED' : '0');
+        for (const pid of readPids(dir)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }
+        try {
+          fs.rmdirSync(dir);
+        } catch {
+          // still draining; the next start tries again
+        }
+      }
+      try {
+        fs.rmdirSync(stale);
+      } catch {
+        // not empty yet
+      }
+    }
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function readPids(dir: string): number[] {
+  try {
+    return fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }
 
