@@ -96,6 +96,24 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('keeps the webhook-id of a reply sent through a webhook when the failed reply is sent again', async () => {
+      expect((await s.api('POST', '/api/webhooks', { name: 'signed_mail', executor: 'signed_recv' })).status).toBe(201);
+      const ticket = await s.api('POST', '/api/tickets', { subject: 'Invoice', body: 'wrong', channel: 'email', from: 'ann@example.com' });
+      expect(ticket.status).toBe(201);
+      // The receiver refuses the first two attempts of each id: the reply fails, fails again on retry, then is sent.
+      const first = await s.api('POST', `/api/tickets/${ticket.body.id}/replies`, { body: 'Corrected.', viaWebhook: 'signed_mail' });
+      expect(first.status).toBe(502);
+      const replyId = first.body.replyId;
+      expect((await s.api('POST', `/api/tickets/${ticket.body.id}/replies/${replyId}/retry`, {})).status).toBe(502);
+      const sent = await s.api('POST', `/api/tickets/${ticket.body.id}/replies/${replyId}/retry`, {});
+      expect(sent.status, sent.raw).toBe(200);
+      expect(sent.body.status).toBe('sent');
+      const attempts = up.requests.filter((r) => r.body.includes(replyId));
+      expect(attempts).toHaveLength(3);
+      expect(attempts.map((r) => r.headers['webhook-id'])).toEqual([replyId, replyId, replyId]);
+      for (const rec of attempts) expect(verify(rec)).toMatchObject({ reply: { id: replyId, body: 'Corrected.' } });
+    });
+
     it('uses the execution id as webhook-id for a direct invocation', async () => {
       seen.clear();
       const before = up.requests.length;
