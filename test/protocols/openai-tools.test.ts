@@ -24,8 +24,10 @@ const ORDER_SCHEMA = {
   $defs: { customer: { type: 'object', properties: { number: { type: 'string' }, email: { type: 'string', format: 'email' } }, required: ['number'] } },
 };
 
-// An external $ref cannot be saved at all, and a tool's root must be an object: those two are for the converter only.
-const SAVEABLE_NON_STRICT = Object.fromEntries(Object.entries(NON_STRICT_CORPUS).filter(([n]) => n !== 'external_ref' && n !== 'root_any_of'));
+// An external $ref cannot be saved, a tool's root must be an object, and a cycle of bare $ref aliases is for the schema
+// limits to judge: those are for the converter only.
+const CONVERTER_ONLY = new Set(['external_ref', 'root_any_of', 'described_ref_cycle']);
+const SAVEABLE_NON_STRICT = Object.fromEntries(Object.entries(NON_STRICT_CORPUS).filter(([n]) => !CONVERTER_ONLY.has(n)));
 
 function completion(message: Record<string, unknown>, finish: string) {
   return { id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'fake-model', choices: [{ index: 0, message: { role: 'assistant', content: null, ...message }, finish_reason: finish }] };

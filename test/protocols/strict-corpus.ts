@@ -81,6 +81,10 @@ export const NON_STRICT_CORPUS: Record<string, Schema> = {
     for (let i = 0; i < 12; i++) s = { type: 'object', properties: { n: s }, required: ['n'] };
     return s;
   })(),
+  described_ref_cycle: {
+    type: 'object', properties: { a: { $ref: '#/$defs/a', description: 'A' } },
+    $defs: { a: { $ref: '#/$defs/b', description: 'to b' }, b: { $ref: '#/$defs/a', description: 'to a' } },
+  },
   too_many_enum_values: { type: 'object', properties: { a: { type: 'integer', enum: Array.from({ length: 1001 }, (_, i) => i) } } },
 };
 

@@ -128,7 +128,8 @@ function convert(s: unknown, depth: number, w: Walk): Schema {
     // as annotations do not validate), unless it is the root or itself a bare $ref; any other sibling is a constraint.
     if (siblings.some((k) => k !== 'description')) throw new NotStrict(`keywords beside $ref: ${siblings.join(', ')}`);
     if (siblings.length === 0 || ref === '#') return { $ref: ref, ...pick(out, ['$defs', 'definitions']) };
-    const target = convert(resolveLocalRef(w.root, ref), depth, w);
+    // One level deeper per inlining, so that definitions describing each other through $ref end at the depth limit.
+    const target = convert(resolveLocalRef(w.root, ref), depth + 1, w);
     if (target.$ref !== undefined) return { $ref: ref, ...pick(out, ['$defs', 'definitions']) };
     const { $defs: _d, definitions: _l, ...inlined } = target;
     return { ...inlined, description: out.description, ...pick(out, ['$defs', 'definitions']) };
