@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 # composer + php-curl/zip/mbstring/unzip: PHP dependency builds (Composer downloads with curl, unpacks zips) and curl
-# for PHP executors; php-guzzlehttp-guzzle only lets the egress tests use Guzzle when packagist is unreachable.
-PKGS="postgresql php-cli bubblewrap composer php-curl php-zip php-mbstring unzip php-guzzlehttp-guzzle"
+# for PHP executors; php-guzzlehttp-guzzle only lets the egress tests use Guzzle when packagist is unreachable;
+# python3-venv: the venv of the MCP conformance test (below).
+PKGS="postgresql php-cli bubblewrap composer php-curl php-zip php-mbstring unzip php-guzzlehttp-guzzle python3-venv"
 missing=""
 for p in $PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -17,5 +18,12 @@ fi
 if ! cmp -s package-lock.json node_modules/.outrigger-installed-lock 2>/dev/null; then
   npm ci --no-audit --no-fund
   cp package-lock.json node_modules/.outrigger-installed-lock
+fi
+# The MCP conformance test (test/protocols/mcp.test.ts) drives /mcp with the official Python SDK: it lives in a
+# project-local venv (.venv-tools, gitignored), created or brought to the pinned version only when needed.
+MCP_PY_VERSION=2.3.0
+if ! .venv-tools/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('mcp') != '$MCP_PY_VERSION')" 2>/dev/null; then
+  python3 -m venv .venv-tools
+  .venv-tools/bin/pip install -q --disable-pip-version-check "mcp==$MCP_PY_VERSION"
 fi
 npm run build

@@ -14,8 +14,8 @@
 //    frozen node) is reaped and the delivery runs again. On a single-process store (SQLite) every lease
 //    left at start belongs to a dead process and is reaped at once.
 //  - the delivery id is the idempotency key: the same across retries and replays, passed to the executor
-//    as `input._delivery.id` and as the execution's triggerRef. Delivery is at least once, so a receiver
-//    that must not act twice deduplicates on it.
+//    as `input._delivery.id`, as the execution's triggerRef and as the `webhook-id` of a signed apiCall
+//    request. Delivery is at least once, so a receiver that must not act twice deduplicates on it.
 //  - idle workers sleep until the next delivery falls due, and are woken by appends in this process and,
 //    on PostgreSQL, by LISTEN/NOTIFY (capability `listenNotify`) from other nodes; they never spin.
 import type pg from 'pg';
@@ -230,7 +230,7 @@ export class Dispatcher {
     try {
       const res = await invoker.invoke({
         workspaceId: d.workspaceId, executorName: d.executor, input, trigger: triggerFor(d.event.type), triggerRef: d.id,
-        attempt: d.attempt, enqueuedAt: d.enqueuedAt, executionId,
+        attempt: d.attempt, enqueuedAt: d.enqueuedAt, executionId, idempotencyKey: d.id,
       });
       recordedExecution = res.executionId;
       ok = res.status === 'ok';

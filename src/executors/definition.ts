@@ -100,6 +100,11 @@ export function normalizeDefinition(input: ExecutorDraft & { name: string }): Ex
       const bad = unknownPlaceholders(t);
       if (bad.length) errors.push({ field, message: `unknown placeholder ${bad.join(', ')} (use {{secret:NAME}}, {{input.path}} or {{execution.id}})` });
     }
+    // Standard Webhooks signs `id.timestamp.body` and its verifiers check the body only, so the query string of a
+    // GET or DELETE (where the input travels) could be changed without breaking the signature.
+    if (input.apiCall.signingSecret && (input.apiCall.method === 'GET' || input.apiCall.method === 'DELETE')) {
+      errors.push({ field: '/apiCall/signingSecret', message: `cannot be used with method ${input.apiCall.method}: Standard Webhooks signatures cover the body only, and ${input.apiCall.method} sends the input in the query string, which would go unauthenticated; use POST, PUT or PATCH to sign` });
+    }
   }
   if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
   const def: ExecutorDefinition = {

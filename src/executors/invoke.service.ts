@@ -45,6 +45,8 @@ export interface InvokeRequest {
   enqueuedAt?: number;
   /** Use this id instead of a fresh one (lets a caller know the id before the run ends). */
   executionId?: string;
+  /** Stays the same across retries of one piece of work (e.g. the delivery id); default: the execution id. */
+  idempotencyKey?: string;
 }
 
 export interface InvocationResult {
@@ -126,6 +128,7 @@ export class InvokeService {
       version: version ?? 0,
       trigger: req.trigger,
       attempt: req.attempt ?? 1,
+      idempotencyKey: req.idempotencyKey ?? executionId,
       // A nested call never outlives its caller.
       deadline: parent ? Math.min(parent.deadline, ownDeadline) : ownDeadline,
       depth: parent ? parent.depth + 1 : 0,

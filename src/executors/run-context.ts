@@ -12,6 +12,11 @@ export interface RunContext {
   version: number;
   trigger: Trigger;
   attempt: number;
+  /**
+   * What stays the same across every retry of one piece of work (an event delivery's id, a reply's id); the execution
+   * id otherwise. Signed apiCall requests send it as `webhook-id`, the receivers' idempotency key.
+   */
+  idempotencyKey: string;
   /** Epoch ms after which the run is cut off; nested UDF calls inherit it. */
   deadline: number;
   /** UDF nesting depth of this execution (0 at the top). */

@@ -73,7 +73,8 @@ export class RepliesService {
     const input = { reply: { id: reply.id, body: reply.body, to: reply.to_address, subject: replySubject(snapshot.subject), channel: snapshot.channel, author: reply.author }, ticket: snapshot };
     let result: InvocationResult;
     try {
-      result = await this.deps.webhooks.call(workspaceId, webhook, input, { triggerRef: `reply:${reply.id}` });
+      // Sending a failed reply again is a retry of the same message: the reply id stays its idempotency key (webhook-id).
+      result = await this.deps.webhooks.call(workspaceId, webhook, input, { triggerRef: `reply:${reply.id}`, idempotencyKey: reply.id });
     } catch (err) {
       // The webhook or its executor vanished between the check and the call: the reply failed, say why.
       const message = err instanceof Error ? err.message : String(err);

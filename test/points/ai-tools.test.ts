@@ -70,7 +70,7 @@ for (const dialect of DIALECTS) {
       // An executor without inputSchema takes any object: not strict either.
       expect(byName.broken.function).toMatchObject({ strict: false, parameters: { type: 'object', properties: {}, additionalProperties: true } });
       const mcp = await s.api('GET', '/api/ai/tools?format=mcp');
-      expect(mcp.body.tools.find((t: any) => t.name === 'get_offer')).toEqual({ name: 'get_offer', description: 'Offer for a postcode', inputSchema: OFFER_SCHEMA });
+      expect(mcp.body.tools.find((t: any) => t.name === 'get_offer')).toEqual({ name: 'get_offer', description: 'Offer for a postcode', inputSchema: OFFER_SCHEMA, annotations: { readOnlyHint: true, openWorldHint: true } });
       const native = await s.api('GET', '/api/ai/tools');
       expect(native.body.items.find((t: any) => t.name === 'Disabled_Tool')).toMatchObject({ enabled: false, parameters: null });
     });

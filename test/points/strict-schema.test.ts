@@ -19,7 +19,7 @@ describe('strict parameter schemas', () => {
         type: 'object',
         properties: {
           address: { type: ['object', 'null'], properties: { street: { type: 'string' }, zip: { type: ['string', 'null'] } }, required: ['street', 'zip'], additionalProperties: false },
-          kind: { enum: ['a', 'b', null] },
+          kind: { type: ['string', 'null'], enum: ['a', 'b', null] }, // every schema is typed: the type of its values
           ref: { anyOf: [{ $ref: '#/$defs/x' }, { type: 'null' }] },
         },
         required: ['address', 'kind', 'ref'],

@@ -77,12 +77,20 @@ export async function runApiCall(def: ExecutorDefinition, input: unknown, ctx: R
     headers['content-type'] ??= 'application/json';
   }
   if (spec.signingSecret) {
+    // Standard Webhooks signs the body only: a query string would travel unauthenticated. Saving refuses this
+    // combination; a version stored before that rule fails here, before anything is sent.
+    if (body === undefined) {
+      throw new InvocationError('RUNTIME_ERROR', `signingSecret cannot sign a ${method} request: Standard Webhooks authenticates the body, and ${method} sends the input in the query string; nothing was sent (use POST, PUT or PATCH, or drop signingSecret)`);
+    }
     try {
       const wh = new Webhook(secrets.get(spec.signingSecret)!);
       const ts = new Date();
-      headers['webhook-id'] = ctx.executionId;
+      // The id is the receivers' idempotency key: the same across every retry of one delivery; the timestamp and
+      // hence the signature are fresh on each attempt, so that receivers' replay windows accept a late retry.
+      const msgId = ctx.idempotencyKey;
+      headers['webhook-id'] = msgId;
       headers['webhook-timestamp'] = String(Math.floor(ts.getTime() / 1000));
-      headers['webhook-signature'] = wh.sign(ctx.executionId, ts, body ?? '');
+      headers['webhook-signature'] = wh.sign(msgId, ts, body);
     } catch (err) {
       throw new InvocationError('RUNTIME_ERROR', `signing secret ${spec.signingSecret} is not a Standard Webhooks key (whsec_ + base64): ${(err as Error).message}`);
     }

@@ -14,6 +14,13 @@ const ToolBody = Type.Object({
   executor: ExecutorName,
   description: Type.Optional(Type.String({ maxLength: 4000, description: 'default: the executor’s description' })),
   parameters: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: 'JSON Schema of the arguments; default: the executor’s inputSchema' })),
+  annotations: Type.Optional(Type.Union([Type.Object({
+    title: Type.Optional(Type.String({ maxLength: 200 })),
+    readOnlyHint: Type.Optional(Type.Boolean({ description: 'the tool changes nothing' })),
+    destructiveHint: Type.Optional(Type.Boolean({ description: 'the tool may delete or overwrite (meaningful when not read-only)' })),
+    idempotentHint: Type.Optional(Type.Boolean({ description: 'calling it twice with the same arguments has no further effect' })),
+    openWorldHint: Type.Optional(Type.Boolean({ description: 'the tool reaches systems outside Outrigger' })),
+  }, { additionalProperties: false }), Type.Null()], { description: 'MCP tool annotations; each given hint wins over the one derived from the executor (apiCall GET: read-only; PUT/DELETE: idempotent; DELETE: destructive)' })),
   enabled: Type.Optional(Type.Boolean({ default: true })),
 }, { additionalProperties: false });
 

@@ -10,19 +10,60 @@ import { dropStrictNulls, toStrictParameters } from './strict-schema.js';
 
 export const TOOL_NAME_PATTERN = '^[a-zA-Z0-9_-]{1,64}$';
 
+/** MCP tool annotations (hints for clients, never guarantees): what the tool does to the world it touches. */
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
 export interface AiTool {
   name: string;
   executor: string;
   description: string | null;
   /** JSON Schema of the arguments; null means the executor's inputSchema. */
   parameters: Record<string, unknown> | null;
+  /** Hints set on the binding; they win over the ones derived from the executor. Absent in tools saved before they existed. */
+  annotations?: ToolAnnotations | null;
   enabled: boolean;
 }
 
-/** A tool with its effective description and parameter schema. */
+/** A tool with its effective description, parameter schema, annotations and output schema. */
 export interface ResolvedTool extends AiTool {
   effectiveDescription: string;
   effectiveParameters: Record<string, unknown>;
+  effectiveAnnotations: ToolAnnotations;
+  /** The executor's outputSchema when it describes an object (MCP's outputSchema and structuredContent are objects). */
+  outputSchema: Record<string, unknown> | null;
+}
+
+/**
+ * Hints that follow from what the executor is (RFC 9110 method semantics for apiCall: GET is safe, PUT and DELETE are
+ * idempotent, DELETE removes); nothing is claimed for code, whose effects cannot be told from its definition.
+ */
+export function derivedAnnotations(def: ExecutorDefinition | undefined): ToolAnnotations {
+  const method = def?.apiCall?.method;
+  if (!method) return {};
+  // An apiCall always talks to a system outside Outrigger.
+  if (method === 'GET') return { readOnlyHint: true, openWorldHint: true };
+  const out: ToolAnnotations = { readOnlyHint: false, openWorldHint: true };
+  if (method === 'PUT' || method === 'DELETE') out.idempotentHint = true;
+  if (method === 'DELETE') out.destructiveHint = true;
+  return out;
+}
+
+const JSON_SCHEMA_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
+
+/**
+ * A schema as MCP publishes it: 2020-12 is MCP's default dialect, so a `$schema` naming it says nothing and is left out
+ * (clients that validate with a draft-07 engine, such as the TypeScript SDK's, would otherwise fail to compile it).
+ */
+function forMcp(schema: Record<string, unknown>): Record<string, unknown> {
+  if (typeof schema.$schema !== 'string' || schema.$schema.replace(/#$/, '') !== JSON_SCHEMA_2020_12) return schema;
+  const { $schema: _dialect, ...rest } = schema;
+  return rest;
 }
 
 export type ToolCallResult =
@@ -40,7 +81,7 @@ export class ToolsService {
   }
 
   /** Applies defaults and checks the executor and the parameter schema (for create/replace). */
-  async prepare(workspaceId: string, body: { name: string; executor: string; description?: string; parameters?: Record<string, unknown> | null; enabled?: boolean }): Promise<AiTool> {
+  async prepare(workspaceId: string, body: { name: string; executor: string; description?: string; parameters?: Record<string, unknown> | null; annotations?: ToolAnnotations | null; enabled?: boolean }): Promise<AiTool> {
     await requireExecutorExists(this.db, workspaceId, body.executor);
     if (body.parameters) {
       const errors: FieldError[] = [];
@@ -52,14 +93,22 @@ export class ToolsService {
       }
       if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
     }
-    return { name: body.name, executor: body.executor, description: body.description ?? null, parameters: body.parameters ?? null, enabled: body.enabled ?? true };
+    return { name: body.name, executor: body.executor, description: body.description ?? null, parameters: body.parameters ?? null, annotations: body.annotations ?? null, enabled: body.enabled ?? true };
   }
 
   private async resolve(workspaceId: string, tool: AiTool): Promise<ResolvedTool> {
     const row = await findActiveDefinition(this.db, workspaceId, tool.executor);
     const def = row ? (JSON.parse(row.definition) as ExecutorDefinition) : undefined;
     const params = tool.parameters ?? def?.inputSchema ?? ANY_OBJECT;
-    return { ...tool, effectiveDescription: tool.description ?? def?.description ?? '', effectiveParameters: params.type === 'object' ? params : ANY_OBJECT };
+    const out = def?.outputSchema;
+    return {
+      ...tool,
+      annotations: tool.annotations ?? null,
+      effectiveDescription: tool.description ?? def?.description ?? '',
+      effectiveParameters: params.type === 'object' ? params : ANY_OBJECT,
+      effectiveAnnotations: { ...derivedAnnotations(def), ...(tool.annotations ?? {}) },
+      outputSchema: out && out.type === 'object' ? out : null,
+    };
   }
 
   /** Every tool (or only the enabled ones) with effective description and parameters. */
@@ -76,9 +125,16 @@ export class ToolsService {
     return { type: 'function' as const, function: { name: t.name, description: t.effectiveDescription, parameters, strict } };
   }
 
-  /** An MCP tool entry. */
+  /** An MCP tool entry: input schema, output schema (then every result carries structuredContent) and annotations. */
   static toMcp(t: ResolvedTool) {
-    return { name: t.name, description: t.effectiveDescription, inputSchema: t.effectiveParameters as { type: 'object'; [k: string]: unknown } };
+    const annotations = Object.keys(t.effectiveAnnotations).length ? { annotations: t.effectiveAnnotations } : {};
+    return {
+      name: t.name,
+      description: t.effectiveDescription,
+      inputSchema: forMcp(t.effectiveParameters) as { type: 'object'; [k: string]: unknown },
+      ...(t.outputSchema ? { outputSchema: forMcp(t.outputSchema) as { type: 'object'; [k: string]: unknown } } : {}),
+      ...annotations,
+    };
   }
 
   /**

@@ -99,8 +99,8 @@ export class BindingsService {
   }
 
   /** Runs the bound executor and waits for it; 404 for an unknown binding. */
-  async call(workspaceId: string, name: string, input: unknown, opts: { triggerRef?: string } = {}): Promise<InvocationResult> {
+  async call(workspaceId: string, name: string, input: unknown, opts: { triggerRef?: string; idempotencyKey?: string } = {}): Promise<InvocationResult> {
     const b = await this.get(workspaceId, name);
-    return this.invoker.invoke({ workspaceId, executorName: b.executor, input, trigger: this.spec.trigger, triggerRef: opts.triggerRef ?? name });
+    return this.invoker.invoke({ workspaceId, executorName: b.executor, input, trigger: this.spec.trigger, triggerRef: opts.triggerRef ?? name, idempotencyKey: opts.idempotencyKey });
   }
 }
