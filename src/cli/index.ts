@@ -10,6 +10,7 @@ import { pull } from './commands/folder/pull.js';
 import { push } from './commands/folder/push.js';
 import { diff } from './commands/folder/diff.js';
 import { test } from './commands/folder/test.js';
+import { run } from './commands/folder/run.js';
 
 const program = new Command('outrigger').version(VERSION).description('Run custom code for a customer-service platform')
   // Usage errors (unknown option, missing argument) exit 2 like every other input error; help and version exit 0.
@@ -66,6 +67,17 @@ folderCommand(program.command('diff [names...]').description('show what push wou
 folderCommand(program.command('test [names...]').description('run each folder\'s tests/*.json fixtures against the folder\'s definition (a draft run on the server, nothing is saved); exit 1 on any failure')
   .option('--reporter <reporter>', 'text | tap', 'text'))
   .action(async (names: string[], flags) => { process.exitCode = await test(names, flags); });
+
+program.command('run <folder>').description('run one executor folder on this machine in the real sandbox, without a server: output on stdout, logs and timing on stderr; exit 0 ok, 1 error')
+  .option('-i, --input <json-or-file>', 'input object as JSON text or a JSON file', '{}')
+  .option('--secrets <file>', '.env-style file of secrets (NAME=value per line) for ctx.secret')
+  .option('--storage <file>', 'JSON file holding storage objects for ctx.storage (read, and written back on change)')
+  .option('--no-sandbox', 'run without isolation (machines without bubblewrap): the code runs as you, with no limits')
+  .option('--json', 'print the whole result (status, output or error, logs, duration) as JSON')
+  .addHelpText('after', `
+ctx.udf(name) runs the sibling folder <folder>/../<name>; ctx.api goes to OUTRIGGER_URL (with OUTRIGGER_TOKEN) when set,
+else it is an error naming the call; ctx.emit is printed on stderr.`)
+  .action(async (folder: string, flags) => { process.exitCode = await run(folder, flags); });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CliError || err instanceof ConfigError) {

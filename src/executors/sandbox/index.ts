@@ -24,6 +24,8 @@ export interface CreateSandboxOptions {
   egressAllowCidrs?: string[];
   /** Run code without isolation when the machine cannot isolate it (development only; logged loudly). */
   allowUnsandboxed?: boolean;
+  /** Run without isolation even where it is available (`outrigger run --no-sandbox`; logged loudly). */
+  forceUnsandboxed?: boolean;
   /** Refuse to start when any part of the isolation is missing or weaker (OUTRIGGER_SANDBOX=required). */
   requireFullIsolation?: boolean;
   logger?: Logger;
@@ -68,8 +70,9 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
   const found = await detect(limits);
   const caps = found.caps;
   assertIsolation(caps, opts.requireFullIsolation ?? false);
+  if (opts.forceUnsandboxed) caps.isolated = false;
   if (!caps.isolated) {
-    if (!opts.allowUnsandboxed) {
+    if (!opts.allowUnsandboxed && !opts.forceUnsandboxed) {
       throw new Error(`code sandbox unavailable, refusing to run code without isolation: ${caps.problems.join('; ')}`);
     }
     caps.unsandboxed = true;
