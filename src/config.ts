@@ -87,6 +87,7 @@ const SANDBOX_LIMIT_VARS = {
   OUTRIGGER_SANDBOX_IDLE_SECONDS: ['idleMs', 1000, 1, 86_400],
   OUTRIGGER_SANDBOX_MAX_WORKERS: ['maxWorkers', 1, 1, 4096],
   OUTRIGGER_SANDBOX_MAX_WORKERS_PER_POOL: ['maxWorkersPerPool', 1, 1, 1024],
+  OUTRIGGER_SANDBOX_RESERVED_WORKERS: ['reservedWorkers', 1, 0, 4096],
 } as const;
 export type SandboxLimitName = (typeof SANDBOX_LIMIT_VARS)[keyof typeof SANDBOX_LIMIT_VARS][0];
 

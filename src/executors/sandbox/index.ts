@@ -35,6 +35,8 @@ export type Sandbox = CodeRunner & {
   ensureDependencies(language: CodeLanguage, text: string, opts?: { retry?: boolean }): DependencyState;
   /** Live workers (spares included; script spares not). */
   size(): number;
+  /** Workers (busy, idle, starting) each workspace holds now: its share of maxWorkers. */
+  workersByWorkspace(): Record<string, number>;
   /** Script spares ready to be taken (all languages, or one). */
   scriptSpares(language?: CodeLanguage): number;
   /** Waits for the build of this text to end. */
@@ -116,6 +118,7 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
     },
     capabilities: () => structuredClone(caps),
     size: () => pools.size(),
+    workersByWorkspace: () => pools.workersByWorkspace(),
     scriptSpares: (language) => pools.scriptSpares(language),
     ensureDependencies: (language, text, o) => deps.ensureDependencies(language, text, o),
     waitForDependencies: (language, text) => deps.wait(language, text),
