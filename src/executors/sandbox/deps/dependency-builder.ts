@@ -357,7 +357,11 @@ export class DependencyBuilder {
       if (exit.code !== 0) {
         const why = proc.killReason === 'timeout' ? 'build timed out' : `installer exited with ${exit.code ?? exit.signal}`;
         fs.rmSync(work, { recursive: true, force: true });
-        return fail(denied.length ? `${why}; network access refused: ${denied.join(', ')}` : why, log);
+        // pip's answer when only a source distribution exists reads like a missing package: say why.
+        const hint = language === 'python' && !scripts && /no matching distribution/i.test(log)
+          ? ' (only wheels are installed unless the executor sets code.allowInstallScripts: a source distribution runs setup code)'
+          : '';
+        return fail(`${denied.length ? `${why}; network access refused: ${denied.join(', ')}` : why}${hint}`, log);
       }
       const tree = path.join(dir, 'tree');
       fs.rmSync(tree, { recursive: true, force: true });
