@@ -28,12 +28,41 @@ export interface Config {
   /** Sandbox limit defaults set by the administrator (`OUTRIGGER_SANDBOX_*`); unset ones keep the built-in defaults. */
   sandboxLimits: Partial<Record<SandboxLimitName, number>>;
 
+  /** Storage quotas per workspace (`OUTRIGGER_STORAGE_*`). */
+  storageLimits: StorageLimits;
+  /** Dependency build limits (`OUTRIGGER_DEPS_*`). */
+  depsLimits: DepsLimits;
+
   /** How long a customer search answer is cached (ms); 0 turns the cache off. */
   recognitionCacheTtlMs: number;
   /** Default OpenAI-compatible base URL of smart agents (`OUTRIGGER_LLM_BASE_URL`). */
   llmBaseUrl?: string;
   /** Default API key of smart agents (`OUTRIGGER_LLM_API_KEY`). */
   llmApiKey?: string;
+}
+
+/** What one workspace may keep in storage, and how much one list answer may carry. */
+export interface StorageLimits {
+  /** Bytes of keys plus JSON values a workspace may hold (live objects). */
+  maxBytes: number;
+  /** Storage objects a workspace may hold. */
+  maxKeys: number;
+  /** Bytes of JSON of one value. */
+  valueMaxBytes: number;
+  /** Entries of one list answer (REST page maximum and `ctx.storage.list`). */
+  listMaxItems: number;
+  /** Bytes of keys plus JSON values of one list answer. */
+  listMaxBytes: number;
+}
+
+/** Dependency build limits: queueing per workspace and in total, and the size of one build directory. */
+export interface DepsLimits {
+  /** Builds running at once on this server. */
+  concurrency: number;
+  /** Builds of one workspace running at once. */
+  concurrencyPerWorkspace: number;
+  /** Bytes one build directory may grow to. */
+  maxBuildBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +90,7 @@ const SANDBOX_LIMIT_VARS = {
   OUTRIGGER_SANDBOX_IDLE_SECONDS: ['idleMs', 1000, 1, 86_400],
   OUTRIGGER_SANDBOX_MAX_WORKERS: ['maxWorkers', 1, 1, 4096],
   OUTRIGGER_SANDBOX_MAX_WORKERS_PER_POOL: ['maxWorkersPerPool', 1, 1, 1024],
+  OUTRIGGER_SANDBOX_RESERVED_WORKERS: ['reservedWorkers', 1, 0, 4096],
 } as const;
 export type SandboxLimitName = (typeof SANDBOX_LIMIT_VARS)[keyof typeof SANDBOX_LIMIT_VARS][0];
 
@@ -70,6 +100,31 @@ function sandboxLimits(env: NodeJS.ProcessEnv): Partial<Record<SandboxLimitName,
     if (env[name] !== undefined && env[name] !== '') out[limit] = intFrom(name, env[name], min, min, max) * unit;
   }
   return out;
+}
+
+const MB = 1024 * 1024;
+
+function storageLimits(env: NodeJS.ProcessEnv): StorageLimits {
+  const limits: StorageLimits = {
+    maxBytes: intFrom('OUTRIGGER_STORAGE_MAX_MB', env.OUTRIGGER_STORAGE_MAX_MB, 100, 1, 1024 * 1024) * MB,
+    maxKeys: intFrom('OUTRIGGER_STORAGE_MAX_KEYS', env.OUTRIGGER_STORAGE_MAX_KEYS, 10_000, 1, 100_000_000),
+    valueMaxBytes: intFrom('OUTRIGGER_STORAGE_VALUE_MAX_KB', env.OUTRIGGER_STORAGE_VALUE_MAX_KB, 1024, 1, 64 * 1024) * 1024,
+    listMaxItems: intFrom('OUTRIGGER_STORAGE_LIST_MAX_ITEMS', env.OUTRIGGER_STORAGE_LIST_MAX_ITEMS, 1000, 1, 100_000),
+    listMaxBytes: intFrom('OUTRIGGER_STORAGE_LIST_MAX_MB', env.OUTRIGGER_STORAGE_LIST_MAX_MB, 4, 1, 1024) * MB,
+  };
+  // One value must always fit into a list answer, or a page could never move past it.
+  if (limits.listMaxBytes < limits.valueMaxBytes + 1024) {
+    throw new ConfigError('OUTRIGGER_STORAGE_LIST_MAX_MB must be larger than OUTRIGGER_STORAGE_VALUE_MAX_KB (one value must fit into a list answer)');
+  }
+  return limits;
+}
+
+function depsLimits(env: NodeJS.ProcessEnv): DepsLimits {
+  return {
+    concurrency: intFrom('OUTRIGGER_DEPS_CONCURRENCY', env.OUTRIGGER_DEPS_CONCURRENCY, 2, 1, 64),
+    concurrencyPerWorkspace: intFrom('OUTRIGGER_DEPS_CONCURRENCY_PER_WORKSPACE', env.OUTRIGGER_DEPS_CONCURRENCY_PER_WORKSPACE, 1, 1, 64),
+    maxBuildBytes: intFrom('OUTRIGGER_DEPS_MAX_MB', env.OUTRIGGER_DEPS_MAX_MB, 1024, 1, 1024 * 1024) * MB,
+  };
 }
 
 function sandboxMode(raw: string | undefined): Config['sandbox'] {
@@ -114,6 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     allowUnsandboxed: overrides.allowUnsandboxed ?? env.OUTRIGGER_ALLOW_UNSANDBOXED === '1',
     sandboxSpares: overrides.sandboxSpares ?? intFrom('OUTRIGGER_SANDBOX_SPARES', env.OUTRIGGER_SANDBOX_SPARES, 1, 0, 16),
     sandboxLimits: overrides.sandboxLimits ?? sandboxLimits(env),
+    storageLimits: overrides.storageLimits ?? storageLimits(env),
+    depsLimits: overrides.depsLimits ?? depsLimits(env),
   };
   return Object.freeze(config);
 }

@@ -9,6 +9,9 @@ export const PROBLEMS = {
   NOT_FOUND: { status: 404, title: 'Not found' },
   CONFLICT: { status: 409, title: 'Conflict with the current state' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  // A workspace quota (storage bytes or keys) would be exceeded: 409, as the workspace's state is what conflicts
+  // (deleting objects resolves it); not 429, which clients retry, nor 507, a server error.
+  LIMIT_EXCEEDED: { status: 409, title: 'A quota of the workspace would be exceeded' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The service is not ready' },
   INTERNAL: { status: 500, title: 'Internal error' },

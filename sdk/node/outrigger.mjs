@@ -113,8 +113,11 @@ class Storage {
   delete(key) {
     return _channel().call('storage.delete', { key });
   }
-  list(prefix) {
-    return _channel().call('storage.list', prefix === undefined ? {} : { prefix });
+  /** One page of {key, value, expiresAt} in key order; pass the last key as `after` for the next page. */
+  list(prefix, after) {
+    const args = prefix === undefined ? {} : { prefix };
+    if (after !== undefined) args.after = after;
+    return _channel().call('storage.list', args);
   }
 }
 

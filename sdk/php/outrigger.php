@@ -111,9 +111,12 @@ final class Storage
         return Channel::instance()->call('storage.set', $args);
     }
     public function delete(string $key): mixed { return Channel::instance()->call('storage.delete', ['key' => $key]); }
-    public function list(?string $prefix = null): mixed
+    /** One page of {key, value, expiresAt} in key order; pass the last key as $after for the next page. */
+    public function list(?string $prefix = null, ?string $after = null): mixed
     {
-        return Channel::instance()->call('storage.list', $prefix === null ? [] : ['prefix' => $prefix]);
+        $args = $prefix === null ? [] : ['prefix' => $prefix];
+        if ($after !== null) $args['after'] = $after;
+        return Channel::instance()->call('storage.list', $args);
     }
 }
 

@@ -110,8 +110,12 @@ class Storage:
     def delete(self, key):
         return _channel().call("storage.delete", {"key": key})
 
-    def list(self, prefix=None):
-        return _channel().call("storage.list", {} if prefix is None else {"prefix": prefix})
+    def list(self, prefix=None, after=None):
+        """One page of {key, value, expiresAt} in key order; pass the last key as `after` for the next page."""
+        args = {} if prefix is None else {"prefix": prefix}
+        if after is not None:
+            args["after"] = after
+        return _channel().call("storage.list", args)
 
 
 class Api:

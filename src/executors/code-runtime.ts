@@ -32,6 +32,7 @@ export async function startCodeRuntime(config: Config, log: Log): Promise<CodeRu
       egressAllowCidrs: config.egressAllowCidrs,
       allowUnsandboxed: config.allowUnsandboxed,
       requireFullIsolation: config.sandbox === 'required',
+      depsLimits: config.depsLimits,
       limits: { ...config.sandboxLimits, sparesPerLanguage: config.sandboxSpares },
       logger: { info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     });
@@ -66,7 +67,8 @@ export function connectVersions(sandbox: Sandbox, executors: ExecutorsService): 
     await sandbox.evict(`${workspaceId}/${name}/`);
     try {
       const def = (await executors.get(workspaceId, name)).definition;
-      if (def.code?.dependencies.trim()) sandbox.ensureDependencies(def.code.language, def.code.dependencies);
+      // A new save starts the build again even when the last one of the same text failed.
+      if (def.code?.dependencies.trim()) sandbox.ensureDependencies(def.code.language, def.code.dependencies, { workspaceId, retry: true, allowInstallScripts: def.code.allowInstallScripts === true });
     } catch {
       // deleted: nothing to build
     }

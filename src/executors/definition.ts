@@ -21,6 +21,7 @@ export const CodeSpec = Type.Object({
   dependencies: Type.Optional(Type.String({ maxLength: 64 * 1024, description: 'requirements.txt / package.json / composer.json text' })),
   memoryMb: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096 })),
   egress: Type.Optional(Type.Array(Type.String({ pattern: '^(\\*\\.)?[A-Za-z0-9.-]{1,253}$' }), { maxItems: 100 })),
+  allowInstallScripts: Type.Optional(Type.Boolean({ description: 'let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off' })),
 }, { additionalProperties: false });
 
 export const ApiCallSpec = Type.Object({
@@ -63,7 +64,7 @@ export interface ExecutorDefinition {
   inputSchema: Record<string, unknown> | null;
   outputSchema: Record<string, unknown> | null;
   timeoutMs: number;
-  code?: { language: 'python' | 'node' | 'php'; mode: 'handler' | 'script'; source: string; dependencies: string; memoryMb: number; egress: string[] };
+  code?: { language: 'python' | 'node' | 'php'; mode: 'handler' | 'script'; source: string; dependencies: string; memoryMb: number; egress: string[]; allowInstallScripts?: true };
   apiCall?: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; headers: Record<string, string>; signingSecret?: string };
 }
 
@@ -123,6 +124,8 @@ export function normalizeDefinition(input: ExecutorDraft & { name: string }): Ex
       dependencies: input.code.dependencies ?? '',
       memoryMb: input.code.memoryMb ?? 256,
       egress: input.code.egress ?? [],
+      // Only present when set, so that existing definitions (and their hashes) stay as they were.
+      ...(input.code.allowInstallScripts ? { allowInstallScripts: true as const } : {}),
     };
   }
   if (input.apiCall) {

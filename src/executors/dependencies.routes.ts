@@ -21,8 +21,13 @@ export const dependenciesRoutes: FastifyPluginAsyncTypebox<{ executors: Executor
     schema: { tags, summary: 'Dependency build of the active version: status (pending, building, ready, failed) and log', params: NameParams },
   }, async (req) => {
     const code = await codeWithDependencies(req.principal.workspaceId, req.params.name);
-    const s = sandbox!.ensureDependencies(code.language, code.dependencies);
-    return { language: code.language, status: s.status, key: s.key, error: s.error ?? null, log: s.log };
+    const s = sandbox!.ensureDependencies(code.language, code.dependencies, { workspaceId: req.principal.workspaceId, allowInstallScripts: code.allowInstallScripts === true });
+    return {
+      language: code.language, status: s.status, key: s.key, error: s.error ?? null, log: s.log,
+      // A failed build stays failed until retried: say how.
+      retry: s.status === 'failed' ? `save the executor again or POST /api/executors/${req.params.name}/dependencies/rebuild` : null,
+      installScripts: code.allowInstallScripts === true,
+    };
   });
 
   app.post('/:name/dependencies/rebuild', {
@@ -30,7 +35,7 @@ export const dependenciesRoutes: FastifyPluginAsyncTypebox<{ executors: Executor
     schema: { tags, summary: 'Build the dependencies again after a failure', params: NameParams },
   }, async (req, reply) => {
     const code = await codeWithDependencies(req.principal.workspaceId, req.params.name);
-    const s = sandbox!.ensureDependencies(code.language, code.dependencies, { retry: true });
+    const s = sandbox!.ensureDependencies(code.language, code.dependencies, { workspaceId: req.principal.workspaceId, retry: true, allowInstallScripts: code.allowInstallScripts === true });
     reply.code(202);
     return { language: code.language, status: s.status, key: s.key };
   });

@@ -67,7 +67,7 @@ export interface InvokeDeps {
   apiCall: ApiCallDeps;
   codeRunner?: CodeRunner;
   /** Dependency builds (the sandbox); absent, executors with dependencies cannot run. */
-  dependencies?: { ensureDependencies(language: CodeLanguage, text: string): DependencyState };
+  dependencies?: { ensureDependencies(language: CodeLanguage, text: string, opts?: { workspaceId?: string; allowInstallScripts?: boolean }): DependencyState };
   /** Why code cannot run here, for the 503 when there is no codeRunner. */
   codeUnavailable?: string;
   sdkHosts?: SdkHostFactory;
@@ -232,7 +232,7 @@ export class InvokeService {
     const code = def.code!;
     let dependenciesDir: string | undefined;
     if (code.dependencies.trim()) {
-      const dep = this.deps.dependencies?.ensureDependencies(code.language, code.dependencies);
+      const dep = this.deps.dependencies?.ensureDependencies(code.language, code.dependencies, { workspaceId: req.workspaceId, allowInstallScripts: code.allowInstallScripts === true });
       if (!dep) throw new InvocationError('DEPENDENCIES_NOT_READY', 'dependency builds are not available on this server');
       if (dep.status !== 'ready' || !dep.dir) {
         throw new InvocationError('DEPENDENCIES_NOT_READY', `the dependencies are ${dep.status}${dep.error ? `: ${dep.error}` : ''}; GET /api/executors/${def.name}/dependencies shows the build log`, { status: dep.status, key: dep.key });

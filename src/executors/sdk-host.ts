@@ -61,8 +61,11 @@ export class SdkHostFactory {
         }
         case 'storage.delete':
           return deps.storage.delete(ws, str(a, 'key'));
-        case 'storage.list':
-          return (await deps.storage.list(ws, typeof a.prefix === 'string' ? a.prefix : '')).map((o) => ({ key: o.key, value: o.value, expiresAt: o.expiresAt }));
+        case 'storage.list': {
+          // One page (listMaxItems entries, listMaxBytes): `after` (the last key seen) pages on.
+          const page = await deps.storage.page(ws, { prefix: typeof a.prefix === 'string' ? a.prefix : '', cursor: typeof a.after === 'string' ? a.after : undefined, limit: typeof a.limit === 'number' && a.limit >= 1 ? Math.floor(a.limit) : undefined });
+          return page.items.map((o) => ({ key: o.key, value: o.value, expiresAt: o.expiresAt }));
+        }
         case 'api.request': {
           if (!deps.platformApi) throw new SdkCallError('NOT_AVAILABLE', 'the platform API is not available here');
           const method = str(a, 'method').toUpperCase();

@@ -10,8 +10,16 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ storage: StorageService 
   const tags = ['storage'];
   app.get('', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List storage objects', querystring: Type.Object({ prefix: Type.Optional(Type.String({ maxLength: 256 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }) },
-  }, async (req) => ({ items: await storage.list(req.principal.workspaceId, req.query.prefix, req.query.limit) }));
+    schema: {
+      tags,
+      summary: 'List storage objects, a page at a time (key order; at most `limit` entries and the server\'s byte cap per page)',
+      querystring: Type.Object({
+        prefix: Type.Optional(Type.String({ maxLength: 256 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        cursor: Type.Optional(Type.String({ pattern: STORAGE_KEY_PATTERN, description: 'nextCursor of the previous page' })),
+      }, { additionalProperties: false }),
+    },
+  }, async (req) => storage.page(req.principal.workspaceId, { prefix: req.query.prefix, limit: req.query.limit ?? 100, cursor: req.query.cursor }));
 
   app.get('/:key', { config: { permission: 'read' }, schema: { tags, summary: 'Get a storage object', params: Params } }, async (req) => {
     const o = await storage.get(req.principal.workspaceId, req.params.key);

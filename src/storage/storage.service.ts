@@ -1,5 +1,8 @@
-// Storage objects: a workspace's JSON values by key, with an optional time to live.
+// Storage objects: a workspace's JSON values by key, with an optional time to live, within the workspace's quota.
+import { sql } from 'kysely';
 import type { Db } from '../store/index.js';
+import type { DialectCapabilities } from '../store/dialect.js';
+import type { StorageLimits } from '../config.js';
 import { ProblemError } from '../errors.js';
 
 export interface StorageObject {
@@ -9,8 +12,24 @@ export interface StorageObject {
   updatedAt: string;
 }
 
+/** One page of a list: at most `limit` entries and the byte cap; `nextCursor` is the last key when more may follow. */
+export interface StoragePage {
+  items: StorageObject[];
+  nextCursor: string | null;
+}
+
 export const STORAGE_KEY_PATTERN = '^[A-Za-z0-9_.:/-]{1,256}$';
-export const STORAGE_VALUE_MAX_BYTES = 1024 * 1024;
+
+export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
+  maxBytes: 100 * 1024 * 1024,
+  maxKeys: 10_000,
+  valueMaxBytes: 1024 * 1024,
+  listMaxItems: 1000,
+  listMaxBytes: 4 * 1024 * 1024,
+};
+
+/** Rows read per query while filling a list page: bounds the memory one list costs to a few values, not the whole page. */
+const LIST_BATCH = 8;
 
 function toObject(row: { key: string; value: string; expires_at: number | null; updated_at: number }): StorageObject {
   return {
@@ -22,7 +41,18 @@ function toObject(row: { key: string; value: string; expires_at: number | null; 
 }
 
 export class StorageService {
-  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {}
+  readonly limits: StorageLimits;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { caps?: DialectCapabilities; limits?: StorageLimits; now?: () => number } = {},
+  ) {
+    this.limits = opts.limits ?? DEFAULT_STORAGE_LIMITS;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
 
   async get(workspaceId: string, key: string): Promise<StorageObject | undefined> {
     const row = await this.db.selectFrom('storage_objects').selectAll()
@@ -31,17 +61,35 @@ export class StorageService {
     return toObject(row);
   }
 
+  /** Writes a value; fails with LIMIT_EXCEEDED when the workspace's bytes or keys would go past its quota. */
   async set(workspaceId: string, key: string, value: unknown, ttlSeconds?: number): Promise<StorageObject> {
     if (value === undefined) throw new ProblemError('VALIDATION_FAILED', 'value is required', { errors: [{ field: '/value', message: 'is required' }] });
     const text = JSON.stringify(value);
-    if (Buffer.byteLength(text) > STORAGE_VALUE_MAX_BYTES) {
-      throw new ProblemError('PAYLOAD_TOO_LARGE', `a storage value may hold at most ${STORAGE_VALUE_MAX_BYTES} bytes of JSON`, { errors: [{ field: '/value', message: 'too large' }] });
+    const size = Buffer.byteLength(text);
+    const { valueMaxBytes, maxBytes, maxKeys } = this.limits;
+    if (size > valueMaxBytes) {
+      throw new ProblemError('PAYLOAD_TOO_LARGE', `a storage value may hold at most ${valueMaxBytes} bytes of JSON (this one has ${size})`, { errors: [{ field: '/value', message: 'too large' }], extra: { limit: 'valueBytes', max: valueMaxBytes } });
     }
     const now = this.now();
     const row = { workspace_id: workspaceId, key, value: text, expires_at: ttlSeconds ? now + ttlSeconds * 1000 : null, updated_at: now };
-    await this.db.insertInto('storage_objects').values(row)
-      .onConflict((oc) => oc.columns(['workspace_id', 'key']).doUpdateSet({ value: text, expires_at: row.expires_at, updated_at: now }))
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      // Serialise the quota check per workspace: PostgreSQL locks the workspace row; SQLite has one writer
+      // connection, so its transactions already run one after another.
+      if (this.opts.caps?.skipLocked) await trx.selectFrom('workspaces').select('id').where('id', '=', workspaceId).forUpdate().execute();
+      // Usage without the key being written (its old value is replaced); expired objects no longer count.
+      const used = await trx.selectFrom('storage_objects')
+        .select([sql<number>`count(*)`.as('keys'), sql<number>`coalesce(sum(octet_length(key) + octet_length(value)), 0)`.as('bytes')])
+        .where('workspace_id', '=', workspaceId).where('key', '<>', key)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirstOrThrow();
+      const keys = Number(used.keys) + 1;
+      const bytes = Number(used.bytes) + Buffer.byteLength(key) + size;
+      if (keys > maxKeys) throw new ProblemError('LIMIT_EXCEEDED', `the workspace's storage may hold at most ${maxKeys} objects`, { extra: { limit: 'keys', max: maxKeys } });
+      if (bytes > maxBytes) throw new ProblemError('LIMIT_EXCEEDED', `the workspace's storage may hold at most ${maxBytes} bytes (keys and values); this write would make it ${bytes}`, { extra: { limit: 'bytes', max: maxBytes } });
+      await trx.insertInto('storage_objects').values(row)
+        .onConflict((oc) => oc.columns(['workspace_id', 'key']).doUpdateSet({ value: text, expires_at: row.expires_at, updated_at: now }))
+        .execute();
+    });
     return toObject(row);
   }
 
@@ -51,12 +99,41 @@ export class StorageService {
     return Number(res.numDeletedRows) > 0;
   }
 
-  async list(workspaceId: string, prefix = '', limit = 1000): Promise<StorageObject[]> {
-    let q = this.db.selectFrom('storage_objects').selectAll().where('workspace_id', '=', workspaceId)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', this.now())]));
-    if (prefix) q = q.where('key', '>=', prefix).where('key', '<', prefix + '\uffff');
-    const rows = await q.orderBy('key').limit(limit).execute();
-    return rows.map(toObject);
+  /**
+   * One page of live objects in key order after `cursor` (a key): at most `limit` entries (capped by listMaxItems)
+   * and listMaxBytes of keys plus JSON values. Rows are read a few at a time, so a workspace full of large values
+   * costs one page's bytes, never the whole table.
+   */
+  async page(workspaceId: string, opts: { prefix?: string; limit?: number; cursor?: string } = {}): Promise<StoragePage> {
+    const limit = Math.max(1, Math.min(opts.limit ?? this.limits.listMaxItems, this.limits.listMaxItems));
+    const prefix = opts.prefix ?? '';
+    const now = this.now();
+    const items: StorageObject[] = [];
+    let bytes = 0;
+    let after = opts.cursor && opts.cursor >= prefix ? opts.cursor : undefined;
+    for (;;) {
+      let q = this.db.selectFrom('storage_objects').selectAll().where('workspace_id', '=', workspaceId)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+      if (prefix) q = q.where('key', '>=', prefix).where('key', '<', prefix + '\uffff');
+      if (after !== undefined) q = q.where('key', '>', after);
+      const want = Math.min(LIST_BATCH, limit - items.length);
+      const rows = await q.orderBy('key').limit(want).execute();
+      for (const row of rows) {
+        const size = Buffer.byteLength(row.key) + Buffer.byteLength(row.value);
+        // The first entry always fits (one value is smaller than the cap), so a page always moves on.
+        if (items.length > 0 && bytes + size > this.limits.listMaxBytes) return { items, nextCursor: items[items.length - 1]!.key };
+        bytes += size;
+        items.push(toObject(row));
+      }
+      if (rows.length < want) return { items, nextCursor: null };
+      if (items.length >= limit) return { items, nextCursor: items[items.length - 1]!.key };
+      after = rows[rows.length - 1]!.key;
+    }
+  }
+
+  /** The first page of live objects under a prefix (see page()). */
+  async list(workspaceId: string, prefix = '', limit?: number): Promise<StorageObject[]> {
+    return (await this.page(workspaceId, { prefix, ...(limit ? { limit } : {}) })).items;
   }
 
   /** Removes expired objects (called periodically). */

@@ -24,7 +24,7 @@ export interface ExecutionInfo {
 /**
  * One SDK call coming out of the sandbox. `op` is one of:
  * `secret` {name} | `storage.get` {key} | `storage.set` {key, value, ttlSeconds?} | `storage.delete` {key}
- * | `storage.list` {prefix?} | `api.request` {method, path, body?} | `udf` {name, input} | `emit` {type, data}.
+ * | `storage.list` {prefix?, after?, limit?} | `api.request` {method, path, body?} | `udf` {name, input} | `emit` {type, data}.
  * (`log` is handled inside the sandbox layer and ends up in CodeRunResult.logs.)
  */
 export interface SdkCall {

@@ -1,7 +1,8 @@
 // The `code` executor sandbox: createSandbox() detects isolation at start and returns the CodeRunner the pipeline uses.
 import { removeCgroupParents } from './cgroups.js';
 import type { CodeRunner, CodeRunRequest, CodeRunResult } from './contract.js';
-import { DependencyBuilder, type DependencyState } from './deps/dependency-builder.js';
+import { DependencyBuilder, type BuildOptions, type DependencyState } from './deps/dependency-builder.js';
+import type { DepsLimits } from '../../config.js';
 import { detect } from './detect.js';
 import fs from 'node:fs';
 import type { CodeLanguage } from './contract.js';
@@ -28,21 +29,27 @@ export interface CreateSandboxOptions {
   forceUnsandboxed?: boolean;
   /** Refuse to start when any part of the isolation is missing or weaker (OUTRIGGER_SANDBOX=required). */
   requireFullIsolation?: boolean;
+  /** Dependency build queue and size limits (OUTRIGGER_DEPS_*). */
+  depsLimits?: Partial<DepsLimits>;
   logger?: Logger;
 }
 
-export type { DependencyState, DependencyStatus } from './deps/dependency-builder.js';
+export type { BuildOptions, DependencyState, DependencyStatus } from './deps/dependency-builder.js';
 
 export type Sandbox = CodeRunner & {
   capabilities(): SandboxCapabilities;
   /** State of the dependency build for this text; starts a background build (sandboxed, registry-only egress) if none. */
-  ensureDependencies(language: CodeLanguage, text: string, opts?: { retry?: boolean }): DependencyState;
+  ensureDependencies(language: CodeLanguage, text: string, opts?: BuildOptions): DependencyState;
   /** Live workers (spares included; script spares not). */
   size(): number;
+  /** Workers (busy, idle, starting) each workspace holds now: its share of maxWorkers. */
+  workersByWorkspace(): Record<string, number>;
   /** Script spares ready to be taken (all languages, or one). */
   scriptSpares(language?: CodeLanguage): number;
   /** Waits for the build of this text to end. */
-  waitForDependencies(language: CodeLanguage, text: string): Promise<DependencyState>;
+  waitForDependencies(language: CodeLanguage, text: string, opts?: BuildOptions): Promise<DependencyState>;
+  /** Dependency builds running and waiting (in all and per workspace). */
+  buildQueue(): { running: number; waiting: number; runningBy: Record<string, number> };
 };
 
 /** With full isolation required, any degradation refuses the start, naming what is missing. */
@@ -98,7 +105,7 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
   };
   const allowCidrs = parseCidrs(opts.egressAllowCidrs ?? []);
   const pools = new WorkerPools(env, allowCidrs);
-  const deps = new DependencyBuilder(env, allowCidrs);
+  const deps = new DependencyBuilder(env, allowCidrs, opts.depsLimits);
   if (deps.problem) {
     caps.problems.push(deps.problem);
     logger.warn(`code sandbox: ${deps.problem}`);
@@ -130,8 +137,10 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
     },
     capabilities: () => structuredClone(caps),
     size: () => pools.size(),
+    workersByWorkspace: () => pools.workersByWorkspace(),
     scriptSpares: (language) => pools.scriptSpares(language),
     ensureDependencies: (language, text, o) => deps.ensureDependencies(language, text, o),
-    waitForDependencies: (language, text) => deps.wait(language, text),
+    waitForDependencies: (language, text, o) => deps.wait(language, text, o),
+    buildQueue: () => deps.queueState(),
   };
 }

@@ -27,6 +27,12 @@ export interface SandboxLimits {
   maxWorkers: number;
   /** Cap of concurrent workers of one pool; more requests queue. */
   maxWorkersPerPool: number;
+  /**
+   * Slots under maxWorkers that a workspace at or above its fair share (maxWorkers / active workspaces) may not fill
+   * with busy workers: one workspace alone never makes every worker busy, so another's first invocation always finds
+   * a slot (idle workers are evicted for it). Default maxWorkers / 8.
+   */
+  reservedWorkers?: number;
   /** Pre-started, never-used workers per language that a pool takes on its first use (0 = off). */
   sparesPerLanguage: number;
   /** Memory size of the spares; only requests with this memoryMb (and no dependencies or egress) can take one. */

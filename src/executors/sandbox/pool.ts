@@ -1,4 +1,5 @@
-// Warm-worker pools: one per poolKey (and code identity), one invocation per worker, recycling, idle reaping, a global cap.
+// Warm-worker pools: one per poolKey (and code identity), one invocation per worker, recycling, idle reaping, a global
+// cap shared fairly between workspaces.
 import crypto from 'node:crypto';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult } from './contract.js';
 import { EgressProxy } from './egress/proxy.js';
@@ -10,6 +11,7 @@ import { Worker } from './worker.js';
 
 interface Pool {
   poolKey: string;
+  workspaceId: string;
   idle: Worker[];
   all: Set<Worker>;
   /** Workers being started for this pool: they hold their slot under both caps while they boot. */
@@ -106,7 +108,7 @@ export class WorkerPools {
     const key = identity(req);
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = { poolKey: req.poolKey, idle: [], all: new Set(), starting: 0, waiters: [] };
+      pool = { poolKey: req.poolKey, workspaceId: req.workspaceId, idle: [], all: new Set(), starting: 0, waiters: [] };
       this.pools.set(key, pool);
     }
     let worker: Worker | undefined;
@@ -119,7 +121,7 @@ export class WorkerPools {
         else worker = w;
         continue;
       }
-      if (pool.all.size + pool.starting < this.env.limits.maxWorkersPerPool && (this.total() < this.env.limits.maxWorkers || this.evictLru())) {
+      if (pool.all.size + pool.starting < this.env.limits.maxWorkersPerPool && this.claimSlot(req)) {
         cold = true;
         pool.starting++;
         try {
@@ -148,12 +150,17 @@ export class WorkerPools {
       res = await worker.invoke(req, cold);
       return { ...res, durationMs: Date.now() - started };
     } finally {
+      // A workspace above its fair share gives the slot up at once when a workspace below its share is waiting.
+      if (!worker.retired && this.overShare(pool.workspaceId) && this.underShareWaiter(pool.workspaceId)) worker.retired = true;
       if (worker.retired) {
         const stopped = this.retire(pool, worker);
         // After an error nothing of the worker may linger when the caller sees the result (strays, cgroups).
         if (res?.status !== 'ok') await stopped;
-      } else pool.idle.push(worker);
-      pool.waiters.shift()?.();
+      } else {
+        pool.idle.push(worker);
+        // The idle worker serves this pool's next request, or else may be evicted by a request waiting for a slot.
+        (pool.waiters.shift() ?? this.nextWaiter())?.();
+      }
       // Replace a spare only now, so that its start does not compete with the invocation for the CPU.
       if (cold) this.refillSpares(req.language);
     }
@@ -202,26 +209,107 @@ export class WorkerPools {
     if (pool.all.size === 0 && pool.starting === 0 && pool.waiters.length === 0) {
       for (const [k, v] of this.pools) if (v === pool) this.pools.delete(k);
     }
-    // A slot under the global cap is free again: a request of any pool waiting for one may go on.
-    for (const other of this.pools.values()) {
-      const wake = other.waiters.shift();
-      if (wake) {
-        wake();
-        break;
-      }
-    }
+    // A slot under the global cap is free again: a request waiting for one may go on (below its share first).
+    this.nextWaiter()?.();
+    // This pool's own slot is free too (its per-pool cap): its next request may start a worker.
+    pool.waiters.shift()?.();
     return p;
   }
 
-  /** Frees a slot under the global cap by stopping the least recently used idle worker of any pool. */
-  private evictLru(): boolean {
+  /** Workers held by a workspace (busy, idle and starting). */
+  private held(workspaceId: string): number {
+    let n = 0;
+    for (const p of this.pools.values()) if (p.workspaceId === workspaceId) n += p.all.size + p.starting;
+    return n;
+  }
+
+  /** maxWorkers divided by the workspaces holding or waiting for workers (the asking one counted). */
+  private fairShare(workspaceId: string): number {
+    const active = new Set<string>([workspaceId]);
+    for (const p of this.pools.values()) if (p.all.size + p.starting + p.waiters.length > 0) active.add(p.workspaceId);
+    return Math.max(1, Math.floor(this.env.limits.maxWorkers / active.size));
+  }
+
+  /** Slots no workspace may fill with busy workers beyond its share (default maxWorkers / 8). */
+  private reserve(): number {
+    const { maxWorkers, reservedWorkers } = this.env.limits;
+    return Math.max(0, Math.min(reservedWorkers ?? Math.floor(maxWorkers / 8), maxWorkers - 1));
+  }
+
+  private belowShare(workspaceId: string): boolean {
+    return this.held(workspaceId) < this.fairShare(workspaceId);
+  }
+
+  private overShare(workspaceId: string): boolean {
+    return this.held(workspaceId) > this.fairShare(workspaceId);
+  }
+
+  /** Workers of a workspace that are running an invocation or starting for one (idle ones can be evicted). */
+  private busy(workspaceId: string): number {
+    let n = 0;
+    for (const p of this.pools.values()) if (p.workspaceId === workspaceId) n += p.all.size - p.idle.length + p.starting;
+    return n;
+  }
+
+  /** Whether another workspace below its share has a request waiting for a global slot (not for its pool's cap). */
+  private underShareWaiter(workspaceId: string): boolean {
+    for (const p of this.pools.values()) {
+      if (p.waiters.length > 0 && p.workspaceId !== workspaceId && p.all.size + p.starting < this.env.limits.maxWorkersPerPool && this.belowShare(p.workspaceId)) return true;
+    }
+    return false;
+  }
+
+  /** The first waiting request of a workspace below its share, else the first waiting request of any pool. */
+  private nextWaiter(): (() => void) | undefined {
+    let fallback: Pool | undefined;
+    for (const p of this.pools.values()) {
+      if (p.waiters.length === 0) continue;
+      if (this.belowShare(p.workspaceId)) return p.waiters.shift();
+      fallback ??= p;
+    }
+    return fallback?.waiters.shift();
+  }
+
+  /**
+   * Takes a slot under the global cap for a new worker of req's workspace. No workspace's busy workers may fill the
+   * reserved slots, so one workspace can never make every worker busy and another's first invocation always finds
+   * a slot. The slot is a free one, a fitting spare, or one freed by evicting an idle worker — of a workspace above
+   * its fair share (maxWorkers / active workspaces) first; a workspace at or above its share evicts only its own
+   * or such workers, never those of a workspace below its share.
+   */
+  private claimSlot(req: CodeRunRequest): boolean {
+    const below = this.belowShare(req.workspaceId);
+    if (this.busy(req.workspaceId) >= this.env.limits.maxWorkers - this.reserve()) return false;
+    if (this.total() < this.env.limits.maxWorkers || this.hasSpare(req)) return true;
     let best: { pool: Pool; w: Worker } | null = null;
+    let bestOver = false;
     for (const pool of this.pools.values()) {
-      for (const w of pool.idle) if (!best || w.lastUsed < best.w.lastUsed) best = { pool, w };
+      if (pool.idle.length === 0) continue;
+      const own = pool.workspaceId === req.workspaceId;
+      const over = !own && this.overShare(pool.workspaceId);
+      if (!below && !own && !over) continue;
+      for (const w of pool.idle) {
+        if (!best || (over && !bestOver) || (over === bestOver && w.lastUsed < best.w.lastUsed)) {
+          best = { pool, w };
+          bestOver = over;
+        }
+      }
     }
     if (!best) return false;
     void this.retire(best.pool, best.w, 'idle');
     return true;
+  }
+
+  private hasSpare(req: CodeRunRequest): boolean {
+    if (req.dependenciesDir || req.egress.length > 0 || req.memoryMb !== this.env.limits.spareMemoryMb) return false;
+    return (this.spares.get(req.language) ?? []).some((w) => w.proc.alive && !w.retired);
+  }
+
+  /** How many workers each workspace holds now (metrics and tests). */
+  workersByWorkspace(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of this.pools.values()) if (p.all.size + p.starting > 0) out[p.workspaceId] = (out[p.workspaceId] ?? 0) + p.all.size + p.starting;
+    return out;
   }
 
   private reap(): void {
