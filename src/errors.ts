@@ -58,6 +58,15 @@ export class ProblemError extends Error {
   }
 }
 
+/**
+ * A 400 VALIDATION_FAILED naming the offending fields; the detail lists them unless given
+ * (the one helper for what routes and services used to spell out by hand).
+ */
+export function invalid(errors: FieldError | FieldError[], detail?: string): ProblemError {
+  const list = Array.isArray(errors) ? errors : [errors];
+  return new ProblemError('VALIDATION_FAILED', detail ?? list.map((e) => `${e.field} ${e.message}`).join('; '), { errors: list });
+}
+
 /** An invocation failure: carried inside an execution result, not thrown to HTTP. */
 export class InvocationError extends Error {
   readonly code: InvocationErrorCode;

@@ -51,5 +51,69 @@ for (const dialect of DIALECTS) {
       expect([ex.activeVersion, ex.latestVersion]).toEqual([n, n]);
       await healthyAfterwards(http);
     }, 60_000);
+
+    it('deleting an executor while bindings to it are created: never both succeed, no dangling binding', async () => {
+      const rounds = 25;
+      const perKind = 4;
+      const seen: number[] = [];
+      for (let k = 0; k < rounds; k++) {
+        const ex = `target_${k}`;
+        expect((await http.call('POST', '/api/executors', def(ex, k))).status).toBe(201);
+        const creates: Array<() => ReturnType<HttpClient['call']>> = Array.from({ length: perKind }, (_, j) => [
+          () => http.call('POST', '/api/webhooks', { name: `wh_${k}_${j}`, executor: ex }),
+          () => http.call('PUT', `/api/event-hooks/hk_${k}_${j}`, { name: `hk_${k}_${j}`, eventTypes: ['custom.race.*'], executor: ex }),
+          () => http.call('POST', '/api/agents', { name: `ag_${k}_${j}`, intent: `intent_${k}_${j}`, dataSchema: { type: 'object' }, executor: ex }),
+        ]).flat();
+        // The delete goes out at a different place among the creates each round, so that it sometimes wins and sometimes loses.
+        const at = k % (creates.length + 1);
+        const sent = [...creates.slice(0, at), () => http.call('DELETE', `/api/executors/${ex}`), ...creates.slice(at)].map((send) => send());
+        const settled = await Promise.all(sent);
+        const d = settled[at]!;
+        const made = settled.filter((_, i) => i !== at);
+        seen.push(d.status, ...made.map((m) => m.status));
+        const createdCount = made.filter((m) => m.status === 201 || m.status === 200).length;
+        if (d.status === 204) {
+          expect(createdCount, `round ${k}: delete succeeded, so no binding may have been created`).toBe(0);
+          for (const m of made) expect(m.body.errors?.[0]?.field).toBe('/executor');
+        } else {
+          expect(d.status).toBe(409);
+          expect(d.body.bindings.length).toBeGreaterThan(0);
+        }
+      }
+      // The invariant over everything stored: every binding's executor exists.
+      const executors = new Set(((await http.call('GET', '/api/executors')).body.items as Array<{ name: string }>).map((e) => e.name));
+      for (const path of ['/api/webhooks', '/api/event-hooks', '/api/agents']) {
+        const items = (await http.call('GET', path)).body.items as Array<{ name: string; executor: string }>;
+        for (const b of items) expect(executors.has(b.executor), `${path} ${b.name} -> ${b.executor}`).toBe(true);
+      }
+      const statuses = tally(seen);
+      console.log(`[${dialect}] delete vs ${3 * perKind} binding creates x ${rounds} rounds: ${JSON.stringify(statuses)}`);
+      expect(Object.keys(statuses).filter((c) => Number(c) >= 500)).toEqual([]);
+      await healthyAfterwards(http);
+    }, 60_000);
+
+    it('one agent per intent under concurrent creates and replaces', async () => {
+      expect((await http.call('POST', '/api/executors', def('agent_action', 0))).status).toBe(201);
+      const n = 60;
+      const agent = (name: string) => ({ name, intent: 'meter_reading', dataSchema: { type: 'object' }, executor: 'agent_action' });
+      // Half create by POST, half by PUT, all under different names and the same intent.
+      const results = await Promise.all(Array.from({ length: n }, (_, i) => (i % 2
+        ? http.call('POST', '/api/agents', agent(`poster_${i}`))
+        : http.call('PUT', `/api/agents/putter_${i}`, agent(`putter_${i}`)))));
+      const statuses = tally(results.map((r) => r.status));
+      console.log(`[${dialect}] ${n} concurrent agents for one intent: ${JSON.stringify(statuses)}`);
+      expect(statuses).toEqual({ 201: 1, 409: n - 1 });
+      for (const r of results.filter((x) => x.status === 409)) expect(r.body.errors[0].field).toBe('/intent');
+      const items = (await http.call('GET', '/api/agents')).body.items as Array<{ name: string; intent: string }>;
+      expect(items.filter((a) => a.intent === 'meter_reading')).toHaveLength(1);
+      // The winner can still be replaced (same name, same intent) while others keep trying to take the intent.
+      const winner = items.find((a) => a.intent === 'meter_reading')!.name;
+      const again = await Promise.all([
+        http.call('PUT', `/api/agents/${winner}`, { ...agent(winner), description: 'changed' }),
+        ...Array.from({ length: 10 }, (_, i) => http.call('POST', '/api/agents', agent(`late_${i}`))),
+      ]);
+      expect(again.map((r) => r.status)).toEqual([200, ...Array(10).fill(409)]);
+      await healthyAfterwards(http);
+    }, 60_000);
   });
 }
