@@ -1,7 +1,7 @@
 // The executor definition (SPEC 1): its JSON Schema, defaults, cross-field checks and content hash.
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { ProblemError, type FieldError } from '../errors.js';
+import { invalid, type FieldError } from '../errors.js';
 import { compileJsonSchema } from './json-schema.js';
 import { unknownPlaceholders } from './api-call/template.js';
 
@@ -101,7 +101,7 @@ export function normalizeDefinition(input: ExecutorDraft & { name: string }): Ex
       if (bad.length) errors.push({ field, message: `unknown placeholder ${bad.join(', ')} (use {{secret:NAME}}, {{input.path}} or {{execution.id}})` });
     }
   }
-  if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+  if (errors.length) throw invalid(errors);
   const def: ExecutorDefinition = {
     name: input.name,
     description: input.description ?? '',

@@ -48,3 +48,8 @@ export const CAPABILITIES: Record<DialectName, DialectCapabilities> = {
   sqlite: { name: 'sqlite', skipLocked: false, listenNotify: false, multiProcess: false, serialType: 'integer', rowLocks: false, advisoryLocks: false, classifyError: sqliteClassify },
   postgres: { name: 'postgres', skipLocked: true, listenNotify: true, multiProcess: true, serialType: 'bigserial', rowLocks: true, advisoryLocks: true, classifyError: pgClassify },
 };
+
+/** Classifies a driver error of either engine (their codes do not overlap), for code that has no store handle. */
+export function classifyStoreError(err: unknown): StoreErrorKind | undefined {
+  return CAPABILITIES.postgres.classifyError(err) ?? CAPABILITIES.sqlite.classifyError(err);
+}
