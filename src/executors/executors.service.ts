@@ -119,27 +119,32 @@ export class ExecutorsService {
         if (opts.mustExist) throw new ProblemError('NOT_FOUND', `executor ${def.name} does not exist`);
         const id = newId('exr');
         // ON CONFLICT DO NOTHING: a concurrent creator's row wins without an error; this call then adds a version to it.
-        if (await repo.insertExecutorIfAbsent(trx, { id, workspace_id: workspaceId, name: def.name, type: def.type, active_version: 1, latest_version: 1, created_at: now, updated_at: now })) {
-          await repo.insertVersion(trx, { executor_id: id, version: 1, definition, content_hash: hash, created_by: who, message: message ?? null, created_at: now });
-          return { created: true, changed: true, view: await this.viewIn(trx, workspaceId, def.name, 1) };
+        const row: repo.ExecutorRow = { id, workspace_id: workspaceId, name: def.name, type: def.type, active_version: 1, latest_version: 1, created_at: now, updated_at: now };
+        if (await repo.insertExecutorIfAbsent(trx, row)) {
+          const v: repo.VersionRow = { executor_id: id, version: 1, definition, content_hash: hash, created_by: who, message: message ?? null, created_at: now };
+          await repo.insertVersion(trx, v);
+          return { created: true, changed: true, view: this.view(row, v) };
         }
         if (opts.mustNotExist) throw exists();
         existing = await repo.lockExecutor(trx, workspaceId, def.name, 'noKeyUpdate');
         // Created and deleted again by others between our two statements: start over.
         if (!existing) throw new RetryTransaction(`executor ${def.name} vanished while being changed`);
       }
+      // The row is locked: the views below are built from what this transaction read and wrote, without reading again.
       const latest = await repo.findVersion(trx, existing.id, existing.latest_version);
       if (latest?.content_hash === hash) {
         if (existing.active_version !== existing.latest_version) {
           await repo.updateExecutorPointers(trx, existing.id, { active_version: existing.latest_version, updated_at: now });
-          return { created: false, changed: true, view: await this.viewIn(trx, workspaceId, def.name, existing.latest_version) };
+          return { created: false, changed: true, view: this.view({ ...existing, active_version: existing.latest_version, updated_at: now }, latest) };
         }
-        return { created: false, changed: false, view: await this.viewIn(trx, workspaceId, def.name, existing.latest_version) };
+        return { created: false, changed: false, view: this.view(existing, latest) };
       }
       const version = existing.latest_version + 1;
-      await repo.insertVersion(trx, { executor_id: existing.id, version, definition, content_hash: hash, created_by: who, message: message ?? null, created_at: now });
-      await repo.updateExecutorPointers(trx, existing.id, { active_version: version, latest_version: version, type: def.type, updated_at: now });
-      return { created: false, changed: true, view: await this.viewIn(trx, workspaceId, def.name, version) };
+      const v: repo.VersionRow = { executor_id: existing.id, version, definition, content_hash: hash, created_by: who, message: message ?? null, created_at: now };
+      await repo.insertVersion(trx, v);
+      const pointers = { active_version: version, latest_version: version, type: def.type, updated_at: now };
+      await repo.updateExecutorPointers(trx, existing.id, pointers);
+      return { created: false, changed: true, view: this.view({ ...existing, ...pointers }, v) };
     });
     if (outcome.changed) await this.notify(workspaceId, def.name);
     return { created: outcome.created, changed: outcome.changed, executor: outcome.view };

@@ -115,5 +115,20 @@ for (const dialect of DIALECTS) {
       expect(again.map((r) => r.status)).toEqual([200, ...Array(10).fill(409)]);
       await healthyAfterwards(http);
     }, 60_000);
+
+    it('parallel PUTs of one binding name are upserts: one 201, the rest 200, no 409 or 5xx', async () => {
+      expect((await http.call('POST', '/api/executors', def('upsert_target', 0))).status).toBe(201);
+      const n = 40;
+      for (const [path, body] of [
+        ['/api/webhooks/same', (i: number) => ({ name: 'same', executor: 'upsert_target', description: `d${i}` })],
+        ['/api/event-hooks/same', (i: number) => ({ name: 'same', eventTypes: ['custom.upsert.*'], executor: 'upsert_target', description: `d${i}` })],
+        ['/api/agents/same', (i: number) => ({ name: 'same', intent: 'upsert_intent', dataSchema: { type: 'object' }, executor: 'upsert_target', description: `d${i}` })],
+      ] as const) {
+        const results = await Promise.all(Array.from({ length: n }, (_, i) => http.call('PUT', path, body(i))));
+        expect(tally(results.map((r) => r.status)), path).toEqual({ 200: n - 1, 201: 1 });
+        expect((await http.call('GET', path)).body.name).toBe('same');
+      }
+      await healthyAfterwards(http);
+    }, 60_000);
   });
 }
