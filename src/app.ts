@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './store/index.js';
 import type { Metrics } from './observability/metrics.js';
-import { frameworkErrorHandler, installProblemHandlers } from './api/problem-handler.js';
+import { clientErrorHandler, frameworkErrorHandler, installProblemHandlers } from './api/problem-handler.js';
 import { Problem } from './api/common-schemas.js';
 import { systemRoutes, type ReadinessCheck } from './api/system.routes.js';
 import { authPlugin } from './auth/auth.plugin.js';
@@ -55,6 +55,8 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
     bodyLimit: 8 * 1024 * 1024,
     // A too-long path parameter or a malformed URL is a 400 problem+json like every other refusal.
     frameworkErrors: frameworkErrorHandler,
+    // Refusals by Node's HTTP parser (431 headers too large, not HTTP) as problem+json too.
+    clientErrorHandler,
     // Two log lines per request would cost more than a warm invocation; errors and refusals are still logged.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
   }).withTypeProvider<TypeBoxTypeProvider>();

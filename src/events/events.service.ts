@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../store/index.js';
 import type { DialectCapabilities } from '../store/dialect.js';
 import type { Metrics } from '../observability/metrics.js';
-import { ProblemError, type FieldError } from '../errors.js';
+import { invalid, ProblemError, type FieldError } from '../errors.js';
 import { newId } from '../ids.js';
 import { appendEvents, outboxSignal, type NewEvent } from './outbox.js';
 import { publishableProblem } from './event-types.js';
@@ -34,7 +34,7 @@ export class EventsService {
       const p = publishableProblem(e.type);
       if (p) errors.push({ field: `${fieldPrefix.replace('{i}', String(i))}/type`, message: p });
     });
-    if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+    if (errors.length) throw invalid(errors);
     const now = Date.now();
     const withTime = events.map((e) => ({ ...e, occurredAt: e.occurredAt ?? now }));
     const ids = await appendEvents(this.db, workspaceId, withTime);

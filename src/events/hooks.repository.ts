@@ -28,7 +28,7 @@ export async function deleteHookRow(trx: Tx, id: string, now: number): Promise<v
 }
 
 /** Names of the hooks that call an executor (for the executors' delete guard). */
-export async function hookNamesUsingExecutor(db: Db, workspaceId: string, executor: string): Promise<string[]> {
+export async function hookNamesUsingExecutor(db: Db | Tx, workspaceId: string, executor: string): Promise<string[]> {
   const rows = await db.selectFrom('event_hooks').select('name').where('workspace_id', '=', workspaceId).where('executor', '=', executor).orderBy('name').execute();
   return rows.map((r) => `event hook ${r.name}`);
 }

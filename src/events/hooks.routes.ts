@@ -1,7 +1,7 @@
 // REST routes of event hooks: list/create/get/replace/delete, enable/disable (SPEC 3).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ProblemError } from '../errors.js';
+import { requireNameMatchesPath } from '../errors.js';
 import { HookInput, HookName, type HooksService } from './hooks.service.js';
 
 const Params = Type.Object({ name: HookName });
@@ -20,7 +20,7 @@ export const hooksRoutes: FastifyPluginAsyncTypebox<{ hooks: HooksService }> = a
 
   app.put('/:name', { config: { permission: 'executors:write' }, schema: { tags, summary: 'Create or replace an event hook', params: Params, body: HookInput } }, async (req, reply) => {
     if (req.body.name !== req.params.name) {
-      throw new ProblemError('VALIDATION_FAILED', `the body's name "${req.body.name}" differs from the path's "${req.params.name}"`, { errors: [{ field: '/name', message: 'must equal the name in the path' }] });
+      requireNameMatchesPath(req.body.name, req.params.name);
     }
     const r = await hooks.put(req.principal.workspaceId, req.body);
     reply.code(r.created ? 201 : 200);

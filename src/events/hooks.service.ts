@@ -1,7 +1,7 @@
 // Event hooks (SPEC 3): create, replace, enable/disable, delete; every definition is checked before saving.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../store/index.js';
-import { ProblemError, type FieldError } from '../errors.js';
+import { invalid, ProblemError, type FieldError } from '../errors.js';
 import { newId } from '../ids.js';
 import { ExecutorName } from '../executors/definition.js';
 import { hookTypeProblem } from './event-types.js';
@@ -10,6 +10,8 @@ import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { outboxSignal } from './outbox.js';
 import * as repo from './hooks.repository.js';
 import { iso } from '../util/time.js';
+import { transact } from '../store/transaction.js';
+import { holdExecutor } from '../executors/executor-references.js';
 
 const DAY_MS = 86_400_000;
 
@@ -81,7 +83,7 @@ export class HooksService {
     if (s && !Array.isArray(s) && s.baseMs > s.maxMs) errors.push({ field: '/retry/schedule/maxMs', message: 'must be at least baseMs' });
     const exists = await this.db.selectFrom('executors').select('id').where('workspace_id', '=', workspaceId).where('name', '=', h.executor).executeTakeFirst();
     if (!exists) errors.push({ field: '/executor', message: `executor ${h.executor} does not exist` });
-    if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+    if (errors.length) throw invalid(errors);
   }
 
   async list(workspaceId: string): Promise<HookView[]> {
@@ -102,7 +104,9 @@ export class HooksService {
       description: h.description ?? '', event_types: JSON.stringify(h.eventTypes), filter: h.filter ? JSON.stringify(h.filter) : null,
       executor: h.executor, retry: h.retry ? JSON.stringify(h.retry) : null, concurrency: h.concurrency ?? null, enabled: h.enabled === false ? 0 : 1, updated_at: now,
     };
-    const created = await this.db.transaction().execute(async (trx) => {
+    // A racing create of the same name hits the unique key: transact runs this again, which then sees that row.
+    const created = await transact(this.db, async (trx) => {
+      await holdExecutor(trx, workspaceId, h.executor);
       const existing = await repo.findHookRow(trx, workspaceId, h.name);
       if (existing && opts.mustNotExist) throw new ProblemError('CONFLICT', `event hook ${h.name} already exists; use PUT /api/event-hooks/${h.name} to replace it`);
       if (existing) {

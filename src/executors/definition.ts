@@ -1,7 +1,7 @@
 // The executor definition (SPEC 1): its JSON Schema, defaults, cross-field checks and content hash.
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { ProblemError, type FieldError } from '../errors.js';
+import { invalid, type FieldError } from '../errors.js';
 import { compileJsonSchema } from './json-schema.js';
 import { unknownPlaceholders } from './api-call/template.js';
 
@@ -107,7 +107,7 @@ export function normalizeDefinition(input: ExecutorDraft & { name: string }): Ex
       errors.push({ field: '/apiCall/signingSecret', message: `cannot be used with method ${input.apiCall.method}: Standard Webhooks signatures cover the body only, and ${input.apiCall.method} sends the input in the query string, which would go unauthenticated; use POST, PUT or PATCH to sign` });
     }
   }
-  if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+  if (errors.length) throw invalid(errors);
   const def: ExecutorDefinition = {
     name: input.name,
     description: input.description ?? '',

@@ -1,6 +1,7 @@
 // Executor and version rows: plain functions over the database (or a transaction).
 import type { Db, Tx } from '../store/index.js';
 import type { ExecutorsTable, ExecutorVersionsTable } from '../store/schema.js';
+import { withRowLock, type RowLock } from '../store/transaction.js';
 
 type Q = Db | Tx;
 
@@ -10,6 +11,11 @@ export type VersionRow = ExecutorVersionsTable;
 
 export function findExecutor(db: Q, workspaceId: string, name: string): Promise<ExecutorRow | undefined> {
   return db.selectFrom('executors').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirst();
+}
+
+/** The executor row, locked for the rest of the transaction (PostgreSQL; SQLite transactions never interleave). */
+export function lockExecutor(trx: Tx, workspaceId: string, name: string, mode: RowLock): Promise<ExecutorRow | undefined> {
+  return withRowLock(trx, trx.selectFrom('executors').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name), mode).executeTakeFirst();
 }
 
 export function listExecutorRows(db: Q, workspaceId: string): Promise<ExecutorRow[]> {
@@ -33,8 +39,10 @@ export function findActiveDefinition(db: Q, workspaceId: string, name: string) {
     .executeTakeFirst();
 }
 
-export async function insertExecutor(db: Q, row: ExecutorRow): Promise<void> {
-  await db.insertInto('executors').values(row).execute();
+/** Inserts the executor unless its name is taken (then waits for a concurrent inserter to finish); true when inserted. */
+export async function insertExecutorIfAbsent(db: Q, row: ExecutorRow): Promise<boolean> {
+  const r = await db.insertInto('executors').values(row).onConflict((oc) => oc.columns(['workspace_id', 'name']).doNothing()).returning('id').executeTakeFirst();
+  return r !== undefined;
 }
 
 export async function insertVersion(db: Q, row: VersionRow): Promise<void> {

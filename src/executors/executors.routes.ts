@@ -1,7 +1,7 @@
 // REST routes of executors: CRUD, versions, rollback, invoke and test (SPEC 1, 2).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ProblemError } from '../errors.js';
+import { requireNameMatchesPath } from '../errors.js';
 import { NameParams, InvocationInput } from '../api/common-schemas.js';
 import { ExecutorDraft, ExecutorInput } from './definition.js';
 import type { ExecutorsService } from './executors.service.js';
@@ -36,7 +36,7 @@ export const executorsRoutes: FastifyPluginAsyncTypebox<ExecutorsRoutesOptions> 
     schema: { tags, summary: 'Create or change an executor; a change adds a version and activates it', params: NameParams, body: ExecutorInput },
   }, async (req, reply) => {
     if (req.body.name !== req.params.name) {
-      throw new ProblemError('VALIDATION_FAILED', `the body's name "${req.body.name}" differs from the path's "${req.params.name}"`, { errors: [{ field: '/name', message: 'must equal the name in the path' }] });
+      requireNameMatchesPath(req.body.name, req.params.name);
     }
     const r = await executors.apply(req.principal.workspaceId, req.body, req.principal.name);
     reply.code(r.created ? 201 : 200);

@@ -26,7 +26,7 @@ export class SdkCallError extends Error {
 
 function str(args: Record<string, unknown>, key: string): string {
   const v = args[key];
-  if (typeof v !== 'string' || v === '') throw new SdkCallError('INVALID_ARGUMENT', `${key} must be a non-empty string`);
+  if (typeof v !== 'string' || v === '') throw new SdkCallError('INVALID_ARGUMENTS', `${key} must be a non-empty string`);
   return v;
 }
 
@@ -55,7 +55,7 @@ export class SdkHostFactory {
           return (await deps.storage.get(ws, str(a, 'key')))?.value ?? null;
         case 'storage.set': {
           const ttl = a.ttlSeconds;
-          if (ttl !== undefined && ttl !== null && (typeof ttl !== 'number' || !(ttl > 0))) throw new SdkCallError('INVALID_ARGUMENT', 'ttlSeconds must be a positive number');
+          if (ttl !== undefined && ttl !== null && (typeof ttl !== 'number' || !(ttl > 0))) throw new SdkCallError('INVALID_ARGUMENTS', 'ttlSeconds must be a positive number');
           await deps.storage.set(ws, str(a, 'key'), a.value, (ttl as number | undefined) ?? undefined);
           return null;
         }
@@ -70,7 +70,7 @@ export class SdkHostFactory {
           if (!deps.platformApi) throw new SdkCallError('NOT_AVAILABLE', 'the platform API is not available here');
           const method = str(a, 'method').toUpperCase();
           const path = str(a, 'path');
-          if (!path.startsWith('/')) throw new SdkCallError('INVALID_ARGUMENT', 'path must start with / (e.g. /api/tickets)');
+          if (!path.startsWith('/')) throw new SdkCallError('INVALID_ARGUMENTS', 'path must start with / (e.g. /api/tickets)');
           // A token of the executor's workspace that expires with the execution; created only when first needed.
           // Role operator (read, invoke, tickets, storage, events), not developer: running code must not be able
           // to change executors, hooks or secrets, which would let one execution plant code that outlives it.
@@ -104,7 +104,7 @@ export class SdkHostFactory {
           return this.emitEvent(ws, type.startsWith('custom.') ? type : `custom.${type}`, a.data ?? null, { executionId: ctx.executionId });
         }
         default:
-          throw new SdkCallError('UNKNOWN_OP', `unknown SDK call ${call.op}`);
+          throw new SdkCallError('UNKNOWN_OPERATION', `unknown SDK call ${call.op}`);
       }
     };
     return {

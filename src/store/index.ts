@@ -8,6 +8,7 @@ import { CAPABILITIES, type DialectCapabilities } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { BoundedMap } from '../util/bounded-map.js';
+import { registerCapabilities } from './transaction.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -105,5 +106,6 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`, { cause: error });
   }
+  registerCapabilities(db, caps);
   return { db, caps, close: () => db.destroy() };
 }

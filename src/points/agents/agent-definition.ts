@@ -1,7 +1,7 @@
 // The rule-based agent definition (SPEC 3): request schema, defaults and the checks done when an agent is saved.
 import { Type } from '@sinclair/typebox';
 import jsonLogic from 'json-logic-js';
-import { ProblemError, type FieldError } from '../../errors.js';
+import { invalid, type FieldError } from '../../errors.js';
 import { ExecutorName } from '../../executors/definition.js';
 import { compileJsonSchema } from '../../executors/json-schema.js';
 import { templateError } from './templates.js';
@@ -87,7 +87,7 @@ export function normalizeAgent(body: any): Agent {
       if (e) errors.push({ field: `/inputMapping/${k}`, message: `is not a valid Mustache template: ${e}` });
     }
   }
-  if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+  if (errors.length) throw invalid(errors);
   return {
     name: body.name, intent: body.intent, description: body.description ?? '', dataSchema: body.dataSchema, rules, executor: body.executor,
     inputMapping: body.inputMapping ?? null, templates, mayDecideAlone: body.mayDecideAlone ?? false,

@@ -76,14 +76,14 @@ export class AgentsService {
 
   constructor(private readonly db: Db, private readonly invoker: InvokeService, public tickets?: TicketPort) {
     this.store = new BindingStore<Agent>(db, 'agent');
+    // One agent per intent: autoexecute picks the agent by the ticket's intent.
+    this.store.uniqueField('intent', (clash) => new ProblemError('CONFLICT', `agent ${clash.name} already handles intent ${clash.intent}`, { errors: [{ field: '/intent', message: `is handled by agent ${clash.name}` }] }));
   }
 
-  /** Normalises and checks an agent (executor exists, intent not taken by another agent). */
+  /** Normalises and checks an agent (executor exists); the store checks the intent is not taken when it writes. */
   async prepare(workspaceId: string, body: unknown): Promise<Agent> {
     const agent = normalizeAgent(body);
     await requireExecutorExists(this.db, workspaceId, agent.executor);
-    const clash = (await this.store.list(workspaceId)).find((a) => a.spec.intent === agent.intent && a.spec.name !== agent.name);
-    if (clash) throw new ProblemError('CONFLICT', `agent ${clash.spec.name} already handles intent ${agent.intent}`, { errors: [{ field: '/intent', message: `is handled by agent ${clash.spec.name}` }] });
     return agent;
   }
 

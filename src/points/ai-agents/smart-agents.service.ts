@@ -2,7 +2,7 @@
 import type OpenAI from 'openai';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { Db } from '../../store/index.js';
-import { ProblemError, type FieldError } from '../../errors.js';
+import { invalid, ProblemError, type FieldError } from '../../errors.js';
 import type { SecretsService } from '../../secrets/secrets.service.js';
 import { BindingStore } from '../bindings/binding-store.js';
 import { requireTicket, type TicketPort } from '../ticket-port.js';
@@ -87,7 +87,7 @@ export class SmartAgentsService {
         errors.push({ field: '/baseUrl', message: 'is not an absolute URL' });
       }
     }
-    if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+    if (errors.length) throw invalid(errors);
     return {
       name: body.name, systemPrompt: body.systemPrompt, model: body.model, tools, maxSteps: body.maxSteps ?? DEFAULT_MAX_STEPS,
       baseUrl: body.baseUrl ?? null, apiKeySecret: body.apiKeySecret ?? null, temperature: body.temperature ?? null,

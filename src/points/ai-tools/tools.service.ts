@@ -1,6 +1,6 @@
 // AI tools (SPEC 3): executors exposed to models with a name, description and parameter schema; export and call.
 import type { Db } from '../../store/index.js';
-import { ProblemError, type FieldError } from '../../errors.js';
+import { invalid, ProblemError, type FieldError } from '../../errors.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
 import type { ExecutorDefinition } from '../../executors/definition.js';
 import { findActiveDefinition } from '../../executors/executors.repository.js';
@@ -91,7 +91,7 @@ export class ToolsService {
       } catch (err) {
         errors.push({ field: '/parameters', message: `is not a valid JSON Schema: ${(err as Error).message}` });
       }
-      if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+      if (errors.length) throw invalid(errors);
     }
     return { name: body.name, executor: body.executor, description: body.description ?? null, parameters: body.parameters ?? null, annotations: body.annotations ?? null, enabled: body.enabled ?? true };
   }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TObject, type TString } from '@sinclair/typebox';
-import { ProblemError } from '../../errors.js';
+import { requireNameMatchesPath } from '../../errors.js';
 import type { BindingStore, Stored } from './binding-store.js';
 
 export interface BindingRoutesOptions<T extends { name: string; executor?: string }> {
@@ -48,7 +48,7 @@ export async function registerBindingRoutes<T extends { name: string; executor?:
   app.put(`${o.prefix}/:name`, { config: { permission: 'executors:write' }, schema: { tags, summary: `Create or replace a ${label}`, params, body: o.body } }, async (req, reply) => {
     const name = (req.params as { name: string }).name;
     const body = req.body as { name: string };
-    if (body.name !== name) throw new ProblemError('VALIDATION_FAILED', `the body's name "${body.name}" differs from the path's "${name}"`, { errors: [{ field: '/name', message: 'must equal the name in the path' }] });
+    requireNameMatchesPath(body.name, name);
     const spec = await o.prepare(req.principal.workspaceId, body);
     const r = await o.store.replace(req.principal.workspaceId, spec);
     reply.code(r.created ? 201 : 200);

@@ -1,7 +1,7 @@
 // REST routes shared by the simple binding points (webhooks, UDFs): list/create/get/replace/delete and `call`.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ProblemError } from '../../errors.js';
+import { requireNameMatchesPath } from '../../errors.js';
 import { ExecutorName } from '../../executors/definition.js';
 import { InvocationInput, NameParams } from '../../api/common-schemas.js';
 import type { BindingsService } from './bindings.service.js';
@@ -37,7 +37,7 @@ export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService
     },
   }, async (req, reply) => {
     if (req.body.name !== undefined && req.body.name !== req.params.name) {
-      throw new ProblemError('VALIDATION_FAILED', `the body's name "${req.body.name}" differs from the path's "${req.params.name}"`, { errors: [{ field: '/name', message: 'must equal the name in the path' }] });
+      requireNameMatchesPath(req.body.name, req.params.name);
     }
     const r = await service.replace(req.principal.workspaceId, { ...req.body, name: req.params.name });
     reply.code(r.created ? 201 : 200);

@@ -2,7 +2,7 @@
 // executor checked to exist, reference checks that refuse deleting a binding still in use, and the call itself.
 import type { Db } from '../../store/index.js';
 import { ProblemError } from '../../errors.js';
-import { findExecutor } from '../../executors/executors.repository.js';
+import { requireExecutorExists } from '../../executors/executor-references.js';
 import type { InvokeService, InvocationResult } from '../../executors/invoke.service.js';
 import type { Trigger } from '../../executors/run-context.js';
 import { BindingStore, type Stored } from '../bindings/binding-store.js';
@@ -66,10 +66,8 @@ export class BindingsService {
     return toBinding(await this.store.get(workspaceId, name));
   }
 
-  private async requireExecutor(workspaceId: string, executor: string): Promise<void> {
-    if (!(await findExecutor(this.db, workspaceId, executor))) {
-      throw new ProblemError('VALIDATION_FAILED', `executor ${executor} does not exist`, { errors: [{ field: '/executor', message: `no executor named "${executor}" in this workspace` }] });
-    }
+  private requireExecutor(workspaceId: string, executor: string): Promise<void> {
+    return requireExecutorExists(this.db, workspaceId, executor);
   }
 
   /** Creates a binding; 409 when the name is taken. */

@@ -1,0 +1,20 @@
+// Rows that name an executor (bindings, event hooks) are written while holding the executor row, so a concurrent delete waits or wins.
+import type { Db, Tx } from '../store/index.js';
+import { invalid } from '../errors.js';
+import { findExecutor, lockExecutor } from './executors.repository.js';
+
+const missing = (executor: string, field: string) => invalid({ field, message: `executor ${executor} does not exist` }, `executor ${executor} does not exist`);
+
+/** Refuses (400 on `field`) a reference to an executor that does not exist; an early check, outside any transaction. */
+export async function requireExecutorExists(db: Db | Tx, workspaceId: string, executor: string, field = '/executor'): Promise<void> {
+  if (!(await findExecutor(db, workspaceId, executor))) throw missing(executor, field);
+}
+
+/**
+ * Inside the transaction that writes a reference: locks the executor row against deletion until commit
+ * (`FOR KEY SHARE` on PostgreSQL: executor PUTs are not blocked, a delete is) and refuses a missing one (400).
+ * The delete locks the same row `FOR UPDATE` and then looks for references, so the two can never both succeed.
+ */
+export async function holdExecutor(trx: Tx, workspaceId: string, executor: string, field = '/executor'): Promise<void> {
+  if (!(await lockExecutor(trx, workspaceId, executor, 'keyShare'))) throw missing(executor, field);
+}
