@@ -8,7 +8,9 @@
 export const PROBLEMS = {
   VALIDATION_FAILED: { status: 400, title: 'The request is invalid' },
   MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
-  LIMIT_EXCEEDED: { status: 400, title: 'The request exceeds a configured limit (size, depth, complexity)' },
+  // Also a workspace quota (storage bytes or keys, `limit` names which): one code for every configured limit, so that
+  // clients and the SDK need one check; not 429, which clients retry, nor 507, a server error.
+  LIMIT_EXCEEDED: { status: 400, title: 'The request exceeds a configured limit or quota (size, depth, complexity, storage)' },
   UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
   FORBIDDEN: { status: 403, title: 'The token’s role does not allow this' },
   NOT_FOUND: { status: 404, title: 'Not found' },
@@ -16,9 +18,6 @@ export const PROBLEMS = {
   REQUEST_TIMEOUT: { status: 408, title: 'The request was not received in time' },
   CONFLICT: { status: 409, title: 'Conflict with the current state' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
-  // A workspace quota (storage bytes or keys) would be exceeded: 409, as the workspace's state is what conflicts
-  // (deleting objects resolves it); not 429, which clients retry, nor 507, a server error.
-  LIMIT_EXCEEDED: { status: 409, title: 'A quota of the workspace would be exceeded' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   INTERNAL: { status: 500, title: 'Internal error' },

@@ -48,7 +48,7 @@ for (const dialect of DIALECTS) {
       const v = 'x'.repeat(15 * 1024);
       for (let i = 0; i < 4; i++) expect((await s.api('PUT', `/api/storage/b${i}`, { value: v })).status).toBe(200);
       const r = await s.api('PUT', '/api/storage/b4', { value: v });
-      expect(r.status).toBe(409);
+      expect(r.status).toBe(400);
       expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(r.body).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'bytes', max: LIMITS.maxBytes });
       expect((await s.api('GET', '/api/storage/b4')).status).toBe(404);
@@ -67,7 +67,7 @@ for (const dialect of DIALECTS) {
       await clear();
       for (let i = 0; i < LIMITS.maxKeys; i++) expect((await s.api('PUT', `/api/storage/k${String(i).padStart(2, '0')}`, { value: i })).status).toBe(200);
       const r = await s.api('PUT', '/api/storage/one-more', { value: 1 });
-      expect(r.status).toBe(409);
+      expect(r.status).toBe(400);
       expect(r.body).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'keys', max: LIMITS.maxKeys });
       await healthy();
     });
@@ -78,7 +78,7 @@ for (const dialect of DIALECTS) {
       const results = await Promise.all(Array.from({ length: 12 }, (_, i) => s.api('PUT', `/api/storage/race${i}`, { value: v })));
       const ok = results.filter((r) => r.status === 200).length;
       expect(ok).toBe(4);
-      expect(results.filter((r) => r.status === 409 && r.body.code === 'LIMIT_EXCEEDED')).toHaveLength(8);
+      expect(results.filter((r) => r.status === 400 && r.body.code === 'LIMIT_EXCEEDED')).toHaveLength(8);
       const keys: string[] = [];
       let cursor: string | null = null;
       do {

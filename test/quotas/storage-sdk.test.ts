@@ -80,7 +80,7 @@ for (const dialect of DIALECTS) {
       let full = false;
       for (let i = 0; i < 100 && !full; i++) {
         const put = await s.api('PUT', `/api/storage/filler:${i}`, { value: 'f'.repeat(VALUE) });
-        full = put.status === 409 && put.body.code === 'LIMIT_EXCEEDED';
+        full = put.status === 400 && put.body.code === 'LIMIT_EXCEEDED';
         if (!full) expect(put.status, put.raw).toBe(200);
       }
       expect(full).toBe(true);
