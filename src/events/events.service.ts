@@ -43,8 +43,8 @@ export class EventsService {
   }
 
   /** `ctx.emit` of a running execution: a custom event. */
-  async emit(workspaceId: string, type: string, data: unknown, source: { executionId: string }): Promise<{ id: string }> {
-    const [e] = await this.publish(workspaceId, [{ type, data, source: `execution:${source.executionId}` }]);
+  async emit(workspaceId: string, type: string, data: unknown, source: { executionId: string; causationDepth?: number }): Promise<{ id: string }> {
+    const [e] = await this.publish(workspaceId, [{ type, data, source: `execution:${source.executionId}`, ...(source.causationDepth !== undefined ? { causationDepth: source.causationDepth } : {}) }]);
     return { id: e!.id };
   }
 
@@ -80,6 +80,7 @@ export class EventsService {
       : [];
     return {
       id: e.id, type: e.type, occurredAt: isoOrNull(e.occurred_at), subject: e.subject, data: parse(e.data), source: e.source,
+      causationDepth: Number(e.causation_depth),
       deliveries: deliveries.map((d) => ({
         ...this.deliveryView(d),
         attempts: attempts.filter((a) => a.delivery_id === d.id).map((a) => ({
