@@ -5,7 +5,7 @@ import type { Db } from '../store/index.js';
 import { ProblemError } from '../errors.js';
 import { authenticate, hashToken, type Principal } from './tokens.js';
 import { roleAllows, type Permission } from './roles.js';
-import { isRunning, runAsPartOf } from '../executors/nesting.js';
+import { runAsPartOf, runningExecution } from '../executors/nesting.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -56,7 +56,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
     }
     if (!hit.principal) throw new ProblemError('UNAUTHENTICATED', 'the bearer token is unknown, revoked or expired');
     // An execution's token is good while that execution runs (its expiry is only the backstop).
-    if (hit.principal.executionId !== undefined && !isRunning(hit.principal.executionId)) {
+    if (hit.principal.executionId !== undefined && !runningExecution(hit.principal.executionId)) {
       throw new ProblemError('UNAUTHENTICATED', 'the execution this token belongs to has ended');
     }
     request.principal = hit.principal;
@@ -71,7 +71,9 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
   app.addHook('preValidation', (request, _reply, done) => {
     const id = request.principal?.executionId;
     if (id === undefined) return done();
-    runAsPartOf(id, () => done());
+    const caller = runningExecution(id);
+    if (!caller) return done(new ProblemError('UNAUTHENTICATED', 'the execution this token belongs to has ended'));
+    runAsPartOf(caller, () => done());
   });
 }, { name: 'outrigger-auth' });
 

@@ -2,7 +2,7 @@
 //
 // Code reaches the platform in-process (ctx.api goes through Fastify inject with an execution-scoped token,
 // ctx.emit through the events service), so "who called" is known without trusting anything the code says:
-// requests authenticated with an execution token run inside `runAsPartOf(executionId)`, and the invoke pipeline
+// requests authenticated with an execution token run inside `runAsPartOf(caller)`, and the invoke pipeline
 // and the outbox read the caller from here. Every invocation started that way is a child of the running
 // execution (same root, depth + 1, never past its deadline), and every event written that way is one causation
 // step deeper than the execution that wrote it.
@@ -23,7 +23,9 @@ export interface ParentCall {
 
 /** Running executions of this process by id; an entry lives exactly as long as its run. */
 const running = new Map<string, ParentCall>();
-const current = new AsyncLocalStorage<string>();
+// The caller itself, not its id: work it started keeps its depth and (passed) deadline even after it ended,
+// so a slow request of a finished execution cannot start fresh top-level runs.
+const current = new AsyncLocalStorage<ParentCall>();
 
 /** Registers a running execution so that work it starts can find it; returns the function that unregisters it. */
 export function registerRunning(call: ParentCall): () => void {
@@ -33,23 +35,22 @@ export function registerRunning(call: ParentCall): () => void {
   };
 }
 
-/** Whether an execution is still running in this process. */
-export function isRunning(executionId: string): boolean {
-  return running.has(executionId);
+/** A running execution of this process, if it is still running. */
+export function runningExecution(executionId: string): ParentCall | undefined {
+  return running.get(executionId);
 }
 
 /** Runs `fn` (and all async work it starts) as part of the given execution. */
-export function runAsPartOf<T>(executionId: string, fn: () => T): T {
-  return current.run(executionId, fn);
+export function runAsPartOf<T>(call: ParentCall, fn: () => T): T {
+  return current.run(call, fn);
 }
 
-/** The running execution the current async work belongs to, if any (and only while it is still running). */
+/** The execution the current async work was started by, if any. */
 export function currentParent(): ParentCall | undefined {
-  const id = current.getStore();
-  return id === undefined ? undefined : running.get(id);
+  return current.getStore();
 }
 
-/** The causation depth of an event written now: one more than the running execution that writes it, else 0. */
+/** The causation depth of an event written now: one more than the execution that writes it, else 0. */
 export function currentEventDepth(): number {
   const p = currentParent();
   return p ? (p.causationDepth ?? 0) + 1 : 0;

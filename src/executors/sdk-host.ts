@@ -41,6 +41,8 @@ export class SdkHostFactory {
   create(ctx: RunContext, invoker: InvokeService): SdkHost {
     let apiToken: string | undefined;
     const deps = this.deps;
+    // What work started by this execution inherits (nesting.ts); ctx.udf passes it explicitly.
+    const self = { executionId: ctx.executionId, rootId: ctx.rootId, depth: ctx.depth, deadline: ctx.deadline, callPath: ctx.callPath, revealedValues: ctx.revealedValues, causationDepth: ctx.causationDepth };
     const handle = async (call: SdkCall): Promise<unknown> => {
       const a = call.args ?? {};
       const ws = ctx.workspaceId;
@@ -88,7 +90,7 @@ export class SdkHostFactory {
           try {
             const r = await invoker.invoke({
               workspaceId: ws, executorName: executor, input: a.input ?? {}, trigger: 'udf', triggerRef: name,
-              parent: { executionId: ctx.executionId, rootId: ctx.rootId, depth: ctx.depth, deadline: ctx.deadline, callPath: ctx.callPath, revealedValues: ctx.revealedValues, causationDepth: ctx.causationDepth },
+              parent: self,
             });
             if (r.status === 'error') throw new SdkCallError(r.error!.code, r.error!.message);
             return r.output;
@@ -111,7 +113,7 @@ export class SdkHostFactory {
       async handle(call) {
         try {
           // The SDK channel's callbacks carry the async context of whatever started the worker; each call belongs to this execution.
-          return await runAsPartOf(ctx.executionId, () => handle(call));
+          return await runAsPartOf(self, () => handle(call));
         } catch (err) {
           if (err instanceof SdkCallError) throw err;
           if (err instanceof ProblemError) throw new SdkCallError(err.code, err.message);

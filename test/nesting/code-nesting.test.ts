@@ -107,7 +107,11 @@ describe('nested work from real code', () => {
     expect(last).toMatchObject({ causationDepth: MAX_EVENT_DEPTH, data: { n: MAX_EVENT_DEPTH }, source: expect.stringMatching(/^execution:exe_/) });
     expect(last.deliveries[0].lastError).toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('does a hook re-trigger itself?') });
     expect(last.deliveries[0].attempts[0].executionId).toBeNull();
-    const runs = (await s.api('GET', '/api/executions?executor=looper')).body.items;
+    // The depth-2 run emits before it ends, so its own record may land just after the refusal.
+    const runs = await waitFor(async () => {
+      const items = (await s.api('GET', '/api/executions?executor=looper')).body.items;
+      return items.length >= MAX_EVENT_DEPTH ? items : null;
+    }, 'the three looper runs');
     expect(runs).toHaveLength(MAX_EVENT_DEPTH);
     expect(runs.every((e: any) => e.status === 'ok')).toBe(true);
     expect((await s.api('GET', '/api/events?type=custom.loop')).body.items).toHaveLength(MAX_EVENT_DEPTH + 1);

@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { json, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { waitFor } from '../helpers/wait.js';
 import { expectHealthy, fakeRunningExecution } from './helpers.js';
+import { runAsPartOf } from '../../src/executors/nesting.js';
 
 const MAX_DEPTH = 3;
 const MAX_EVENT_DEPTH = 4;
@@ -92,6 +93,19 @@ for (const dialect of DIALECTS) {
         exe.end();
       }
       await expectHealthy(s);
+    });
+
+    it('work a request of an ended execution still starts stays its child, past its deadline', async () => {
+      const exe = await fakeRunningExecution(s, { deadline: Date.now() - 1, depth: 1 });
+      exe.end();
+      const sent = up.requests.length;
+      // As when a slow request (an LLM round, a slow recognition source) goes on after its execution ended.
+      const r = await runAsPartOf(exe.call, () => s.o.invoker.invoke({ workspaceId: s.o.defaultWorkspaceId, executorName: 'target', input: {}, trigger: 'api' }));
+      expect(r).toMatchObject({ status: 'error', error: { code: 'TIMEOUT' } });
+      expect((await s.api('GET', `/api/executions/${r.executionId}`)).body).toMatchObject({ parentId: exe.call.executionId });
+      expect(up.requests.length).toBe(sent);
+      // And its token no longer opens a request.
+      expect((await s.api('GET', '/api/executors', undefined, exe.token)).status).toBe(401);
     });
 
     it('events written by an execution are one causation step deeper, host events included', async () => {
