@@ -69,17 +69,24 @@ export class SdkHostFactory {
         case 'api.request': {
           if (!deps.platformApi) throw new SdkCallError('NOT_AVAILABLE', 'the platform API is not available here');
           const method = str(a, 'method').toUpperCase();
-          const path = str(a, 'path');
-          if (!path.startsWith('/')) throw new SdkCallError('INVALID_ARGUMENT', 'path must start with / (e.g. /api/tickets)');
+          const raw = str(a, 'path');
+          if (!raw.startsWith('/')) throw new SdkCallError('INVALID_ARGUMENT', 'path must start with / (e.g. /api/tickets)');
+          // Resolved the way the router will see it (`..`, `%2e%2e`): code reaches the REST API under /api only,
+          // never /metrics, /readyz or /mcp (which authenticates by itself, outside the nesting context).
+          const resolved = new URL(raw.startsWith('/api') ? raw : `/api${raw}`, 'http://in-process');
+          if (resolved.pathname !== '/api' && !resolved.pathname.startsWith('/api/')) {
+            throw new SdkCallError('INVALID_ARGUMENT', `path ${raw} leaves the REST API under /api`);
+          }
+          const path = resolved.pathname + resolved.search;
           // A token of the executor's workspace that expires with the execution; created only when first needed.
           // Its role (execution) reads, invokes, works on tickets, storage and events but changes no configuration
           // (executors, bindings, hooks, secrets, tokens), so one execution cannot plant code that outlives it.
           // Requests made with it run as part of this execution: what they invoke is its child (nesting.ts).
           apiToken ??= await createExecutionToken(deps.db, ws, ctx.executionId, ctx.deadline + 60_000);
-          const res = await deps.platformApi({ method, path: path.startsWith('/api') ? path : `/api${path}`, body: a.body, token: apiToken });
+          const res = await deps.platformApi({ method, path, body: a.body, token: apiToken });
           if (res.status >= 400) {
             const b = res.body as { code?: string; detail?: string } | null;
-            throw new SdkCallError(b?.code ?? `HTTP_${res.status}`, `${method} ${path} answered ${res.status}: ${b?.detail ?? ''}`);
+            throw new SdkCallError(b?.code ?? `HTTP_${res.status}`, `${method} ${raw} answered ${res.status}: ${b?.detail ?? ''}`);
           }
           return res.body;
         }

@@ -51,6 +51,18 @@ def handler(input, ctx):
     return out
 `;
 
+// Tries to leave /api with dot segments (plain, encoded, backslashes) to reach /metrics, /readyz or /mcp.
+const ESCAPER = `
+export default async function handler(input, ctx) {
+  const out = {};
+  for (const p of ['/api/../metrics', '/api/%2e%2e/readyz', '/../mcp', '/api/..%2F..%2Fmetrics', '/api\\\\..\\\\metrics', '/apix/../healthz']) {
+    try { await ctx.api.get(p); out[p] = 'ok'; } catch (e) { out[p] = e.code; }
+  }
+  out.normal = (await ctx.api.get('/api/executors/../executors')).items.length > 0;
+  return out;
+}
+`;
+
 describe('nested work from real code', () => {
   let s: TestServer;
 
@@ -61,6 +73,7 @@ describe('nested work from real code', () => {
     await putCode(s, 'sleepy', 'node', 'export default async function handler() { await new Promise((r) => setTimeout(r, 20000)); return "late"; }\n', { timeoutMs: 60_000 });
     await putCode(s, 'looper', 'node', LOOPER);
     await putCode(s, 'meddler', 'python', MEDDLER);
+    await putCode(s, 'escaper', 'node', ESCAPER);
     expect((await s.api('POST', '/api/event-hooks', { name: 'looped', eventTypes: ['custom.loop'], executor: 'looper', retry: { attempts: 1 } })).status).toBe(201);
   }, 120_000);
   afterAll(async () => {
@@ -117,6 +130,18 @@ describe('nested work from real code', () => {
     expect((await s.api('GET', '/api/events?type=custom.loop')).body.items).toHaveLength(MAX_EVENT_DEPTH + 1);
     await expectHealthy(s);
   }, 90_000);
+
+  it('ctx.api stays under /api: dot segments cannot reach /metrics, /readyz or /mcp', async () => {
+    const r = await invokeOk(s, 'escaper');
+    expect(r.output).toEqual({
+      '/api/../metrics': 'INVALID_ARGUMENT', '/api/%2e%2e/readyz': 'INVALID_ARGUMENT', '/../mcp': 'INVALID_ARGUMENT',
+      // Encoded slashes are no separators: an unknown route under /api.
+      '/api/..%2F..%2Fmetrics': 'NOT_FOUND',
+      '/api\\..\\metrics': 'INVALID_ARGUMENT', '/apix/../healthz': 'INVALID_ARGUMENT',
+      normal: true,
+    });
+    await expectHealthy(s);
+  }, 60_000);
 
   it('the execution’s token changes no configuration: hooks, executors, bindings, secrets, tokens', async () => {
     const r = await invokeOk(s, 'meddler');

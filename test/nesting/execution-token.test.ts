@@ -70,6 +70,14 @@ for (const dialect of DIALECTS) {
       expect((await s.api('PUT', '/api/storage/k', { value: 1 }, exe.token)).status).toBe(200);
     });
 
+    it('is refused by /mcp, where calls would not be nested under the execution', async () => {
+      const r = await s.o.app.inject({ method: 'POST', url: '/mcp', headers: { authorization: `Bearer ${exe.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        payload: { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} } });
+      expect(r.statusCode).toBe(403);
+      expect(JSON.parse(r.body).detail).toMatch(/may not use \/mcp/);
+      await expectHealthy(s);
+    });
+
     it('cannot be given to a token through the API', async () => {
       const r = await s.api('POST', '/api/tokens', { name: 'sneaky', role: 'execution' });
       expect(r.status).toBe(400);
