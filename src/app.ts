@@ -44,7 +44,7 @@ function validatorCompiler() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
 }
 
-export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 'defaultTimeZone'>, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 'defaultTimeZone'> & Partial<Pick<Config, 'metricsToken'>>, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : {
       level: config.logLevel,
@@ -80,7 +80,7 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(authPlugin, { db: deps.db });
-  await app.register(systemRoutes, { db: deps.db, metrics: deps.metrics, version: VERSION, checks: deps.readinessChecks ?? [] });
+  await app.register(systemRoutes, { db: deps.db, metrics: deps.metrics, version: VERSION, checks: deps.readinessChecks ?? [], metricsToken: config.metricsToken });
   await app.register(authRoutes, { prefix: '/api', db: deps.db, defaultTimeZone: config.defaultTimeZone });
   await app.register(executorsRoutes, { prefix: '/api/executors', executors: deps.executors, invoker: deps.invoker });
   await app.register(executionsRoutes, { prefix: '/api/executions', db: deps.db });

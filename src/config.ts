@@ -37,8 +37,14 @@ export interface Config {
   recognitionCacheTtlMs: number;
   /** Default OpenAI-compatible base URL of smart agents (`OUTRIGGER_LLM_BASE_URL`). */
   llmBaseUrl?: string;
-  /** Default API key of smart agents (`OUTRIGGER_LLM_API_KEY`). */
+  /** Default API key of smart agents (`OUTRIGGER_LLM_API_KEY`); only ever sent to `llmBaseUrl`. */
   llmApiKey?: string;
+  /** A token that may scrape `/metrics` and nothing else (`OUTRIGGER_METRICS_TOKEN`); admin tokens may too. */
+  metricsToken?: string;
+  /** How deep invocations may nest (UDF calls and invocations through `ctx.api`), `OUTRIGGER_MAX_NESTING_DEPTH`. */
+  maxNestingDepth: number;
+  /** Events caused by events (a hook's execution emitting again) stop being delivered at this depth, `OUTRIGGER_MAX_EVENT_DEPTH`. */
+  maxEventDepth: number;
 }
 
 /** What one workspace may keep in storage, and how much one list answer may carry. */
@@ -165,6 +171,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     recognitionCacheTtlMs: overrides.recognitionCacheTtlMs ?? intFrom('OUTRIGGER_RECOGNITION_CACHE_TTL_MS', env.OUTRIGGER_RECOGNITION_CACHE_TTL_MS, 300_000, 0, 86_400_000),
     llmBaseUrl: overrides.llmBaseUrl ?? (env.OUTRIGGER_LLM_BASE_URL || undefined),
     llmApiKey: overrides.llmApiKey ?? (env.OUTRIGGER_LLM_API_KEY || undefined),
+    metricsToken: overrides.metricsToken ?? (env.OUTRIGGER_METRICS_TOKEN || undefined),
+    maxNestingDepth: overrides.maxNestingDepth ?? intFrom('OUTRIGGER_MAX_NESTING_DEPTH', env.OUTRIGGER_MAX_NESTING_DEPTH, 8, 1, 64),
+    maxEventDepth: overrides.maxEventDepth ?? intFrom('OUTRIGGER_MAX_EVENT_DEPTH', env.OUTRIGGER_MAX_EVENT_DEPTH, 8, 1, 64),
     sandbox: overrides.sandbox ?? sandboxMode(env.OUTRIGGER_SANDBOX),
     allowUnsandboxed: overrides.allowUnsandboxed ?? env.OUTRIGGER_ALLOW_UNSANDBOXED === '1',
     sandboxSpares: overrides.sandboxSpares ?? intFrom('OUTRIGGER_SANDBOX_SPARES', env.OUTRIGGER_SANDBOX_SPARES, 1, 0, 16),

@@ -107,7 +107,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   const code = await startCodeRuntime(config, startupLog(config.logLevel));
   if (code.sandbox) connectVersions(code.sandbox, executors);
   const invoker = new InvokeService({
-    db, secrets, metrics, fieldCapBytes: config.executionFieldCapBytes,
+    db, secrets, metrics, fieldCapBytes: config.executionFieldCapBytes, maxDepth: config.maxNestingDepth,
     apiCall: { dispatcher, policy, userAgent: `outrigger/${VERSION}` },
     codeRunner: code.sandbox, dependencies: code.sandbox, codeUnavailable: code.unavailable, sdkHosts,
   });
@@ -130,7 +130,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   // events (SPEC 3): hooks, publishing, trace; dispatcher and cron only on roles all and worker
   const events = createEventsModule({
     store, metrics, invoker, executors, sdkHosts, databaseUrl: config.databaseUrl,
-    runWorkers: config.role === 'all' || config.role === 'worker', ...opts.events,
+    runWorkers: config.role === 'all' || config.role === 'worker', maxEventDepth: config.maxEventDepth, ...opts.events,
   });
 
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.

@@ -1,15 +1,19 @@
 // Operational routes outside /api: liveness, readiness and Prometheus metrics.
 import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../store/index.js';
 import type { Metrics } from '../observability/metrics.js';
+import { ProblemError } from '../errors.js';
+import { authenticate, hashToken } from '../auth/tokens.js';
+import { bearerToken } from '../auth/auth.plugin.js';
 
 export interface ReadinessCheck {
   name: string;
   check(): Promise<{ ok: boolean; detail?: string }>;
 }
 
-export async function systemRoutes(app: FastifyInstance, opts: { db: Db; metrics: Metrics; version: string; checks: ReadinessCheck[] }): Promise<void> {
+export async function systemRoutes(app: FastifyInstance, opts: { db: Db; metrics: Metrics; version: string; checks: ReadinessCheck[]; metricsToken?: string }): Promise<void> {
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok', version: opts.version }));
 
   app.get('/readyz', { config: { permission: 'any' }, schema: { hide: true } }, async (_req, reply) => {
@@ -32,8 +36,20 @@ export async function systemRoutes(app: FastifyInstance, opts: { db: Db; metrics
     return { status: ok ? 'ready' : 'not ready', checks: results };
   });
 
-  // Like every route but /healthz, metrics need a token (Prometheus: `authorization: {credentials: …}`).
-  app.get('/metrics', { config: { permission: 'any' }, schema: { hide: true } }, async (_req, reply) => {
+  // Metrics are server-wide (every workspace's counts), so a workspace's viewer or an execution's token may not
+  // read them: an admin token, or the separate scrape token OUTRIGGER_METRICS_TOKEN (Prometheus:
+  // `authorization: {credentials: …}`). Checked here, not by the auth hook, because the scrape token is no API token.
+  const metricsTokenHash = opts.metricsToken ? Buffer.from(hashToken(opts.metricsToken), 'hex') : undefined;
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+    const token = bearerToken(req);
+    if (!token) throw new ProblemError('UNAUTHENTICATED', 'send Authorization: Bearer <admin or metrics token>');
+    // Comparing hashes of equal length in constant time: the scrape token cannot be guessed byte by byte.
+    const isScrapeToken = metricsTokenHash !== undefined && timingSafeEqual(Buffer.from(hashToken(token), 'hex'), metricsTokenHash);
+    if (!isScrapeToken) {
+      const principal = await authenticate(opts.db, token);
+      if (!principal) throw new ProblemError('UNAUTHENTICATED', 'the bearer token is unknown, revoked or expired');
+      if (principal.role !== 'admin') throw new ProblemError('FORBIDDEN', `role ${principal.role} may not read /metrics (needs an admin token or the metrics token)`);
+    }
     reply.type(opts.metrics.registry.contentType);
     return opts.metrics.registry.metrics();
   });

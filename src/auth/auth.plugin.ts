@@ -5,6 +5,7 @@ import type { Db } from '../store/index.js';
 import { ProblemError } from '../errors.js';
 import { authenticate, hashToken, type Principal } from './tokens.js';
 import { roleAllows, type Permission } from './roles.js';
+import { runAsPartOf, runningExecution } from '../executors/nesting.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -54,11 +55,25 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
       cache.set(key, hit);
     }
     if (!hit.principal) throw new ProblemError('UNAUTHENTICATED', 'the bearer token is unknown, revoked or expired');
+    // An execution's token is good while that execution runs (its expiry is only the backstop).
+    if (hit.principal.executionId !== undefined && !runningExecution(hit.principal.executionId)) {
+      throw new ProblemError('UNAUTHENTICATED', 'the execution this token belongs to has ended');
+    }
     request.principal = hit.principal;
     const permission: Permission = config?.permission ?? 'admin';
     if (!roleAllows(hit.principal.role, permission)) {
       throw new ProblemError('FORBIDDEN', `role ${hit.principal.role} may not do this (needs ${permission})`);
     }
+  });
+
+  // A request made by a running execution (ctx.api) runs as part of it, so that what it invokes or emits is nested
+  // under that execution (nesting.ts). After body parsing: the handler and its awaits inherit this context.
+  app.addHook('preValidation', (request, _reply, done) => {
+    const id = request.principal?.executionId;
+    if (id === undefined) return done();
+    const caller = runningExecution(id);
+    if (!caller) return done(new ProblemError('UNAUTHENTICATED', 'the execution this token belongs to has ended'));
+    runAsPartOf(caller, () => done());
   });
 }, { name: 'outrigger-auth' });
 

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../store/index.js';
 import { newId } from '../ids.js';
-import { isRole, type Role } from './roles.js';
+import { EXECUTION_ROLE, isRole, type Role } from './roles.js';
 
 export interface Principal {
   tokenId: string;
@@ -10,6 +10,15 @@ export interface Principal {
   role: Role;
   /** Name of the token, used as "who" in version history. */
   name: string;
+  /** Set for the token of a running execution (ctx.api): the execution it belongs to. */
+  executionId?: string;
+}
+
+const EXECUTION_TOKEN_NAME = 'execution:';
+
+/** Creates the token a running execution uses for ctx.api: it expires with the execution and may change no configuration. */
+export async function createExecutionToken(db: Db, workspaceId: string, executionId: string, expiresAt: number): Promise<string> {
+  return (await createToken(db, workspaceId, EXECUTION_TOKEN_NAME + executionId, EXECUTION_ROLE, { expiresAt })).token;
 }
 
 export interface TokenInfo {
@@ -71,7 +80,10 @@ export async function authenticate(db: Db, token: string): Promise<Principal | n
     .executeTakeFirst();
   if (!row || !isRole(row.role)) return null;
   if (row.expires_at !== null && row.expires_at < Date.now()) return null;
-  return { tokenId: row.id, workspaceId: row.workspace_id, role: row.role, name: row.name };
+  const principal: Principal = { tokenId: row.id, workspaceId: row.workspace_id, role: row.role, name: row.name };
+  // Only the server creates tokens with the execution role (the API cannot assign it), so the name is trustworthy.
+  if (row.role === EXECUTION_ROLE && row.name.startsWith(EXECUTION_TOKEN_NAME)) principal.executionId = row.name.slice(EXECUTION_TOKEN_NAME.length);
+  return principal;
 }
 
 export async function listTokens(db: Db, workspaceId: string): Promise<TokenInfo[]> {

@@ -14,7 +14,7 @@ export interface ClaimedDelivery {
   attempt: number;
   budgetStart: number;
   enqueuedAt: number;
-  event: { id: string; type: string; subject: string | null; data: string; occurredAt: number };
+  event: { id: string; type: string; subject: string | null; data: string; occurredAt: number; causationDepth: number };
 }
 
 /**
@@ -56,12 +56,12 @@ export async function claimDeliveries(db: Db, caps: DialectCapabilities, worker:
       .where('id', 'in', ids).where('status', '=', 'pending').execute();
     const rows = await trx.selectFrom('deliveries as d').innerJoin('event_hooks as h', 'h.id', 'd.hook_id').innerJoin('events as e', 'e.id', 'd.event_id')
       .select(['d.id', 'd.workspace_id', 'd.event_id', 'd.hook_id', 'd.hook_name', 'd.attempts', 'd.budget_start', 'd.enqueued_at', 'h.executor', 'h.retry',
-        'e.type', 'e.subject', 'e.data', 'e.occurred_at'])
+        'e.type', 'e.subject', 'e.data', 'e.occurred_at', 'e.causation_depth'])
       .where('d.id', 'in', ids).where('d.locked_by', '=', worker).where('d.status', '=', 'running').orderBy('d.next_attempt_at').execute();
     return rows.map((r) => ({
       id: r.id, workspaceId: r.workspace_id, eventId: r.event_id, hookId: r.hook_id, hookName: r.hook_name, executor: r.executor, retry: r.retry,
       attempt: r.attempts, budgetStart: r.budget_start, enqueuedAt: r.enqueued_at,
-      event: { id: r.event_id, type: r.type, subject: r.subject, data: r.data, occurredAt: r.occurred_at },
+      event: { id: r.event_id, type: r.type, subject: r.subject, data: r.data, occurredAt: r.occurred_at, causationDepth: Number(r.causation_depth) },
     }));
   });
 }

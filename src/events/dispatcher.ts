@@ -59,6 +59,8 @@ export interface DispatcherOptions {
   /** How long close() waits for running deliveries before handing their leases back. */
   drainMs?: number;
   clock?: () => number;
+  /** Deliveries of an event at this causation depth or deeper are not run (a hook chain re-triggering itself). */
+  maxEventDepth?: number;
 }
 
 /** The `_delivery` part of an event hook's input: the idempotency key and where the attempt stands. */
@@ -70,6 +72,8 @@ export interface DeliveryInfo {
 }
 
 const NOTIFY_CHANNEL = 'outrigger_deliveries';
+/** Default of OUTRIGGER_MAX_EVENT_DEPTH. */
+export const DEFAULT_MAX_EVENT_DEPTH = 8;
 
 export class Dispatcher {
   readonly workerId: string;
@@ -93,7 +97,7 @@ export class Dispatcher {
 
   constructor(opts: DispatcherOptions) {
     this.workerId = opts.workerId ?? newId('wkr');
-    this.opts = { maxInFlight: 64, leaseMs: 30_000, maxIdleMs: 5_000, drainMs: 10_000, clock: Date.now, workerId: this.workerId, ...opts };
+    this.opts = { maxInFlight: 64, leaseMs: 30_000, maxIdleMs: 5_000, drainMs: 10_000, clock: Date.now, workerId: this.workerId, maxEventDepth: DEFAULT_MAX_EVENT_DEPTH, ...opts };
   }
 
   /** State for /readyz and the console. */
@@ -227,14 +231,25 @@ export class Dispatcher {
     let ok = false;
     let error: string | null = null;
     let recordedExecution: string | null = null;
+    const depth = d.event.causationDepth;
+    const refused = depth >= this.opts.maxEventDepth;
     try {
-      const res = await invoker.invoke({
-        workspaceId: d.workspaceId, executorName: d.executor, input, trigger: triggerFor(d.event.type), triggerRef: d.id,
-        attempt: d.attempt, enqueuedAt: d.enqueuedAt, executionId, idempotencyKey: d.id,
-      });
-      recordedExecution = res.executionId;
-      ok = res.status === 'ok';
-      if (!ok) error = JSON.stringify(res.error ?? { code: 'RUNTIME_ERROR', message: 'failed' });
+      // Not run, and not retried: the trace says why (an event hook chain that re-triggers itself ends here).
+      if (refused) {
+        error = JSON.stringify({
+          code: 'LIMIT_EXCEEDED',
+          message: `not run: this event is ${depth} causation steps deep (events emitted by executions run for events), the limit is ${this.opts.maxEventDepth}; does a hook re-trigger itself?`,
+          details: { causationDepth: depth, limit: this.opts.maxEventDepth },
+        });
+      } else {
+        const res = await invoker.invoke({
+          workspaceId: d.workspaceId, executorName: d.executor, input, trigger: triggerFor(d.event.type), triggerRef: d.id,
+          attempt: d.attempt, enqueuedAt: d.enqueuedAt, executionId, causationDepth: depth, idempotencyKey: d.id,
+        });
+        recordedExecution = res.executionId;
+        ok = res.status === 'ok';
+        if (!ok) error = JSON.stringify(res.error ?? { code: 'RUNTIME_ERROR', message: 'failed' });
+      }
     } catch (err) {
       // The run could not start (executor gone, sandbox unavailable): a failed attempt like any other.
       const e = err as { code?: string; message?: string };
@@ -247,13 +262,13 @@ export class Dispatcher {
     let next: q.Completion['next'] = 'succeeded';
     let nextAttemptAt = now;
     if (!ok) {
-      if (used >= policy.attempts) next = 'dead';
+      if (refused || used >= policy.attempts) next = 'dead';
       else {
         next = 'pending';
         nextAttemptAt = now + retryDelayMs(policy, used);
       }
     }
-    metrics.deliveries.inc({ outcome: ok ? 'ok' : next === 'dead' ? 'dead' : 'retry' });
+    metrics.deliveries.inc({ outcome: ok ? 'ok' : refused ? 'refused' : next === 'dead' ? 'dead' : 'retry' });
     this.completions.push({
       deliveryId: d.id, workspaceId: d.workspaceId, attempt: d.attempt, status: ok ? 'ok' : 'error', executionId: recordedExecution,
       error, startedAt, durationMs, next, nextAttemptAt,

@@ -45,7 +45,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
     async (req) => events.get(req.principal.workspaceId, req.params.id));
 
   app.post('/:id/replay', {
-    config: { permission: 'operate' },
+    config: { permission: 'hooks:operate' },
     schema: { tags, summary: 'Deliver an event again: its dead deliveries, or to one hook', params: IdParams, body: Type.Optional(Type.Object({ hook: Type.Optional(HookName) }, { additionalProperties: false })) },
   }, async (req) => events.replay(req.principal.workspaceId, req.params.id, req.body?.hook));
 };

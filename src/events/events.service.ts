@@ -43,14 +43,14 @@ export class EventsService {
   }
 
   /** `ctx.emit` of a running execution: a custom event. */
-  async emit(workspaceId: string, type: string, data: unknown, source: { executionId: string }): Promise<{ id: string }> {
-    const [e] = await this.publish(workspaceId, [{ type, data, source: `execution:${source.executionId}` }]);
+  async emit(workspaceId: string, type: string, data: unknown, source: { executionId: string; causationDepth?: number }): Promise<{ id: string }> {
+    const [e] = await this.publish(workspaceId, [{ type, data, source: `execution:${source.executionId}`, ...(source.causationDepth !== undefined ? { causationDepth: source.causationDepth } : {}) }]);
     return { id: e!.id };
   }
 
   /** Events newest first, each with counts of its deliveries by status. */
   async list(workspaceId: string, f: { type?: string; before?: number; limit: number }) {
-    let q = this.db.selectFrom('events').select(['seq', 'id', 'type', 'subject', 'source', 'occurred_at']).where('workspace_id', '=', workspaceId);
+    let q = this.db.selectFrom('events').select(['seq', 'id', 'type', 'subject', 'source', 'occurred_at', 'causation_depth']).where('workspace_id', '=', workspaceId);
     if (f.type) q = q.where('type', '=', f.type);
     if (f.before !== undefined) q = q.where('seq', '<', f.before);
     const rows = await q.orderBy('seq', 'desc').limit(f.limit).execute();
@@ -65,7 +65,7 @@ export class EventsService {
       }
     }
     return {
-      items: rows.map((r) => ({ id: r.id, type: r.type, occurredAt: isoOrNull(r.occurred_at), subject: r.subject, source: r.source, deliveries: counts.get(r.id) ?? {} })),
+      items: rows.map((r) => ({ id: r.id, type: r.type, occurredAt: isoOrNull(r.occurred_at), subject: r.subject, source: r.source, causationDepth: Number(r.causation_depth), deliveries: counts.get(r.id) ?? {} })),
       nextCursor: rows.length === f.limit ? rows[rows.length - 1]!.seq : null,
     };
   }
@@ -80,6 +80,7 @@ export class EventsService {
       : [];
     return {
       id: e.id, type: e.type, occurredAt: isoOrNull(e.occurred_at), subject: e.subject, data: parse(e.data), source: e.source,
+      causationDepth: Number(e.causation_depth),
       deliveries: deliveries.map((d) => ({
         ...this.deliveryView(d),
         attempts: attempts.filter((a) => a.delivery_id === d.id).map((a) => ({

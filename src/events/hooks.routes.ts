@@ -32,6 +32,6 @@ export const hooksRoutes: FastifyPluginAsyncTypebox<{ hooks: HooksService }> = a
     reply.code(204).send();
   });
 
-  app.post('/:name/enable', { config: { permission: 'operate' }, schema: { tags, summary: 'Enable an event hook', params: Params } }, async (req) => hooks.setEnabled(req.principal.workspaceId, req.params.name, true));
-  app.post('/:name/disable', { config: { permission: 'operate' }, schema: { tags, summary: 'Disable an event hook (no new deliveries; waiting ones are held)', params: Params } }, async (req) => hooks.setEnabled(req.principal.workspaceId, req.params.name, false));
+  app.post('/:name/enable', { config: { permission: 'hooks:operate' }, schema: { tags, summary: 'Enable an event hook', params: Params } }, async (req) => hooks.setEnabled(req.principal.workspaceId, req.params.name, true));
+  app.post('/:name/disable', { config: { permission: 'hooks:operate' }, schema: { tags, summary: 'Disable an event hook (no new deliveries; waiting ones are held)', params: Params } }, async (req) => hooks.setEnabled(req.principal.workspaceId, req.params.name, false));
 };

@@ -26,6 +26,8 @@ export interface EventsModuleOptions {
   /** Dispatcher tuning and an injectable clock (tests). */
   dispatcher?: Partial<Pick<DispatcherOptions, 'maxInFlight' | 'leaseMs' | 'maxIdleMs' | 'drainMs' | 'clock' | 'workerId'>>;
   cronClock?: () => number;
+  /** OUTRIGGER_MAX_EVENT_DEPTH: deliveries of events this many causation steps deep are not run. */
+  maxEventDepth?: number;
 }
 
 export interface EventsModule {
@@ -69,7 +71,7 @@ export function createEventsModule(o: EventsModuleOptions): EventsModule {
     },
     start(log) {
       if (!o.runWorkers) return;
-      m.dispatcher = new Dispatcher({ db, caps, invoker: o.invoker, metrics: o.metrics, log, databaseUrl: o.databaseUrl, ...o.dispatcher });
+      m.dispatcher = new Dispatcher({ db, caps, invoker: o.invoker, metrics: o.metrics, log, databaseUrl: o.databaseUrl, ...(o.maxEventDepth ? { maxEventDepth: o.maxEventDepth } : {}), ...o.dispatcher });
       m.cron = new CronScheduler({ db, metrics: o.metrics, log, clock: o.cronClock });
       m.dispatcher.start();
       m.cron.start();

@@ -8,6 +8,7 @@ import type { DeliveriesTable } from '../store/schema.js';
 import { newId } from '../ids.js';
 import { typeMatches } from './event-types.js';
 import { filterMatches } from './filter.js';
+import { currentEventDepth } from '../executors/nesting.js';
 
 export interface NewEvent {
   type: string;
@@ -15,6 +16,8 @@ export interface NewEvent {
   data: unknown;
   source?: string;
   occurredAt?: number;
+  /** Event hops that caused it; by default one more than the running execution writing it (nesting.ts), else 0. */
+  causationDepth?: number;
 }
 
 export interface StoredEvent {
@@ -76,12 +79,14 @@ async function appendIn(trx: Db | Tx, workspaceId: string, events: NewEvent[]): 
   const ids: string[] = [];
   const eventRows = [];
   const deliveries: Omit<DeliveriesTable, 'seq'>[] = [];
+  // Host events written while an execution's ctx.api request runs (a ticket it creates, …) are caused by it too.
+  const ambientDepth = currentEventDepth();
   for (const e of events) {
     const id = newId('evt');
     ids.push(id);
     eventRows.push({
       id, workspace_id: workspaceId, type: e.type, subject: e.subject ?? null, data: JSON.stringify(e.data ?? null),
-      source: e.source ?? null, occurred_at: e.occurredAt ?? now,
+      source: e.source ?? null, occurred_at: e.occurredAt ?? now, causation_depth: e.causationDepth ?? ambientDepth,
     });
     if (hooks.length) deliveries.push(...deliveryRows(workspaceId, id, e, hooks, now));
   }

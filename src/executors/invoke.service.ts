@@ -15,21 +15,19 @@ import type { DependencyState } from './sandbox/deps/dependency-builder.js';
 import { runApiCall, type ApiCallDeps } from './api-call/index.js';
 import type { SdkHostFactory } from './sdk-host.js';
 import { BoundedMap } from '../util/bounded-map.js';
+import { currentParent, registerRunning, type ParentCall } from './nesting.js';
 
 export const MAX_UDF_DEPTH = 8;
 const MAX_LOG_LINES = 1000;
 const MAX_LOG_LINE_CHARS = 8192;
 
-/** Where a nested call (a UDF called from code) comes from. */
-export interface ParentCall {
-  executionId: string;
-  rootId: string;
-  depth: number;
-  deadline: number;
-  callPath: string[];
-  /** Secret values the callers have seen: a callee's record hides them too (a caller may pass a secret as input). */
-  revealedValues?: () => string[];
-}
+export type { ParentCall } from './nesting.js';
+
+/**
+ * Triggers that can be started synchronously from inside an execution (through ctx.api): a run with one of
+ * these inside an execution's request is its child. Event and cron runs come from the queue, never as a child.
+ */
+const NESTABLE_TRIGGERS: ReadonlySet<Trigger> = new Set(['test', 'api', 'webhook', 'tool', 'agent', 'customerRecognition', 'udf']);
 
 export interface InvokeRequest {
   workspaceId: string;
@@ -47,6 +45,8 @@ export interface InvokeRequest {
   executionId?: string;
   /** Stays the same across retries of one piece of work (e.g. the delivery id); default: the execution id. */
   idempotencyKey?: string;
+  /** Event hops that led to this run (the causation depth of the event a hook runs for). */
+  causationDepth?: number;
 }
 
 export interface InvocationResult {
@@ -72,6 +72,8 @@ export interface InvokeDeps {
   codeUnavailable?: string;
   sdkHosts?: SdkHostFactory;
   fieldCapBytes: number;
+  /** How deep invocations may nest (UDF calls and invocations through ctx.api); default MAX_UDF_DEPTH. */
+  maxDepth?: number;
 }
 
 interface Resolved {
@@ -109,13 +111,9 @@ export class InvokeService {
     const t0 = performance.now();
     const { def, version, hash } = await this.resolve(req);
     const executionId = req.executionId ?? newId('exe');
-    const parent = req.parent;
-    if (parent && parent.depth + 1 > MAX_UDF_DEPTH) {
-      throw new InvocationError('LIMIT_EXCEEDED', `UDF calls may nest at most ${MAX_UDF_DEPTH} deep`, { depth: parent.depth + 1 });
-    }
-    if (parent && parent.callPath.includes(def.name)) {
-      throw new InvocationError('LIMIT_EXCEEDED', `cycle refused: ${[...parent.callPath, def.name].join(' → ')}`, { callPath: [...parent.callPath, def.name] });
-    }
+    // A run started from inside an execution (its ctx.api request) is that execution's child, whatever it is called.
+    const parent: ParentCall | undefined = req.parent ?? (NESTABLE_TRIGGERS.has(req.trigger) ? currentParent() : undefined);
+    const maxDepth = this.deps.maxDepth ?? MAX_UDF_DEPTH;
     const ownDeadline = started + def.timeoutMs;
     const revealed = new Set<string>();
     const logs: LogLine[] = [];
@@ -148,12 +146,24 @@ export class InvokeService {
       },
       // Includes the callers' secrets, so that a deeper callee's record hides them as well.
       revealedValues: () => [...revealed, ...(parent?.revealedValues?.() ?? [])],
+      causationDepth: parent?.causationDepth ?? req.causationDepth ?? 0,
     };
+    // Visible to what this run starts through the platform API (nesting.ts), until it ends.
+    const unregister = registerRunning({
+      executionId, rootId: ctx.rootId, depth: ctx.depth, deadline: ctx.deadline, callPath: ctx.callPath, revealedValues: ctx.revealedValues, causationDepth: ctx.causationDepth,
+    });
 
     let output: unknown;
     let error: InvocationResult['error'];
     let coldStart = false;
     try {
+      // Refusals are recorded like any failed run, so that they show in the caller's execution tree.
+      if (parent && ctx.depth > maxDepth) {
+        throw new InvocationError('LIMIT_EXCEEDED', `invocations may nest at most ${maxDepth} deep (UDF calls and invocations from inside an execution)`, { depth: ctx.depth, limit: maxDepth });
+      }
+      if (parent && parent.callPath.includes(def.name)) {
+        throw new InvocationError('LIMIT_EXCEEDED', `cycle refused: ${ctx.callPath.join(' → ')}`, { callPath: ctx.callPath });
+      }
       if (def.inputSchema) {
         const errors = validateAgainst(def.inputSchema, req.input);
         if (errors) throw new InvocationError('INPUT_INVALID', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
@@ -172,11 +182,15 @@ export class InvokeService {
         if (errors) throw new InvocationError('OUTPUT_INVALID', `the output does not match the outputSchema: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
       }
     } catch (err) {
-      if (err instanceof ProblemError) throw err;
+      if (err instanceof ProblemError) {
+        unregister();
+        throw err;
+      }
       output = undefined;
       if (err instanceof InvocationError) error = { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
       else error = { code: 'RUNTIME_ERROR', message: `internal failure while running the executor: ${(err as Error).message}` };
     }
+    unregister();
     if (logsDropped) logs.push({ ts: new Date().toISOString(), level: 'warn', message: `${logsDropped} further log lines were dropped (limit ${MAX_LOG_LINES})` });
 
     const needles = redactionNeedles(revealed);

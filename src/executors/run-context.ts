@@ -19,8 +19,10 @@ export interface RunContext {
   idempotencyKey: string;
   /** Epoch ms after which the run is cut off; nested UDF calls inherit it. */
   deadline: number;
-  /** UDF nesting depth of this execution (0 at the top). */
+  /** Nesting depth of this execution (0 at the top): UDF calls and invocations through ctx.api. */
   depth: number;
+  /** Event hops that led to this execution; events it emits are one deeper. */
+  causationDepth: number;
   /** Names of executors on the call path, to refuse cycles. */
   callPath: string[];
   logs: LogLine[];

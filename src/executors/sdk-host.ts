@@ -2,7 +2,8 @@
 // for one execution, acting strictly within the execution's workspace.
 import type { Db } from '../store/index.js';
 import { InvocationError, ProblemError } from '../errors.js';
-import { createToken } from '../auth/tokens.js';
+import { createExecutionToken } from '../auth/tokens.js';
+import { runAsPartOf } from './nesting.js';
 import type { StorageService } from '../storage/storage.service.js';
 import type { RunContext } from './run-context.js';
 import type { SdkCall, SdkHost } from './sandbox/contract.js';
@@ -15,7 +16,7 @@ export type PlatformApi = (req: { method: string; path: string; body?: unknown; 
 export type UdfResolver = (db: Db, workspaceId: string, udfName: string) => Promise<string | undefined>;
 
 /** Publishes a custom event (registered by the events module). */
-export type EventEmitterFn = (workspaceId: string, type: string, data: unknown, source: { executionId: string }) => Promise<{ id: string }>;
+export type EventEmitterFn = (workspaceId: string, type: string, data: unknown, source: { executionId: string; causationDepth?: number }) => Promise<{ id: string }>;
 
 export class SdkCallError extends Error {
   constructor(readonly code: string, message: string) {
@@ -40,6 +41,8 @@ export class SdkHostFactory {
   create(ctx: RunContext, invoker: InvokeService): SdkHost {
     let apiToken: string | undefined;
     const deps = this.deps;
+    // What work started by this execution inherits (nesting.ts); ctx.udf passes it explicitly.
+    const self = { executionId: ctx.executionId, rootId: ctx.rootId, depth: ctx.depth, deadline: ctx.deadline, callPath: ctx.callPath, revealedValues: ctx.revealedValues, causationDepth: ctx.causationDepth };
     const handle = async (call: SdkCall): Promise<unknown> => {
       const a = call.args ?? {};
       const ws = ctx.workspaceId;
@@ -69,16 +72,24 @@ export class SdkHostFactory {
         case 'api.request': {
           if (!deps.platformApi) throw new SdkCallError('NOT_AVAILABLE', 'the platform API is not available here');
           const method = str(a, 'method').toUpperCase();
-          const path = str(a, 'path');
-          if (!path.startsWith('/')) throw new SdkCallError('INVALID_ARGUMENTS', 'path must start with / (e.g. /api/tickets)');
+          const raw = str(a, 'path');
+          if (!raw.startsWith('/')) throw new SdkCallError('INVALID_ARGUMENTS', 'path must start with / (e.g. /api/tickets)');
+          // Resolved the way the router will see it (`..`, `%2e%2e`): code reaches the REST API under /api only,
+          // never /metrics, /readyz or /mcp (which authenticates by itself, outside the nesting context).
+          const resolved = new URL(raw.startsWith('/api') ? raw : `/api${raw}`, 'http://in-process');
+          if (resolved.pathname !== '/api' && !resolved.pathname.startsWith('/api/')) {
+            throw new SdkCallError('INVALID_ARGUMENTS', `path ${raw} leaves the REST API under /api`);
+          }
+          const path = resolved.pathname + resolved.search;
           // A token of the executor's workspace that expires with the execution; created only when first needed.
-          // Role operator (read, invoke, tickets, storage, events), not developer: running code must not be able
-          // to change executors, hooks or secrets, which would let one execution plant code that outlives it.
-          apiToken ??= (await createToken(deps.db, ws, `execution:${ctx.executionId}`, 'operator', { expiresAt: ctx.deadline + 60_000 })).token;
-          const res = await deps.platformApi({ method, path: path.startsWith('/api') ? path : `/api${path}`, body: a.body, token: apiToken });
+          // Its role (execution) reads, invokes, works on tickets, storage and events but changes no configuration
+          // (executors, bindings, hooks, secrets, tokens), so one execution cannot plant code that outlives it.
+          // Requests made with it run as part of this execution: what they invoke is its child (nesting.ts).
+          apiToken ??= await createExecutionToken(deps.db, ws, ctx.executionId, ctx.deadline + 60_000);
+          const res = await deps.platformApi({ method, path, body: a.body, token: apiToken });
           if (res.status >= 400) {
             const b = res.body as { code?: string; detail?: string } | null;
-            throw new SdkCallError(b?.code ?? `HTTP_${res.status}`, `${method} ${path} answered ${res.status}: ${b?.detail ?? ''}`);
+            throw new SdkCallError(b?.code ?? `HTTP_${res.status}`, `${method} ${raw} answered ${res.status}: ${b?.detail ?? ''}`);
           }
           return res.body;
         }
@@ -89,7 +100,7 @@ export class SdkHostFactory {
           try {
             const r = await invoker.invoke({
               workspaceId: ws, executorName: executor, input: a.input ?? {}, trigger: 'udf', triggerRef: name,
-              parent: { executionId: ctx.executionId, rootId: ctx.rootId, depth: ctx.depth, deadline: ctx.deadline, callPath: ctx.callPath, revealedValues: ctx.revealedValues },
+              parent: self,
             });
             if (r.status === 'error') throw new SdkCallError(r.error!.code, r.error!.message);
             return r.output;
@@ -101,7 +112,8 @@ export class SdkHostFactory {
         case 'emit': {
           if (!this.emitEvent) throw new SdkCallError('NOT_AVAILABLE', 'events are not available on this server');
           const type = str(a, 'type');
-          return this.emitEvent(ws, type.startsWith('custom.') ? type : `custom.${type}`, a.data ?? null, { executionId: ctx.executionId });
+          // One causation step deeper than this execution: a hook chain that re-emits stops at the depth limit.
+          return this.emitEvent(ws, type.startsWith('custom.') ? type : `custom.${type}`, a.data ?? null, { executionId: ctx.executionId, causationDepth: ctx.causationDepth + 1 });
         }
         default:
           throw new SdkCallError('UNKNOWN_OPERATION', `unknown SDK call ${call.op}`);
@@ -110,7 +122,8 @@ export class SdkHostFactory {
     return {
       async handle(call) {
         try {
-          return await handle(call);
+          // The SDK channel's callbacks carry the async context of whatever started the worker; each call belongs to this execution.
+          return await runAsPartOf(self, () => handle(call));
         } catch (err) {
           if (err instanceof SdkCallError) throw err;
           if (err instanceof ProblemError) throw new SdkCallError(err.code, err.message);

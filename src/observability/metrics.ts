@@ -9,7 +9,7 @@ export interface Metrics {
   invocationSeconds: Histogram<'type'>;
   /** Events written through the events service (API, ctx.emit, cron), by kind: platform, custom, cron. */
   eventsPublished: Counter<'kind'>;
-  /** Finished delivery attempts by outcome: ok, retry, dead. */
+  /** Finished delivery attempts by outcome: ok, retry, dead, refused (causation depth limit). */
   deliveries: Counter<'outcome'>;
   /** Delay from publishing an event to the start of its first delivery attempt. */
   deliveryStartDelay: Histogram;
@@ -34,7 +34,7 @@ export function createMetrics(): Metrics {
     invocations: new Counter({ name: 'outrigger_invocations_total', help: 'Executor invocations by type, status and trigger', labelNames: ['type', 'status', 'trigger'], registers: [registry] }),
     invocationSeconds: new Histogram({ name: 'outrigger_invocation_duration_seconds', help: 'Executor run time', labelNames: ['type'], buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30], registers: [registry] }),
     eventsPublished: new Counter({ name: 'outrigger_events_published_total', help: 'Events published, by kind (platform, custom, cron)', labelNames: ['kind'], registers: [registry] }),
-    deliveries: new Counter({ name: 'outrigger_event_deliveries_total', help: 'Event delivery attempts by outcome (ok, retry, dead)', labelNames: ['outcome'], registers: [registry] }),
+    deliveries: new Counter({ name: 'outrigger_event_deliveries_total', help: 'Event delivery attempts by outcome (ok, retry, dead, refused)', labelNames: ['outcome'], registers: [registry] }),
     deliveryStartDelay: new Histogram({ name: 'outrigger_event_delivery_start_delay_seconds', help: 'Delay from publishing an event to the start of its first delivery attempt', buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300], registers: [registry] }),
   };
 }

@@ -71,7 +71,13 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   } else {
     caps = CAPABILITIES.sqlite;
     const file = opts.sqlitePath ?? ':memory:';
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // The database holds encrypted secrets, token hashes and every execution's input and output: owner only.
+      // SQLite creates -wal and -shm with the main file's mode, so creating that one 0600 covers all three.
+      fs.closeSync(fs.openSync(file, 'a', 0o600));
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+    }
     const sqlite = new SqliteDatabase(file);
     // WAL lets readers proceed while the single writer commits; NORMAL sync is durable at checkpoints
     // and crash-safe (no corruption), the usual trade-off for an embedded server database.

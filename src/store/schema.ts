@@ -93,6 +93,8 @@ export interface EventsTable {
   /** What published it: `host`, `api`, `execution:<id>`, `cron`. */
   source: string | null;
   occurred_at: number;
+  /** Event hops that caused it (migration 008): 0 from outside, n + 1 when written by a run for an event at depth n. */
+  causation_depth: Generated<number>;
 }
 
 // host model, webhooks, UDFs

@@ -106,10 +106,10 @@ describe('UDF chains in code', () => {
     expect(r.output.next.at).toBe('cyc_b');
     expect(r.output.next.refused.code).toBe('LIMIT_EXCEEDED');
     expect(r.output.next.refused.message).toContain('cycle refused: cyc_a → cyc_b → cyc_a');
-    // The refused call never ran: the tree holds A and B only.
+    // The refused call never ran: it is in the tree as a refusal under B, with nothing below it.
     const tree = await s.api('GET', `/api/executions/${r.executionId}?tree=1`);
     expect(tree.body.tree.children.map((c: any) => c.executor)).toEqual(['cyc_b']);
-    expect(tree.body.tree.children[0].children).toEqual([]);
+    expect(tree.body.tree.children[0].children).toMatchObject([{ executor: 'cyc_a', status: 'error', errorCode: 'LIMIT_EXCEEDED', children: [] }]);
   });
 
   it(`enforces the depth limit (${MAX_UDF_DEPTH} nested calls)`, async () => {
@@ -127,8 +127,9 @@ describe('UDF chains in code', () => {
     expect(node.refused.code).toBe('LIMIT_EXCEEDED');
     expect(node.refused.message).toContain(`at most ${MAX_UDF_DEPTH} deep`);
     const rows = await s.api('GET', `/api/executions?rootId=${r.executionId}`);
-    expect(rows.body.items).toHaveLength(MAX_UDF_DEPTH + 1);
-    expect(rows.body.items.some((e: any) => e.executor === `deep${MAX_UDF_DEPTH + 1}`)).toBe(false);
+    // deep0 … deep8 ran; deep9 is recorded as the refusal only.
+    expect(rows.body.items).toHaveLength(MAX_UDF_DEPTH + 2);
+    expect(rows.body.items.filter((e: any) => e.executor === `deep${MAX_UDF_DEPTH + 1}`)).toMatchObject([{ status: 'error', errorCode: 'LIMIT_EXCEEDED', durationMs: expect.any(Number) }]);
   });
 
   it('a callee shares the caller deadline: a slow callee under a 2.5 s caller ends the chain as TIMEOUT', async () => {

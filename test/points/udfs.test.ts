@@ -5,7 +5,6 @@ import { DIALECTS } from '../helpers/dialects.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { json, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { MAX_UDF_DEPTH, type ParentCall } from '../../src/executors/invoke.service.js';
-import { InvocationError } from '../../src/errors.js';
 
 for (const dialect of DIALECTS) {
   describe(`UDFs on ${dialect}`, () => {
@@ -94,17 +93,18 @@ for (const dialect of DIALECTS) {
 
     it('refuses a cycle', async () => {
       const ra = await root('a');
-      const call = s.o.invoker.invoke({ workspaceId: ws, executorName: 'a', input: {}, trigger: 'udf', parent: parentOf(ra.executionId, ra.executionId, 1, ['a', 'b']) });
-      await expect(call).rejects.toBeInstanceOf(InvocationError);
-      await expect(call).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('cycle') });
+      // Refused, and recorded as a failed child, so that it shows in the caller's execution tree.
+      const r = await s.o.invoker.invoke({ workspaceId: ws, executorName: 'a', input: {}, trigger: 'udf', parent: parentOf(ra.executionId, ra.executionId, 1, ['a', 'b']) });
+      expect(r).toMatchObject({ status: 'error', error: { code: 'LIMIT_EXCEEDED', message: expect.stringContaining('cycle') } });
+      expect((await s.api('GET', `/api/executions/${r.executionId}`)).body).toMatchObject({ status: 'error', parentId: ra.executionId });
     });
 
     it(`allows nesting to depth ${MAX_UDF_DEPTH} and refuses depth ${MAX_UDF_DEPTH + 1}`, async () => {
       const ra = await root('a');
       const deepest = await s.o.invoker.invoke({ workspaceId: ws, executorName: 'c', input: {}, trigger: 'udf', parent: parentOf(ra.executionId, ra.executionId, MAX_UDF_DEPTH - 1, ['a']) });
       expect(deepest.status).toBe('ok');
-      const tooDeep = s.o.invoker.invoke({ workspaceId: ws, executorName: 'c', input: {}, trigger: 'udf', parent: parentOf(ra.executionId, ra.executionId, MAX_UDF_DEPTH, ['a']) });
-      await expect(tooDeep).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', details: { depth: MAX_UDF_DEPTH + 1 } });
+      const tooDeep = await s.o.invoker.invoke({ workspaceId: ws, executorName: 'c', input: {}, trigger: 'udf', parent: parentOf(ra.executionId, ra.executionId, MAX_UDF_DEPTH, ['a']) });
+      expect(tooDeep).toMatchObject({ status: 'error', error: { code: 'LIMIT_EXCEEDED', details: { depth: MAX_UDF_DEPTH + 1 } } });
     });
 
     it('a nested call shares the caller’s deadline', async () => {

@@ -87,7 +87,7 @@ function fail(code: string, message: string): never {
 
 function str(args: Record<string, unknown>, key: string): string {
   const v = args[key];
-  if (typeof v !== 'string' || v === '') fail('INVALID_ARGUMENT', `${key} must be a non-empty string`);
+  if (typeof v !== 'string' || v === '') fail('INVALID_ARGUMENTS', `${key} must be a non-empty string`);
   return v;
 }
 

@@ -5,7 +5,7 @@ import { InvocationError } from '../../errors.js';
 import type { ExecutorDefinition } from '../definition.js';
 import type { RunContext } from '../run-context.js';
 import { isIpLiteral, type AddressPolicy } from '../egress/address-policy.js';
-import { referencedInputKeys, referencedSecrets, renderTemplate } from './template.js';
+import { referencedInputKeys, referencedSecrets, renderTemplate, renderUrlTemplate } from './template.js';
 
 export const API_CALL_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const BODY_EXCERPT_CHARS = 2000;
@@ -62,7 +62,7 @@ export async function runApiCall(def: ExecutorDefinition, input: unknown, ctx: R
   if (missing.length) throw new InvocationError('NOT_FOUND', `secret ${missing.join(', ')} does not exist; nothing was sent`, { secrets: missing });
 
   const scope = { input, executionId: ctx.executionId, secrets };
-  const url = new URL(renderTemplate(spec.url, scope, true));
+  const url = new URL(renderUrlTemplate(spec.url, scope));
   const method = spec.method;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.headers)) headers[k.toLowerCase()] = renderTemplate(v, scope, false);

@@ -78,3 +78,36 @@ export function renderTemplate(template: string, scope: TemplateScope, encode: b
     return value;
   });
 }
+
+/** A `.` or `..` path segment, also percent-encoded (the URL standard resolves `%2e%2e` like `..`). */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+/**
+ * Fills a URL template. Substituted values are URL-encoded, so they cannot add `/`, `?` or `#`; a path segment
+ * that renders to a dot segment is refused, because resolving it would send the request (with its secret
+ * headers) to another path than the one the executor's author wrote.
+ */
+export function renderUrlTemplate(template: string, scope: TemplateScope): string {
+  // Separators are found outside placeholders only (an input path may itself contain `/` or `?`).
+  const masked = template.replace(PLACEHOLDER, (m) => '_'.repeat(m.length));
+  const cut = masked.search(/[?#]/);
+  const end = cut === -1 ? template.length : cut;
+  const rawSegments: string[] = [];
+  let from = 0;
+  for (let i = 0; i <= end; i++) {
+    if (i === end || masked[i] === '/') {
+      rawSegments.push(template.slice(from, i));
+      from = i + 1;
+    }
+  }
+  const rest = template.slice(end);
+  const segments = rawSegments.map((seg) => {
+    if (!seg.includes('{{')) return seg;
+    const rendered = renderTemplate(seg, scope, true);
+    if (DOT_SEGMENT.test(rendered)) {
+      throw new InvocationError('INPUT_INVALID', `the URL template's path segment ${seg} would render to the dot segment "${rendered}", which is refused`, { errors: [{ field: '/', message: 'renders a URL path segment to . or ..' }] });
+    }
+    return rendered;
+  });
+  return segments.join('/') + renderTemplate(rest, scope, true);
+}

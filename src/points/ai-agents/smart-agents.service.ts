@@ -87,6 +87,10 @@ export class SmartAgentsService {
         errors.push({ field: '/baseUrl', message: 'is not an absolute URL' });
       }
     }
+    // The server-wide key belongs to the server-wide endpoint: an agent that talks to another one names its own key.
+    if (body.baseUrl && !body.apiKeySecret && !this.isServerEndpoint(body.baseUrl)) {
+      errors.push({ field: '/apiKeySecret', message: 'is required with an own baseUrl: the server-wide LLM key is only ever sent to the server-wide base URL (store the key, or any placeholder for a keyless server, as a secret)' });
+    }
     if (errors.length) throw invalid(errors);
     return {
       name: body.name, systemPrompt: body.systemPrompt, model: body.model, tools, maxSteps: body.maxSteps ?? DEFAULT_MAX_STEPS,
@@ -97,8 +101,14 @@ export class SmartAgentsService {
   private async client(workspaceId: string, agent: SmartAgent): Promise<OpenAI> {
     const baseURL = agent.baseUrl ?? this.deps.defaultBaseUrl;
     if (!baseURL) throw new ProblemError('CONFLICT', `smart agent ${agent.name} has no baseUrl and the server has no OUTRIGGER_LLM_BASE_URL`);
-    let apiKey = this.deps.defaultApiKey;
-    if (agent.apiKeySecret) {
+    let apiKey: string | undefined;
+    if (!agent.apiKeySecret) {
+      // Also for agents saved before an own baseUrl required an own key: the server's key never leaves for another host.
+      if (!this.isServerEndpoint(baseURL)) {
+        throw new ProblemError('CONFLICT', `smart agent ${agent.name} has its own baseUrl but no apiKeySecret; the server-wide LLM key is only sent to OUTRIGGER_LLM_BASE_URL, so name a secret holding this endpoint's key`);
+      }
+      apiKey = this.deps.defaultApiKey;
+    } else {
       apiKey = (await this.deps.secrets.reveal(workspaceId, [agent.apiKeySecret])).get(agent.apiKeySecret);
       if (apiKey === undefined) throw new ProblemError('CONFLICT', `secret ${agent.apiKeySecret} (apiKeySecret of smart agent ${agent.name}) does not exist`);
     }
@@ -113,6 +123,19 @@ export class SmartAgentsService {
       fetch: undiciFetch as unknown as typeof globalThis.fetch,
       ...(agent.baseUrl ? { fetchOptions: { dispatcher: this.deps.guardedDispatcher } as never } : {}),
     });
+  }
+
+  /** Whether a base URL is the server-wide one (compared as parsed URLs, ignoring a trailing slash). */
+  private isServerEndpoint(baseUrl: string): boolean {
+    const norm = (u: string) => {
+      try {
+        return new URL(u).href.replace(/\/+$/, '');
+      } catch {
+        return undefined;
+      }
+    };
+    const server = this.deps.defaultBaseUrl ? norm(this.deps.defaultBaseUrl) : undefined;
+    return server !== undefined && norm(baseUrl) === server;
   }
 
   /** Runs the tool-calling loop until the model answers or the step limit is reached. */

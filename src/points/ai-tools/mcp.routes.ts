@@ -21,6 +21,8 @@ export async function mcpRoutes(app: FastifyInstance, opts: { db: Db; tools: Too
     const principal = token ? await authenticate(opts.db, token) : null;
     if (!principal) return refuse(reply, req, new ProblemError('UNAUTHENTICATED', token ? 'the bearer token is unknown, revoked or expired' : 'send Authorization: Bearer <token>'));
     if (!roleAllows(principal.role, 'invoke')) return refuse(reply, req, new ProblemError('FORBIDDEN', `role ${principal.role} may not call tools (needs invoke)`));
+    // Running code calls tools through the REST API, where its calls are nested under it (bounded depth and deadline).
+    if (principal.executionId !== undefined) return refuse(reply, req, new ProblemError('FORBIDDEN', 'an execution’s token may not use /mcp; call /api/ai/tools/{name}/call'));
     // The MCP SDK is large (its own HTTP stacks and schema library): loaded on the first MCP request, not at start.
     const { mcpServer, StreamableHTTPServerTransport } = await import('./mcp-server.js');
     const server = mcpServer(opts.tools, principal);
