@@ -60,6 +60,7 @@ export const RESULT_ERRORS = {
   INVALID_ARGUMENTS: { status: 400, title: 'The arguments of an SDK or tool call are invalid' },
   UNKNOWN_OPERATION: { status: null, title: 'Running code asked the SDK for an operation that does not exist' },
   NOT_AVAILABLE: { status: null, title: 'The SDK operation is not available on this server' },
+  SDK_ERROR: { status: null, title: 'An SDK call failed without a code of its own, or its answer could not be sent' },
   TOOL_DISABLED: { status: 409, title: 'The AI tool is disabled' },
   RULE_ERROR: { status: null, title: 'An agent rule could not be evaluated (the agent run failed)' },
   FILTER_FAILED: { status: null, title: 'An event hook’s filter failed on the event (the delivery failed)' },
