@@ -1,0 +1,65 @@
+// Event-loop lag of this process: p99/max gauges for /metrics and a /readyz check that remembers recent stalls.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { Gauge, type Registry } from 'prom-client';
+
+/** How often the lag histogram is read and reset (the granularity of "recently"). */
+const SAMPLE_MS = 1_000;
+
+export interface EventLoopMonitor {
+  /** Worst lag (ms) seen since the monitor started. */
+  readonly worstMs: number;
+  /** Readiness: unhealthy while a lag above the threshold happened within the window. */
+  check(): Promise<{ ok: boolean; detail?: string }>;
+  /** Reads the histogram now (tests; the sampler does it every second). */
+  sample(): void;
+  stop(): void;
+}
+
+/** Starts monitoring; gauges `outrigger_event_loop_lag_p99_seconds` and `_max_seconds` cover the last sample window. */
+export function startEventLoopMonitor(registry: Registry, opts: { thresholdMs: number; windowMs: number; now?: () => number }): EventLoopMonitor {
+  const now = opts.now ?? Date.now;
+  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  let lastP99 = 0;
+  let lastMax = 0;
+  let worst = 0;
+  let lastStall: { at: number; ms: number } | undefined;
+
+  const sample = (): void => {
+    // The histogram records nanoseconds; a stall in progress shows up on the first turn after it.
+    const max = histogram.count ? histogram.max / 1e6 : 0;
+    const p99 = histogram.count ? histogram.percentile(99) / 1e6 : 0;
+    histogram.reset();
+    lastP99 = p99;
+    lastMax = max;
+    worst = Math.max(worst, max);
+    if (max > opts.thresholdMs) lastStall = { at: now(), ms: max };
+  };
+  const timer = setInterval(sample, SAMPLE_MS);
+  timer.unref();
+
+  new Gauge({ name: 'outrigger_event_loop_lag_p99_seconds', help: 'Event-loop lag, 99th percentile over the last second', registers: [registry], collect() { this.set(lastP99 / 1000); } });
+  new Gauge({ name: 'outrigger_event_loop_lag_max_seconds', help: 'Event-loop lag, maximum over the last second', registers: [registry], collect() { this.set(lastMax / 1000); } });
+
+  return {
+    get worstMs() { return worst; },
+    async check() {
+      if (lastStall && now() - lastStall.at <= opts.windowMs) {
+        return { ok: false, detail: `event-loop lag reached ${Math.round(lastStall.ms)} ms ${Math.round((now() - lastStall.at) / 1000)} s ago (threshold ${opts.thresholdMs} ms)` };
+      }
+      return { ok: true, detail: `lag p99 ${lastP99.toFixed(1)} ms, max ${lastMax.toFixed(1)} ms (last second)` };
+    },
+    sample,
+    stop() {
+      clearInterval(timer);
+      histogram.disable();
+    },
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The event-loop lag monitor of this app (tests read `worstMs`). */
+    eventLoop: EventLoopMonitor;
+  }
+}
