@@ -4,7 +4,7 @@ import { ProblemError, type FieldError } from '../../errors.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
 import type { ExecutorDefinition } from '../../executors/definition.js';
 import { findActiveDefinition } from '../../executors/executors.repository.js';
-import { compileJsonSchema, validateAgainst } from '../../executors/json-schema.js';
+import { schemaProblem, validateAgainst } from '../../executors/json-schema.js';
 import { BindingStore, requireExecutorExists } from '../bindings/binding-store.js';
 import { dropStrictNulls, toStrictParameters } from './strict-schema.js';
 
@@ -45,11 +45,8 @@ export class ToolsService {
     if (body.parameters) {
       const errors: FieldError[] = [];
       if (body.parameters.type !== 'object') errors.push({ field: '/parameters/type', message: 'must be "object" (tool arguments are an object)' });
-      try {
-        compileJsonSchema(body.parameters);
-      } catch (err) {
-        errors.push({ field: '/parameters', message: `is not a valid JSON Schema: ${(err as Error).message}` });
-      }
+      const problem = schemaProblem(body.parameters, workspaceId);
+      if (problem) errors.push({ field: '/parameters', message: problem });
       if (errors.length) throw new ProblemError('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
     }
     return { name: body.name, executor: body.executor, description: body.description ?? null, parameters: body.parameters ?? null, enabled: body.enabled ?? true };
@@ -94,7 +91,7 @@ export class ToolsService {
       return { executionId: null, isError: true, error: { code: 'INVALID_ARGUMENTS', message: 'the arguments must be a JSON object', errors: [{ field: '/', message: 'must be an object' }] } };
     }
     const cleaned = dropStrictNulls(tool.effectiveParameters, args);
-    const errors = validateAgainst(tool.effectiveParameters, cleaned);
+    const errors = validateAgainst(tool.effectiveParameters, cleaned, workspaceId);
     if (errors) return { executionId: null, isError: true, error: { code: 'INVALID_ARGUMENTS', message: `invalid arguments: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors } };
     try {
       const r = await this.invoker.invoke({ workspaceId, executorName: tool.executor, input: cleaned, trigger: 'tool', triggerRef: ref.triggerRef ?? `tool:${name}` });
