@@ -12,7 +12,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
  * `pattern` and `patternProperties` run on RE2 (linear time in the input), never on the backtracking JS engine, so
  * `^(a+)+$` cannot stall the server. Patterns RE2 cannot express (back-references, look-around) are refused.
  */
-function re2RegExp(pattern: string): { test(s: string): boolean } {
+function re2RegExp(pattern: string): { test(s: string): boolean; toString(): string } {
   let re: RE2JS;
   try {
     re = RE2JS.compile(pattern);

@@ -111,3 +111,20 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
   checkJsonText(text, maxDepth);
   return JSON.parse(text);
 }
+
+/** The deepest nesting of arrays/objects in JSON text (strings skipped), in one pass without parsing. */
+export function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return deepest;
+}
