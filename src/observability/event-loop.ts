@@ -4,6 +4,8 @@ import { Gauge, type Registry } from 'prom-client';
 
 /** How often the lag histogram is read and reset (the granularity of "recently"). */
 const SAMPLE_MS = 1_000;
+/** Period of the drift probe that catches single stalls (a histogram reset can drop the delay it was about to record). */
+const PROBE_MS = 50;
 
 export interface EventLoopMonitor {
   /** Worst lag (ms) seen since the monitor started. */
@@ -22,24 +24,51 @@ export function startEventLoopMonitor(registry: Registry, opts: { thresholdMs: n
   histogram.enable();
   let lastP99 = 0;
   let lastMax = 0;
+  // Prometheus scrapes every 15-60 s: the gauges report the worst since the previous scrape, not just the last second.
+  let scrapeP99 = 0;
+  let scrapeMax = 0;
   let worst = 0;
   let lastStall: { at: number; ms: number } | undefined;
+  // A timer that measures how late it fires: a blocked loop makes it late by the length of the block.
+  let probeMax = 0;
+  let expected = performance.now() + PROBE_MS;
+  const probe = setInterval(() => {
+    const t = performance.now();
+    probeMax = Math.max(probeMax, t - expected);
+    expected = t + PROBE_MS;
+  }, PROBE_MS);
+  probe.unref();
 
   const sample = (): void => {
     // The histogram records nanoseconds; a stall in progress shows up on the first turn after it.
-    const max = histogram.count ? histogram.max / 1e6 : 0;
+    const max = Math.max(histogram.count ? histogram.max / 1e6 : 0, probeMax);
     const p99 = histogram.count ? histogram.percentile(99) / 1e6 : 0;
     histogram.reset();
+    probeMax = 0;
     lastP99 = p99;
     lastMax = max;
+    scrapeP99 = Math.max(scrapeP99, p99);
+    scrapeMax = Math.max(scrapeMax, max);
     worst = Math.max(worst, max);
     if (max > opts.thresholdMs) lastStall = { at: now(), ms: max };
   };
   const timer = setInterval(sample, SAMPLE_MS);
   timer.unref();
 
-  new Gauge({ name: 'outrigger_event_loop_lag_p99_seconds', help: 'Event-loop lag, 99th percentile over the last second', registers: [registry], collect() { this.set(lastP99 / 1000); } });
-  new Gauge({ name: 'outrigger_event_loop_lag_max_seconds', help: 'Event-loop lag, maximum over the last second', registers: [registry], collect() { this.set(lastMax / 1000); } });
+  new Gauge({
+    name: 'outrigger_event_loop_lag_p99_seconds', help: 'Event-loop lag, worst one-second 99th percentile since the previous scrape', registers: [registry],
+    collect() {
+      this.set(Math.max(scrapeP99, histogram.count ? histogram.percentile(99) / 1e6 : 0) / 1000);
+      scrapeP99 = 0;
+    },
+  });
+  new Gauge({
+    name: 'outrigger_event_loop_lag_max_seconds', help: 'Event-loop lag, maximum since the previous scrape', registers: [registry],
+    collect() {
+      this.set(Math.max(scrapeMax, probeMax, histogram.count ? histogram.max / 1e6 : 0) / 1000);
+      scrapeMax = 0;
+    },
+  });
 
   return {
     get worstMs() { return worst; },
@@ -52,6 +81,7 @@ export function startEventLoopMonitor(registry: Registry, opts: { thresholdMs: n
     sample,
     stop() {
       clearInterval(timer);
+      clearInterval(probe);
       histogram.disable();
     },
   };
