@@ -83,6 +83,7 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
   // Event-loop health: gauges on /metrics and a readiness check that remembers a recent stall.
   const loop = startEventLoopMonitor(deps.metrics.registry, { thresholdMs: limits.eventLoopLagThresholdMs, windowMs: limits.eventLoopLagWindowMs });
   app.decorate('eventLoop', loop);
+  app.addHook('onReady', async () => loop.arm());
   app.addHook('onClose', async () => loop.stop());
   app.addSchema(Problem);
   installProblemHandlers(app);

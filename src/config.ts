@@ -83,6 +83,7 @@ const EVALUATION_LIMIT_VARS: Record<string, [keyof EvaluationLimits, number, num
   OUTRIGGER_LIMIT_LOGIC_BYTES: ['logicMaxBytes', 256, 16 * 1024 * 1024],
   OUTRIGGER_LIMIT_LOGIC_DEPTH: ['logicMaxDepth', 4, 512],
   OUTRIGGER_LIMIT_LOGIC_OPERATIONS: ['logicMaxOperations', 100, 100_000_000],
+  OUTRIGGER_LIMIT_LOGIC_REQUEST_OPERATIONS: ['logicMaxOperationsPerRequest', 100, 1_000_000_000],
   OUTRIGGER_LIMIT_LOGIC_RESULT_LENGTH: ['logicMaxResultLength', 100, 100_000_000],
   OUTRIGGER_LIMIT_TEMPLATE_SECTION_DEPTH: ['templateMaxSectionDepth', 1, 256],
   OUTRIGGER_LIMIT_TEMPLATE_OUTPUT_CHARS: ['templateMaxOutputChars', 1024, 64 * 1024 * 1024],

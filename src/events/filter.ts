@@ -1,5 +1,7 @@
 // Hook filters: JSON Logic over {type, subject, data}, through the shared bounded evaluator (no eval, an operation budget).
-import { evaluateLogic, isLogic, logicProblem, logicTruthy } from '../util/bounded-logic.js';
+import { evaluateLogic, isLogic, logicProblem, logicTruthy, type LogicSession } from '../util/bounded-logic.js';
+
+export { LogicSession } from '../util/bounded-logic.js';
 
 /** Why a filter cannot be used (unknown operator, not an object, over a limit), or undefined when it is valid. */
 export function filterProblem(filter: unknown): string | undefined {
@@ -9,7 +11,7 @@ export function filterProblem(filter: unknown): string | undefined {
 }
 
 /** Evaluates a filter; throws when the filter fails on this event or exceeds its budget (reported as a failed delivery). */
-export function filterMatches(filter: unknown, event: { type: string; subject: string | null; data: unknown }): boolean {
+export function filterMatches(filter: unknown, event: { type: string; subject: string | null; data: unknown }, session?: LogicSession): boolean {
   if (filter === null || filter === undefined) return true;
-  return logicTruthy(evaluateLogic(filter, event));
+  return logicTruthy(evaluateLogic(filter, event, session));
 }

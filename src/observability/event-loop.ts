@@ -14,6 +14,8 @@ export interface EventLoopMonitor {
   check(): Promise<{ ok: boolean; detail?: string }>;
   /** Reads the histogram now (tests; the sampler does it every second). */
   sample(): void;
+  /** Starts judging stalls (from app ready on: start-up compiles route schemas synchronously, which is no stall). */
+  arm(): void;
   stop(): void;
 }
 
@@ -29,6 +31,7 @@ export function startEventLoopMonitor(registry: Registry, opts: { thresholdMs: n
   let scrapeMax = 0;
   let worst = 0;
   let lastStall: { at: number; ms: number } | undefined;
+  let armed = false;
   // A timer that measures how late it fires: a blocked loop makes it late by the length of the block.
   let probeMax = 0;
   let expected = performance.now() + PROBE_MS;
@@ -50,7 +53,7 @@ export function startEventLoopMonitor(registry: Registry, opts: { thresholdMs: n
     scrapeP99 = Math.max(scrapeP99, p99);
     scrapeMax = Math.max(scrapeMax, max);
     worst = Math.max(worst, max);
-    if (max > opts.thresholdMs) lastStall = { at: now(), ms: max };
+    if (armed && max > opts.thresholdMs) lastStall = { at: now(), ms: max };
   };
   const timer = setInterval(sample, SAMPLE_MS);
   timer.unref();
@@ -79,6 +82,12 @@ export function startEventLoopMonitor(registry: Registry, opts: { thresholdMs: n
       return { ok: true, detail: `lag p99 ${lastP99.toFixed(1)} ms, max ${lastMax.toFixed(1)} ms (last second)` };
     },
     sample,
+    arm() {
+      histogram.reset();
+      probeMax = 0;
+      expected = performance.now() + PROBE_MS;
+      armed = true;
+    },
     stop() {
       clearInterval(timer);
       clearInterval(probe);

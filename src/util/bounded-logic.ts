@@ -10,6 +10,8 @@ interface Budget {
   ops: number;
   maxOps: number;
   maxLength: number;
+  /** What to say when maxOps is reached. */
+  exceeded: string;
 }
 
 /** The budget of the evaluation in progress (evaluation is synchronous, so one slot is enough). */
@@ -19,7 +21,7 @@ let budget: Budget | null = null;
 // counting those calls bounds the work of one evaluation, whatever the nesting (nested `map`s multiply otherwise).
 const rawApply = jsonLogic.apply.bind(jsonLogic);
 jsonLogic.apply = ((logic: jsonLogic.RulesLogic, data?: unknown) => {
-  if (budget && ++budget.ops > budget.maxOps) throw new LimitExceededError(`the evaluation needs more than ${budget.maxOps} operations`);
+  if (budget && ++budget.ops > budget.maxOps) throw new LimitExceededError(budget.exceeded);
   return rawApply(logic, data);
 }) as typeof jsonLogic.apply;
 
@@ -44,15 +46,30 @@ function depthOf(v: unknown, max: number, depth = 0): number {
   return deepest;
 }
 
-/** Evaluates a rule against data within the operation budget; throws LimitExceededError past it. */
-export function evaluateLogic(rule: unknown, data: unknown): unknown {
+/**
+ * The operations left to all evaluations of one request: a batch of 1,000 events each running a filter to its own
+ * budget would otherwise still block the loop for seconds.
+ */
+export class LogicSession {
+  used = 0;
+  constructor(readonly maxOps: number = evaluationLimits().logicMaxOperationsPerRequest) {}
+}
+
+/** Evaluates a rule against data within the operation budget (and the session's); throws LimitExceededError past it. */
+export function evaluateLogic(rule: unknown, data: unknown, session?: LogicSession): unknown {
   const limits = evaluationLimits();
+  const left = session ? session.maxOps - session.used : Infinity;
+  if (left <= 0) throw new LimitExceededError(`the rules evaluated for this request used up their ${session!.maxOps} operations`);
   const outer = budget;
-  budget = { ops: 0, maxOps: limits.logicMaxOperations, maxLength: limits.logicMaxResultLength };
+  const own: Budget = left < limits.logicMaxOperations
+    ? { ops: 0, maxOps: left, maxLength: limits.logicMaxResultLength, exceeded: `the rules evaluated for this request used up their ${session!.maxOps} operations` }
+    : { ops: 0, maxOps: limits.logicMaxOperations, maxLength: limits.logicMaxResultLength, exceeded: `the evaluation needs more than ${limits.logicMaxOperations} operations` };
+  budget = own;
   try {
     return jsonLogic.apply(rule as jsonLogic.RulesLogic, data);
   } finally {
     budget = outer;
+    if (session) session.used += own.ops;
   }
 }
 

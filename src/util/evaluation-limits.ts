@@ -19,6 +19,8 @@ export interface EvaluationLimits {
   logicMaxDepth: number;
   /** Operations one JSON Logic evaluation may perform. */
   logicMaxOperations: number;
+  /** Operations all evaluations of one request (a published batch, an agent's rules) may perform together. */
+  logicMaxOperationsPerRequest: number;
   /** Longest string or array one JSON Logic operation (`cat`, `merge`, `map` …) may produce. */
   logicMaxResultLength: number;
   /** Deepest nesting of Mustache sections in one template. */
@@ -42,7 +44,8 @@ export const DEFAULT_EVALUATION_LIMITS: Readonly<EvaluationLimits> = Object.free
   schemaCacheSize: 1_000,
   logicMaxBytes: 16 * 1024,
   logicMaxDepth: 32,
-  logicMaxOperations: 20_000,
+  logicMaxOperations: 10_000,
+  logicMaxOperationsPerRequest: 50_000,
   logicMaxResultLength: 100_000,
   templateMaxSectionDepth: 8,
   templateMaxOutputChars: 256 * 1024,

@@ -36,7 +36,7 @@ for (const dialect of DIALECTS) {
       const { result: r } = await underBomb(s, `logic nested maps (hook filter save) on ${dialect}`, () => s.api('POST', '/api/event-hooks', hook('bomb', bomb)));
       expect(r.status).toBe(400);
       expect(r.body.code).toBe('VALIDATION_FAILED');
-      expect(r.body.errors).toEqual([{ field: '/filter', message: expect.stringMatching(/exceeds a limit: the evaluation needs more than 20000 operations/) }]);
+      expect(r.body.errors).toEqual([{ field: '/filter', message: expect.stringMatching(/exceeds a limit: the evaluation needs more than 10000 operations/) }]);
       expect((await s.api('GET', '/api/event-hooks/bomb')).status).toBe(404);
       await expectIntact();
     });
@@ -64,7 +64,7 @@ for (const dialect of DIALECTS) {
       const trace = await s.api('GET', `/api/events/${e.body.id}`);
       const late = trace.body.deliveries.find((d: any) => d.hook === 'late' || d.hookName === 'late');
       expect(late.status).toBe('dead');
-      expect(JSON.stringify(late)).toMatch(/FILTER_FAILED.*more than 20000 operations/);
+      expect(JSON.stringify(late)).toMatch(/FILTER_FAILED.*more than 10000 operations/);
       // The well-behaved hook on the same event was not affected.
       const keep = trace.body.deliveries.find((d: any) => d.hook === 'keep' || d.hookName === 'keep');
       expect(keep).toBeDefined();
@@ -72,11 +72,22 @@ for (const dialect of DIALECTS) {
       await expectIntact();
     });
 
+    it('bounds a batch of 1,000 events as a whole: the filters of one publish share a budget', async () => {
+      const events = Array.from({ length: 1000 }, () => ({ type: 'custom.bomb', data: { items: range(100) } }));
+      const { result: r } = await underBomb(s, `logic filter budget, batch of 1000 events on ${dialect}`, () => s.api('POST', '/api/events/batch', { events }));
+      expect(r.status).toBe(201);
+      const first = await s.api('GET', `/api/events/${r.body.items[0].id}`);
+      expect(JSON.stringify(first.body.deliveries.find((d: any) => (d.hook ?? d.hookName) === 'late'))).toMatch(/more than 10000 operations/);
+      const last = await s.api('GET', `/api/events/${r.body.items[999].id}`);
+      expect(JSON.stringify(last.body.deliveries.find((d: any) => (d.hook ?? d.hookName) === 'late'))).toMatch(/used up their 50000 operations/);
+      await expectIntact();
+    });
+
     it('stops an agent rule that only explodes on real data: the run fails with RULE_ERROR', async () => {
       expect((await s.api('POST', '/api/agents', agent('late_agent', 'late', lateBomb))).status).toBe(201);
       const { result: r } = await underBomb(s, `logic agent rule budget at run on ${dialect}`, () => s.api('POST', '/api/agents/late_agent/run', { data: { items: range(100) } }));
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ status: 'failed', error: { code: 'RULE_ERROR', message: expect.stringMatching(/more than 20000 operations/) } });
+      expect(r.body).toMatchObject({ status: 'failed', error: { code: 'RULE_ERROR', message: expect.stringMatching(/more than 10000 operations/) } });
       // Small data still evaluates normally.
       const ok = await s.api('POST', '/api/agents/late_agent/run', { data: { items: [1] } });
       expect(ok.body).toMatchObject({ status: 'rejected', rule: 'r' });

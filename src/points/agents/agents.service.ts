@@ -7,7 +7,7 @@ import { BindingStore, requireExecutorExists } from '../bindings/binding-store.j
 import { requireTicket, type TicketPort, type TicketSnapshot } from '../ticket-port.js';
 import { normalizeAgent, type Agent } from './agent-definition.js';
 import { renderText } from './templates.js';
-import { evaluateLogic, logicTruthy } from '../../util/bounded-logic.js';
+import { evaluateLogic, logicTruthy, LogicSession } from '../../util/bounded-logic.js';
 import { LimitExceededError } from '../../util/evaluation-limits.js';
 
 export interface Interaction {
@@ -135,10 +135,12 @@ export class AgentsService {
     };
 
     // Rules: the first that matches decides; no match means execute (rules are guards in front of the action).
+    // Up to 200 rules share one budget per run.
+    const rulesBudget = new LogicSession();
     for (const [i, rule] of agent.rules.entries()) {
       let matched: boolean;
       try {
-        matched = logicTruthy(evaluateLogic(rule.when, view));
+        matched = logicTruthy(evaluateLogic(rule.when, view, rulesBudget));
       } catch (err) {
         const error = { code: 'RULE_ERROR', message: `rule ${rule.name ?? `#${i}`} could not be evaluated: ${(err as Error).message}` };
         return finish({ status: 'failed', message: () => renderText(agent.templates.failure, { ...view, error }), executionId: null, rule: rule.name ?? `#${i}`, error });
