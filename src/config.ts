@@ -79,6 +79,7 @@ const EVALUATION_LIMIT_VARS: Record<string, [keyof EvaluationLimits, number, num
   OUTRIGGER_LIMIT_SCHEMA_DEPTH: ['schemaMaxDepth', 4, 512],
   OUTRIGGER_LIMIT_SCHEMA_SUBSCHEMAS: ['schemaMaxSubschemas', 10, 1_000_000],
   OUTRIGGER_LIMIT_SCHEMA_REF_EXPANSION: ['schemaMaxRefExpansion', 10, 10_000_000],
+  OUTRIGGER_LIMIT_SCHEMA_VALIDATION_COST: ['schemaMaxValidationCost', 1000, 1_000_000_000_000],
   OUTRIGGER_LIMIT_SCHEMA_CACHE: ['schemaCacheSize', 1, 1_000_000],
   OUTRIGGER_LIMIT_LOGIC_BYTES: ['logicMaxBytes', 256, 16 * 1024 * 1024],
   OUTRIGGER_LIMIT_LOGIC_DEPTH: ['logicMaxDepth', 4, 512],

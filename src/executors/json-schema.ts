@@ -57,10 +57,20 @@ function decodePointer(p: string): string[] {
  * per level (34 levels were 17 billion visits), and is counted in linear time with memoisation.
  */
 export function schemaComplexityProblem(schema: unknown): string | undefined {
+  return analyseSchema(schema).problem;
+}
+
+/** The complexity problem of a schema (if any) and its `$ref` expansion (subschema visits per value). */
+function analyseSchema(schema: unknown): { problem?: string; expansion: number } {
+  const found = complexity(schema);
+  return typeof found === 'string' ? { problem: found, expansion: Infinity } : { expansion: found };
+}
+
+function complexity(schema: unknown): string | number {
   const limits = evaluationLimits();
   const text = JSON.stringify(schema) ?? '';
   if (Buffer.byteLength(text) > limits.schemaMaxBytes) return `is larger than ${limits.schemaMaxBytes} bytes`;
-  if (schema === null || typeof schema !== 'object') return undefined;
+  if (schema === null || typeof schema !== 'object') return 1;
 
   // One pass: depth, subschema count, `$id`/`$anchor` index, `uniqueItems` without a bound.
   const ids = new Map<string, Node>();
@@ -147,26 +157,48 @@ export function schemaComplexityProblem(schema: unknown): string | undefined {
     return total;
   };
   // `$defs` entries count once directly and again through every `$ref` that uses them.
-  if (expanded(root) > limit) return `expands to more than ${limit} subschemas once every $ref is followed (e.g. an allOf/$ref chain that doubles per level)`;
-  return undefined;
+  const expansion = expanded(root);
+  if (expansion > limit) return `expands to more than ${limit} subschemas once every $ref is followed (e.g. an allOf/$ref chain that doubles per level)`;
+  return Math.max(1, expansion);
 }
 
-let cache = new BoundedMap<string, ValidateFunction>(evaluationLimits().schemaCacheSize);
+interface Compiled {
+  validate: ValidateFunction;
+  expansion: number;
+}
+
+let cache = new BoundedMap<string, Compiled>(evaluationLimits().schemaCacheSize);
 
 /**
  * Compiles (or fetches) a validator for one scope (a workspace id; the built-in schemas use none). Throws when the
  * schema is invalid or too complex (LimitExceededError for the latter).
  */
 export function compileJsonSchema(schema: object, scope = ''): ValidateFunction {
+  return compiled(schema, scope).validate;
+}
+
+function compiled(schema: object, scope: string): Compiled {
   const limits = evaluationLimits();
   if (cache.limit !== limits.schemaCacheSize) cache = new BoundedMap(limits.schemaCacheSize);
   const text = JSON.stringify(schema);
   return cache.getOrCreate(`${scope}\u0000${text}`, () => {
-    const problem = schemaComplexityProblem(schema);
+    const { problem, expansion } = analyseSchema(schema);
     if (problem) throw new LimitExceededError(problem);
     if (!metaValidator.validateSchema(schema)) throw new Error(`schema is invalid: ${metaValidator.errorsText(metaValidator.errors)}`);
-    return freshAjv().compile(schema);
+    return { validate: freshAjv().compile(schema), expansion };
   });
+}
+
+/** Whether a value has more than `max` nodes (values of any kind), counted without recursion. */
+function moreNodesThan(value: unknown, max: number): boolean {
+  const stack: unknown[] = [value];
+  let n = 0;
+  while (stack.length) {
+    const v = stack.pop();
+    if (++n > max) return true;
+    if (v !== null && typeof v === 'object') for (const x of Object.values(v)) stack.push(x);
+  }
+  return false;
 }
 
 /** Why a schema cannot be saved (invalid or over a limit), as the message of a field error, or undefined. */
@@ -190,8 +222,17 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, base = '
   });
 }
 
-/** Validates a value; returns field errors or null when valid. */
+/**
+ * Validates a value; returns field errors or null when valid. Validation walks up to (nodes of the value) × (the
+ * schema's expansion) subschemas: a schema just under the expansion limit under `items`, given a few megabytes of
+ * array, would still run for minutes, so that product is bounded too (LimitExceededError).
+ */
 export function validateAgainst(schema: object, value: unknown, scope = ''): FieldError[] | null {
-  const fn = compileJsonSchema(schema, scope);
-  return fn(value) ? null : toFieldErrors(fn.errors);
+  const { validate, expansion } = compiled(schema, scope);
+  const budget = evaluationLimits().schemaMaxValidationCost;
+  const maxNodes = Math.floor(budget / expansion);
+  if (moreNodesThan(value, maxNodes)) {
+    throw new LimitExceededError(`the value has more than ${maxNodes} parts, too many to validate against a schema that expands to ${expansion} subschemas (at most ${budget} checks)`);
+  }
+  return validate(value) ? null : toFieldErrors(validate.errors);
 }

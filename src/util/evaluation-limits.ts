@@ -11,6 +11,8 @@ export interface EvaluationLimits {
   schemaMaxSubschemas: number;
   /** Most subschema visits once every `$ref` is expanded (what validation may walk per value). */
   schemaMaxRefExpansion: number;
+  /** Subschema checks one validation may cost: (nodes of the value) × (the schema's expansion). */
+  schemaMaxValidationCost: number;
   /** Compiled validators kept (LRU), over all workspaces. */
   schemaCacheSize: number;
   /** Largest serialized JSON Logic rule or filter (bytes). */
@@ -41,6 +43,7 @@ export const DEFAULT_EVALUATION_LIMITS: Readonly<EvaluationLimits> = Object.free
   schemaMaxDepth: 32,
   schemaMaxSubschemas: 5_000,
   schemaMaxRefExpansion: 20_000,
+  schemaMaxValidationCost: 20_000_000,
   schemaCacheSize: 1_000,
   logicMaxBytes: 16 * 1024,
   logicMaxDepth: 32,

@@ -78,6 +78,21 @@ for (const dialect of DIALECTS) {
       await expectIntact();
     });
 
+    it('bounds validation by value size × schema expansion: a large array under a heavy items schema is refused at once', async () => {
+      const heavy = doublingSchema(9); // thousands of visits per value: under the expansion limit
+      const schema = { type: 'object', $defs: heavy.$defs, properties: { xs: { type: 'array', items: { $ref: heavy.$ref } } } };
+      const saved = await s.api('POST', '/api/executors', executor('heavy_items', { inputSchema: schema }));
+      expect(saved.status, saved.raw).toBe(201);
+      const xs = Array.from({ length: 100_000 }, () => 0);
+      const { result: r } = await underBomb(s, `schema items x 100000 under a 16k expansion on ${dialect}`, () => s.api('POST', '/api/executors/heavy_items/invoke', { input: { xs } }));
+      expect(r.status).toBe(200);
+      expect(r.body.error).toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/too many to validate against a schema that expands to \d+ subschemas/) });
+      // A few items are validated normally.
+      const few = await s.api('POST', '/api/executors/heavy_items/invoke', { input: { xs: [0] } });
+      expect(few.body.error.code).toBe('INPUT_INVALID');
+      await expectIntact();
+    });
+
     it('matches patterns in linear time: ^(a+)+$ against 30+ characters answers at once', async () => {
       const schema = {
         type: 'object',

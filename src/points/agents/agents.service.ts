@@ -112,7 +112,13 @@ export class AgentsService {
   }
 
   private async runAgent(workspaceId: string, agent: Agent, req: AgentRunRequest, ticket: TicketSnapshot | undefined): Promise<AgentRunResult> {
-    const errors = validateAgainst(agent.dataSchema, req.data, workspaceId);
+    let errors;
+    try {
+      errors = validateAgainst(agent.dataSchema, req.data, workspaceId);
+    } catch (err) {
+      if (!(err instanceof LimitExceededError)) throw err;
+      throw new ProblemError('VALIDATION_FAILED', `the data cannot be checked against agent ${agent.name}'s dataSchema: ${err.message}`, { errors: [{ field: '/data', message: err.message }] });
+    }
     if (errors) {
       const fields = errors.map((e) => ({ field: `/data${e.field === '/' ? '' : e.field}`, message: e.message }));
       throw new ProblemError('VALIDATION_FAILED', `the data does not match agent ${agent.name}'s dataSchema: ${fields.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors: fields });
