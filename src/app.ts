@@ -22,6 +22,10 @@ import type { InvokeService } from './executors/invoke.service.js';
 import type { SecretsService } from './secrets/secrets.service.js';
 import type { StorageService } from './storage/storage.service.js';
 import { VERSION } from './version.js';
+import { ProblemError } from './errors.js';
+import { JsonBodyRefusal, parseJsonBody } from './util/safe-json.js';
+import { DEFAULT_EVALUATION_LIMITS } from './util/evaluation-limits.js';
+import { startEventLoopMonitor } from './observability/event-loop.js';
 
 export interface AppDeps {
   db: Db;
@@ -44,7 +48,22 @@ function validatorCompiler() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
 }
 
-export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 'defaultTimeZone'> & Partial<Pick<Config, 'metricsToken'>>, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
+/** Strict JSON bodies: nesting, duplicate keys, prototype keys and inexact numbers are 400s naming the place. */
+function installJsonParser(app: FastifyInstance, maxDepth: number): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text === '') return done(new ProblemError('MALFORMED_JSON', 'the body is empty although content-type is application/json'), undefined);
+    try {
+      done(null, parseJsonBody(text, maxDepth));
+    } catch (err) {
+      if (err instanceof JsonBodyRefusal) done(new ProblemError('VALIDATION_FAILED', `body ${err.field}: ${err.message}`, { errors: [{ field: err.field, message: err.message }] }), undefined);
+      else done(new ProblemError('MALFORMED_JSON', `the body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+}
+
+export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 'defaultTimeZone'> & Partial<Pick<Config, 'limits' | 'metricsToken'>>, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : {
       level: config.logLevel,
@@ -61,6 +80,13 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
+  const limits = config.limits ?? DEFAULT_EVALUATION_LIMITS;
+  installJsonParser(app, limits.jsonBodyMaxDepth);
+  // Event-loop health: gauges on /metrics and a readiness check that remembers a recent stall.
+  const loop = startEventLoopMonitor(deps.metrics.registry, { thresholdMs: limits.eventLoopLagThresholdMs, windowMs: limits.eventLoopLagWindowMs });
+  app.decorate('eventLoop', loop);
+  app.addHook('onReady', async () => loop.arm());
+  app.addHook('onClose', async () => loop.stop());
   app.addSchema(Problem);
   installProblemHandlers(app);
 
@@ -80,7 +106,7 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(authPlugin, { db: deps.db });
-  await app.register(systemRoutes, { db: deps.db, metrics: deps.metrics, version: VERSION, checks: deps.readinessChecks ?? [], metricsToken: config.metricsToken });
+  await app.register(systemRoutes, { db: deps.db, metrics: deps.metrics, version: VERSION, checks: [...(deps.readinessChecks ?? []), { name: 'eventLoop', check: () => loop.check() }], metricsToken: config.metricsToken });
   await app.register(authRoutes, { prefix: '/api', db: deps.db, defaultTimeZone: config.defaultTimeZone });
   await app.register(executorsRoutes, { prefix: '/api/executors', executors: deps.executors, invoker: deps.invoker });
   await app.register(executionsRoutes, { prefix: '/api/executions', db: deps.db });

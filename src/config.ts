@@ -1,5 +1,6 @@
 // The one place that reads the environment: returns a frozen, validated configuration.
 import path from 'node:path';
+import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from './util/evaluation-limits.js';
 
 export interface Config {
   port: number;
@@ -39,6 +40,8 @@ export interface Config {
   llmBaseUrl?: string;
   /** Default API key of smart agents (`OUTRIGGER_LLM_API_KEY`); only ever sent to `llmBaseUrl`. */
   llmApiKey?: string;
+  /** Bounds on user-controlled evaluation: JSON bodies, JSON Schema, JSON Logic, Mustache, event-loop lag (`OUTRIGGER_LIMIT_*`). */
+  limits: EvaluationLimits;
   /** A token that may scrape `/metrics` and nothing else (`OUTRIGGER_METRICS_TOKEN`); admin tokens may too. */
   metricsToken?: string;
   /** How deep invocations may nest (UDF calls and invocations through `ctx.api`), `OUTRIGGER_MAX_NESTING_DEPTH`. */
@@ -133,6 +136,33 @@ function depsLimits(env: NodeJS.ProcessEnv): DepsLimits {
   };
 }
 
+/** Evaluation limits an administrator may set: environment variable -> [limit, min, max]. */
+const EVALUATION_LIMIT_VARS: Record<string, [keyof EvaluationLimits, number, number]> = {
+  OUTRIGGER_LIMIT_JSON_DEPTH: ['jsonBodyMaxDepth', 8, 1024],
+  OUTRIGGER_LIMIT_SCHEMA_BYTES: ['schemaMaxBytes', 1024, 16 * 1024 * 1024],
+  OUTRIGGER_LIMIT_SCHEMA_DEPTH: ['schemaMaxDepth', 4, 512],
+  OUTRIGGER_LIMIT_SCHEMA_SUBSCHEMAS: ['schemaMaxSubschemas', 10, 1_000_000],
+  OUTRIGGER_LIMIT_SCHEMA_REF_EXPANSION: ['schemaMaxRefExpansion', 10, 10_000_000],
+  OUTRIGGER_LIMIT_SCHEMA_VALIDATION_COST: ['schemaMaxValidationCost', 1000, 1_000_000_000_000],
+  OUTRIGGER_LIMIT_SCHEMA_CACHE: ['schemaCacheSize', 1, 1_000_000],
+  OUTRIGGER_LIMIT_LOGIC_BYTES: ['logicMaxBytes', 256, 16 * 1024 * 1024],
+  OUTRIGGER_LIMIT_LOGIC_DEPTH: ['logicMaxDepth', 4, 512],
+  OUTRIGGER_LIMIT_LOGIC_OPERATIONS: ['logicMaxOperations', 100, 100_000_000],
+  OUTRIGGER_LIMIT_LOGIC_REQUEST_OPERATIONS: ['logicMaxOperationsPerRequest', 100, 1_000_000_000],
+  OUTRIGGER_LIMIT_LOGIC_RESULT_LENGTH: ['logicMaxResultLength', 100, 100_000_000],
+  OUTRIGGER_LIMIT_TEMPLATE_SECTION_DEPTH: ['templateMaxSectionDepth', 1, 256],
+  OUTRIGGER_LIMIT_TEMPLATE_OUTPUT_CHARS: ['templateMaxOutputChars', 1024, 64 * 1024 * 1024],
+  OUTRIGGER_LIMIT_TEMPLATE_ITERATIONS: ['templateMaxIterations', 10, 100_000_000],
+  OUTRIGGER_EVENT_LOOP_LAG_THRESHOLD_MS: ['eventLoopLagThresholdMs', 10, 600_000],
+  OUTRIGGER_EVENT_LOOP_LAG_WINDOW_MS: ['eventLoopLagWindowMs', 1000, 86_400_000],
+};
+
+function evaluationLimitsFrom(env: NodeJS.ProcessEnv): EvaluationLimits {
+  const out: EvaluationLimits = { ...DEFAULT_EVALUATION_LIMITS };
+  for (const [name, [limit, min, max]] of Object.entries(EVALUATION_LIMIT_VARS)) out[limit] = intFrom(name, env[name], out[limit], min, max);
+  return Object.freeze(out);
+}
+
 function sandboxMode(raw: string | undefined): Config['sandbox'] {
   if (!raw) return 'auto';
   if (raw === 'auto' || raw === 'required' || raw === 'off') return raw;
@@ -180,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sandboxLimits: overrides.sandboxLimits ?? sandboxLimits(env),
     storageLimits: overrides.storageLimits ?? storageLimits(env),
     depsLimits: overrides.depsLimits ?? depsLimits(env),
+    limits: Object.freeze({ ...evaluationLimitsFrom(env), ...overrides.limits }),
   };
   return Object.freeze(config);
 }

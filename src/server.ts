@@ -21,6 +21,7 @@ import { createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './aut
 import { purgeExecutionsBefore } from './executors/executions.repository.js';
 import { demoPlugin } from './demo/erp.routes.js';
 import { VERSION } from './version.js';
+import { setEvaluationLimits } from './util/evaluation-limits.js';
 
 import { createHost, type Host } from './host/host.plugin.js';
 import { createWebhooksService, webhooksPlugin } from './points/webhooks/webhooks.plugin.js';
@@ -83,6 +84,8 @@ function startupLog(level: string) {
 
 /** Builds a complete Outrigger (not listening). */
 export async function createOutrigger(config: Config, opts: CreateOptions = {}): Promise<Outrigger> {
+  // Evaluators (schemas, JSON Logic, templates, body parser) are plain functions: they read the limits in force.
+  setEvaluationLimits(config.limits);
   const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'outrigger.db'), pgSchema: opts.pgSchema });
   const { db } = store;
   const metrics = createMetrics();

@@ -7,7 +7,7 @@ import type { Db, Tx } from '../store/index.js';
 import type { DeliveriesTable } from '../store/schema.js';
 import { newId } from '../ids.js';
 import { typeMatches } from './event-types.js';
-import { filterMatches } from './filter.js';
+import { filterMatches, LogicSession } from './filter.js';
 import { currentEventDepth } from '../executors/nesting.js';
 
 export interface NewEvent {
@@ -46,7 +46,7 @@ interface HookForFanout {
   filter: unknown;
 }
 
-function deliveryRows(workspaceId: string, eventId: string, e: NewEvent, hooks: HookForFanout[], now: number): Omit<DeliveriesTable, 'seq'>[] {
+function deliveryRows(workspaceId: string, eventId: string, e: NewEvent, hooks: HookForFanout[], now: number, filters: LogicSession): Omit<DeliveriesTable, 'seq'>[] {
   const rows: Omit<DeliveriesTable, 'seq'>[] = [];
   for (const h of hooks) {
     if (!typeMatches(h.types, e.type)) continue;
@@ -54,7 +54,7 @@ function deliveryRows(workspaceId: string, eventId: string, e: NewEvent, hooks: 
     let lastError: string | null = null;
     if (h.filter !== null) {
       try {
-        if (!filterMatches(h.filter, { type: e.type, subject: e.subject ?? null, data: e.data ?? null })) continue;
+        if (!filterMatches(h.filter, { type: e.type, subject: e.subject ?? null, data: e.data ?? null }, filters)) continue;
       } catch (err) {
         // A filter that fails on this event is the hook's failure: visible in the trace and the dead letters.
         status = 'dead';
@@ -77,6 +77,8 @@ async function appendIn(trx: Db | Tx, workspaceId: string, events: NewEvent[]): 
     .where('workspace_id', '=', workspaceId).where('enabled', '=', 1).execute())
     .map((h) => ({ id: h.id, name: h.name, types: JSON.parse(h.event_types) as string[], filter: h.filter ? (JSON.parse(h.filter) as unknown) : null }));
   const ids: string[] = [];
+  // One operation budget for every filter of this batch, so a batch cannot multiply a costly filter.
+  const filters = new LogicSession();
   const eventRows = [];
   const deliveries: Omit<DeliveriesTable, 'seq'>[] = [];
   // Host events written while an execution's ctx.api request runs (a ticket it creates, …) are caused by it too.
@@ -88,7 +90,7 @@ async function appendIn(trx: Db | Tx, workspaceId: string, events: NewEvent[]): 
       id, workspace_id: workspaceId, type: e.type, subject: e.subject ?? null, data: JSON.stringify(e.data ?? null),
       source: e.source ?? null, occurred_at: e.occurredAt ?? now, causation_depth: e.causationDepth ?? ambientDepth,
     });
-    if (hooks.length) deliveries.push(...deliveryRows(workspaceId, id, e, hooks, now));
+    if (hooks.length) deliveries.push(...deliveryRows(workspaceId, id, e, hooks, now, filters));
   }
   // Multi-row inserts, chunked below SQLite's bound-parameter limit.
   for (let i = 0; i < eventRows.length; i += CHUNK) await trx.insertInto('events').values(eventRows.slice(i, i + CHUNK)).execute();

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { invalid, type FieldError } from '../errors.js';
-import { compileJsonSchema } from './json-schema.js';
+import { schemaProblem } from './json-schema.js';
 import { unknownPlaceholders } from './api-call/template.js';
 
 export const EXECUTOR_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
@@ -78,11 +78,9 @@ export function normalizeDefinition(input: ExecutorDraft & { name: string }): Ex
   for (const key of ['inputSchema', 'outputSchema'] as const) {
     const schema = input[key];
     if (schema) {
-      try {
-        compileJsonSchema(schema);
-      } catch (err) {
-        errors.push({ field: `/${key}`, message: `is not a valid JSON Schema: ${(err as Error).message}` });
-      }
+      // Size, nesting and $ref expansion are checked before Ajv compiles anything (see json-schema.ts).
+      const problem = schemaProblem(schema);
+      if (problem) errors.push({ field: `/${key}`, message: problem });
     }
   }
   if (input.apiCall) {

@@ -54,12 +54,12 @@ export const executorsRoutes: FastifyPluginAsyncTypebox<ExecutorsRoutesOptions> 
 
   app.get('/:name/versions/:version', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Get one version', params: Type.Object({ name: NameParams.properties.name, version: Type.Integer({ minimum: 1 }) }) },
+    schema: { tags, summary: 'Get one version', params: Type.Object({ name: NameParams.properties.name, version: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }) },
   }, async (req) => executors.get(req.principal.workspaceId, req.params.name, req.params.version));
 
   app.post('/:name/rollback', {
     config: { permission: 'executors:write' },
-    schema: { tags, summary: 'Make another version active', params: NameParams, body: Type.Object({ version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }) },
+    schema: { tags, summary: 'Make another version active', params: NameParams, body: Type.Object({ version: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false }) },
   }, async (req) => executors.rollback(req.principal.workspaceId, req.params.name, req.body.version));
 
   app.post('/:name/invoke', {

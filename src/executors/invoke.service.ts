@@ -8,6 +8,7 @@ import { normalizeDefinition, contentHash, type ExecutorDefinition, type Executo
 import { findActiveDefinition } from './executors.repository.js';
 import { ExecutionRecorder } from './executions.repository.js';
 import { validateAgainst } from './json-schema.js';
+import { LimitExceededError } from '../util/evaluation-limits.js';
 import { capJson, redactionNeedles, redactText, redactValue } from './redact.js';
 import type { RunContext, Trigger } from './run-context.js';
 import type { CodeLanguage, CodeRunner, LogLine } from './sandbox/contract.js';
@@ -165,7 +166,7 @@ export class InvokeService {
         throw new InvocationError('LIMIT_EXCEEDED', `cycle refused: ${ctx.callPath.join(' → ')}`, { callPath: ctx.callPath });
       }
       if (def.inputSchema) {
-        const errors = validateAgainst(def.inputSchema, req.input);
+        const errors = validateAgainst(def.inputSchema, req.input, req.workspaceId);
         if (errors) throw new InvocationError('INPUT_INVALID', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
       }
       if (def.type === 'apiCall') {
@@ -178,7 +179,7 @@ export class InvokeService {
         output = r.output;
       }
       if (def.outputSchema) {
-        const errors = validateAgainst(def.outputSchema, output);
+        const errors = validateAgainst(def.outputSchema, output, req.workspaceId);
         if (errors) throw new InvocationError('OUTPUT_INVALID', `the output does not match the outputSchema: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
       }
     } catch (err) {
@@ -187,7 +188,9 @@ export class InvokeService {
         throw err;
       }
       output = undefined;
-      if (err instanceof InvocationError) error = { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+      // A schema saved before a limit was lowered is refused when used, as a failed run rather than an internal error.
+      if (err instanceof LimitExceededError) error = { code: 'LIMIT_EXCEEDED', message: `the executor's schema exceeds a limit: ${err.message}` };
+      else if (err instanceof InvocationError) error = { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
       else error = { code: 'RUNTIME_ERROR', message: `internal failure while running the executor: ${(err as Error).message}` };
     }
     unregister();

@@ -4,12 +4,16 @@ import type { Db } from '../store/index.js';
 import type { DialectCapabilities } from '../store/dialect.js';
 import type { StorageLimits } from '../config.js';
 import { ProblemError } from '../errors.js';
+import { evaluationLimits } from '../util/evaluation-limits.js';
+import { jsonNestingDepth } from '../util/safe-json.js';
 
 export interface StorageObject {
   key: string;
   value: unknown;
   expiresAt: string | null;
   updatedAt: string;
+  /** Set (and `value` null) when a stored value cannot be sent back, e.g. one nested thousands deep from before the depth limit. */
+  valueError?: string;
 }
 
 /** One page of a list: at most `limit` entries and the byte cap; `nextCursor` is the last key when more may follow. */
@@ -31,10 +35,26 @@ export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
 /** Rows read per query while filling a list page: bounds the memory one list costs to a few values, not the whole page. */
 const LIST_BATCH = 8;
 
+/** Beyond this nesting, serialising a value back can overflow the stack: one such row must not fail a whole list. */
+const UNREADABLE_DEPTH = 1000;
+
 function toObject(row: { key: string; value: string; expires_at: number | null; updated_at: number }): StorageObject {
+  let value: unknown = null;
+  let valueError: string | undefined;
+  const depth = jsonNestingDepth(row.value);
+  if (depth > UNREADABLE_DEPTH) {
+    valueError = `the stored value is nested ${depth} levels deep and cannot be returned; delete or overwrite it`;
+  } else {
+    try {
+      value = JSON.parse(row.value);
+    } catch (err) {
+      valueError = `the stored value cannot be read: ${(err as Error).message}`;
+    }
+  }
   return {
     key: row.key,
-    value: JSON.parse(row.value),
+    value,
+    ...(valueError ? { valueError } : {}),
     expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
     updatedAt: new Date(row.updated_at).toISOString(),
   };
@@ -64,7 +84,18 @@ export class StorageService {
   /** Writes a value; fails with LIMIT_EXCEEDED when the workspace's bytes or keys would go past its quota. */
   async set(workspaceId: string, key: string, value: unknown, ttlSeconds?: number): Promise<StorageObject> {
     if (value === undefined) throw new ProblemError('VALIDATION_FAILED', 'value is required', { errors: [{ field: '/value', message: 'is required' }] });
-    const text = JSON.stringify(value);
+    let text: string;
+    try {
+      text = JSON.stringify(value);
+    } catch (err) {
+      // Only a value nested deep enough to overflow the stack gets here (it came from code, not a request body).
+      throw new ProblemError('VALIDATION_FAILED', 'the storage value cannot be serialised (nested too deep)', { errors: [{ field: '/value', message: 'is nested too deep' }], cause: err });
+    }
+    // Request bodies are already depth-limited; values set by code through the SDK are not, so check here too.
+    const maxDepth = evaluationLimits().jsonBodyMaxDepth;
+    if (jsonNestingDepth(text) > maxDepth) {
+      throw new ProblemError('VALIDATION_FAILED', `a storage value may be nested at most ${maxDepth} levels deep`, { errors: [{ field: '/value', message: `is nested deeper than ${maxDepth} levels` }] });
+    }
     const size = Buffer.byteLength(text);
     const { valueMaxBytes, maxBytes, maxKeys } = this.limits;
     if (size > valueMaxBytes) {

@@ -1,10 +1,10 @@
 // The rule-based agent definition (SPEC 3): request schema, defaults and the checks done when an agent is saved.
 import { Type } from '@sinclair/typebox';
-import jsonLogic from 'json-logic-js';
 import { invalid, type FieldError } from '../../errors.js';
 import { ExecutorName } from '../../executors/definition.js';
-import { compileJsonSchema } from '../../executors/json-schema.js';
+import { schemaProblem } from '../../executors/json-schema.js';
 import { templateError } from './templates.js';
+import { logicProblem } from '../../util/bounded-logic.js';
 
 export const RULE_OUTCOMES = ['execute', 'reject', 'handoff'] as const;
 export type RuleOutcome = (typeof RULE_OUTCOMES)[number];
@@ -58,19 +58,13 @@ export const AgentBody = Type.Object({
 /** Checks rules, schema and templates; returns the agent with defaults applied (executor existence is checked by the caller). */
 export function normalizeAgent(body: any): Agent {
   const errors: FieldError[] = [];
-  try {
-    compileJsonSchema(body.dataSchema);
-  } catch (err) {
-    errors.push({ field: '/dataSchema', message: `is not a valid JSON Schema: ${(err as Error).message}` });
-  }
+  const schemaError = schemaProblem(body.dataSchema);
+  if (schemaError) errors.push({ field: '/dataSchema', message: schemaError });
   const rules = (body.rules ?? []) as AgentRule[];
   rules.forEach((r, i) => {
-    try {
-      // Evaluating against empty context finds unknown operators now rather than at the first run.
-      jsonLogic.apply(r.when as never, { data: {}, customer: null, ticket: null });
-    } catch (err) {
-      errors.push({ field: `/rules/${i}/when`, message: `is not valid JSON Logic: ${(err as Error).message}` });
-    }
+    // Size, depth and a trial run on an empty context (unknown operators, operation budget) before saving.
+    const problem = logicProblem(r.when, { data: {}, customer: null, ticket: null });
+    if (problem) errors.push({ field: `/rules/${i}/when`, message: problem });
     if (r.message !== undefined) {
       const e = templateError(r.message);
       if (e) errors.push({ field: `/rules/${i}/message`, message: `is not a valid Mustache template: ${e}` });

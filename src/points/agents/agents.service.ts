@@ -1,5 +1,4 @@
 // Rule-based agents (SPEC 3): validate data, evaluate rules, run the action executor (with human-in-the-loop decisions), reply.
-import jsonLogic from 'json-logic-js';
 import type { Db } from '../../store/index.js';
 import { ProblemError } from '../../errors.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
@@ -8,6 +7,8 @@ import { BindingStore, requireExecutorExists } from '../bindings/binding-store.j
 import { requireTicket, type TicketPort, type TicketSnapshot } from '../ticket-port.js';
 import { normalizeAgent, type Agent } from './agent-definition.js';
 import { renderText } from './templates.js';
+import { evaluateLogic, logicTruthy, LogicSession } from '../../util/bounded-logic.js';
+import { LimitExceededError } from '../../util/evaluation-limits.js';
 
 export interface Interaction {
   infos: Array<{ type?: string; message: string }>;
@@ -111,14 +112,28 @@ export class AgentsService {
   }
 
   private async runAgent(workspaceId: string, agent: Agent, req: AgentRunRequest, ticket: TicketSnapshot | undefined): Promise<AgentRunResult> {
-    const errors = validateAgainst(agent.dataSchema, req.data);
+    let errors;
+    try {
+      errors = validateAgainst(agent.dataSchema, req.data, workspaceId);
+    } catch (err) {
+      if (!(err instanceof LimitExceededError)) throw err;
+      throw new ProblemError('VALIDATION_FAILED', `the data cannot be checked against agent ${agent.name}'s dataSchema: ${err.message}`, { errors: [{ field: '/data', message: err.message }] });
+    }
     if (errors) {
       const fields = errors.map((e) => ({ field: `/data${e.field === '/' ? '' : e.field}`, message: e.message }));
       throw new ProblemError('VALIDATION_FAILED', `the data does not match agent ${agent.name}'s dataSchema: ${fields.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors: fields });
     }
     const customer = req.customer ?? ticket?.customer ?? null;
     const view: Record<string, unknown> = { data: req.data, customer, ticket: ticket ?? null };
-    const finish = async (r: Omit<AgentRunResult, 'replied'>): Promise<AgentRunResult> => {
+    const finish = async (result: Omit<AgentRunResult, 'replied' | 'message'> & { message: string | (() => string) }): Promise<AgentRunResult> => {
+      let r: Omit<AgentRunResult, 'replied'>;
+      try {
+        r = { ...result, message: typeof result.message === 'function' ? result.message() : result.message };
+      } catch (err) {
+        // A template that would grow past its bounds (a section over a huge array) fails the run; nothing is posted.
+        if (!(err instanceof LimitExceededError)) throw err;
+        return { ...result, status: 'failed', message: '', error: { code: 'LIMIT_EXCEEDED', message: `the message template of agent ${agent.name} exceeds a limit: ${err.message}` }, replied: false };
+      }
       // Decisions and hand-offs are for a human; everything else is the answer to the customer.
       const post = ticket && (r.status === 'executed' || r.status === 'rejected' || r.status === 'failed') && r.message.trim() !== '';
       if (post) await this.tickets!.addReply(workspaceId, ticket.id, { body: r.message, author: `agent:${agent.name}` });
@@ -126,26 +141,34 @@ export class AgentsService {
     };
 
     // Rules: the first that matches decides; no match means execute (rules are guards in front of the action).
+    // Up to 200 rules share one budget per run.
+    const rulesBudget = new LogicSession();
     for (const [i, rule] of agent.rules.entries()) {
       let matched: boolean;
       try {
-        matched = jsonLogic.truthy(jsonLogic.apply(rule.when as never, view));
+        matched = logicTruthy(evaluateLogic(rule.when, view, rulesBudget));
       } catch (err) {
         const error = { code: 'RULE_ERROR', message: `rule ${rule.name ?? `#${i}`} could not be evaluated: ${(err as Error).message}` };
-        return finish({ status: 'failed', message: renderText(agent.templates.failure, { ...view, error }), executionId: null, rule: rule.name ?? `#${i}`, error });
+        return finish({ status: 'failed', message: () => renderText(agent.templates.failure, { ...view, error }), executionId: null, rule: rule.name ?? `#${i}`, error });
       }
       if (!matched) continue;
       const ruleName = rule.name ?? `#${i}`;
       if (rule.then === 'execute') break;
       const fallback = rule.then === 'reject' ? 'This request cannot be processed.' : 'A colleague will take care of this request.';
-      return finish({ status: rule.then === 'reject' ? 'rejected' : 'handoff', message: renderText(rule.message ?? fallback, view), executionId: null, rule: ruleName });
+      return finish({ status: rule.then === 'reject' ? 'rejected' : 'handoff', message: () => renderText(rule.message ?? fallback, view), executionId: null, rule: ruleName });
     }
 
     const input: Record<string, unknown> = {};
     if (agent.inputMapping) {
       for (const [target, source] of Object.entries(agent.inputMapping)) {
         let value: unknown = source;
-        if (typeof source === 'string') value = PATH.test(source) ? lookup(view, source) : source.includes('{{') ? renderText(source, view) : source;
+        try {
+          if (typeof source === 'string') value = PATH.test(source) ? lookup(view, source) : source.includes('{{') ? renderText(source, view) : source;
+        } catch (err) {
+          if (!(err instanceof LimitExceededError)) throw err;
+          const error = { code: 'LIMIT_EXCEEDED', message: `the input mapping ${target} of agent ${agent.name} exceeds a limit: ${err.message}` };
+          return finish({ status: 'failed', message: '', executionId: null, error });
+        }
         if (value !== undefined) setPath(input, target, value);
       }
     } else {
@@ -161,11 +184,11 @@ export class AgentsService {
         r = await this.invoker.invoke({ workspaceId, executorName: agent.executor, input: { ...input, _metadata: metadata, _action: action }, trigger: 'agent', triggerRef: `agent:${agent.name}` });
       } catch (err) {
         const error = { code: err instanceof ProblemError ? err.code : 'RUNTIME_ERROR', message: (err as Error).message };
-        return finish({ status: 'failed', message: renderText(agent.templates.failure, { ...view, error }), executionId: null, error });
+        return finish({ status: 'failed', message: () => renderText(agent.templates.failure, { ...view, error }), executionId: null, error });
       }
       if (r.status === 'error') {
         const error = { code: r.error!.code, message: r.error!.message };
-        return finish({ status: 'failed', message: renderText(agent.templates.failure, { ...view, error }), executionId: r.executionId, error, ...(decidedAlone ? { decidedAlone } : {}) });
+        return finish({ status: 'failed', message: () => renderText(agent.templates.failure, { ...view, error }), executionId: r.executionId, error, ...(decidedAlone ? { decidedAlone } : {}) });
       }
       const interaction = asInteraction(r.output);
       if (interaction) {
@@ -179,8 +202,7 @@ export class AgentsService {
         const message = interaction.infos.map((x) => x.message).join('\n') || `Please choose: ${interaction.options.map((o) => o.label ?? o.action).join(' or ')}.`;
         return finish({ status: 'needsDecision', message, executionId: r.executionId, interaction, ...(decidedAlone ? { decidedAlone } : {}) });
       }
-      const message = renderText(agent.templates.success, { ...view, output: r.output, action });
-      return finish({ status: 'executed', message, executionId: r.executionId, ...(decidedAlone ? { decidedAlone } : {}) });
+      return finish({ status: 'executed', message: () => renderText(agent.templates.success, { ...view, output: r.output, action }), executionId: r.executionId, ...(decidedAlone ? { decidedAlone } : {}) });
     }
   }
 }

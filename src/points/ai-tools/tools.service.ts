@@ -4,7 +4,8 @@ import { invalid, ProblemError, type FieldError } from '../../errors.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
 import type { ExecutorDefinition } from '../../executors/definition.js';
 import { findActiveDefinition } from '../../executors/executors.repository.js';
-import { compileJsonSchema, validateAgainst } from '../../executors/json-schema.js';
+import { schemaProblem, validateAgainst } from '../../executors/json-schema.js';
+import { LimitExceededError } from '../../util/evaluation-limits.js';
 import { BindingStore, requireExecutorExists } from '../bindings/binding-store.js';
 import { dropStrictNulls, toStrictParameters } from './strict-schema.js';
 
@@ -86,11 +87,8 @@ export class ToolsService {
     if (body.parameters) {
       const errors: FieldError[] = [];
       if (body.parameters.type !== 'object') errors.push({ field: '/parameters/type', message: 'must be "object" (tool arguments are an object)' });
-      try {
-        compileJsonSchema(body.parameters);
-      } catch (err) {
-        errors.push({ field: '/parameters', message: `is not a valid JSON Schema: ${(err as Error).message}` });
-      }
+      const problem = schemaProblem(body.parameters, workspaceId);
+      if (problem) errors.push({ field: '/parameters', message: problem });
       if (errors.length) throw invalid(errors);
     }
     return { name: body.name, executor: body.executor, description: body.description ?? null, parameters: body.parameters ?? null, annotations: body.annotations ?? null, enabled: body.enabled ?? true };
@@ -150,7 +148,13 @@ export class ToolsService {
       return { executionId: null, isError: true, error: { code: 'INVALID_ARGUMENTS', message: 'the arguments must be a JSON object', errors: [{ field: '/', message: 'must be an object' }] } };
     }
     const cleaned = dropStrictNulls(tool.effectiveParameters, args);
-    const errors = validateAgainst(tool.effectiveParameters, cleaned);
+    let errors;
+    try {
+      errors = validateAgainst(tool.effectiveParameters, cleaned, workspaceId);
+    } catch (err) {
+      // Arguments too large for the schema (or a schema saved before a limit was lowered): the tool's error, not a 500.
+      return { executionId: null, isError: true, error: { code: err instanceof LimitExceededError ? 'LIMIT_EXCEEDED' : 'INVALID_ARGUMENTS', message: (err as Error).message } };
+    }
     if (errors) return { executionId: null, isError: true, error: { code: 'INVALID_ARGUMENTS', message: `invalid arguments: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors } };
     try {
       const r = await this.invoker.invoke({ workspaceId, executorName: tool.executor, input: cleaned, trigger: 'tool', triggerRef: ref.triggerRef ?? `tool:${name}` });
