@@ -11,6 +11,8 @@ export const PROBLEMS = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The service is not ready' },
+  // The database is restarting or unreachable: a retryable 503 with Retry-After, never a 500.
+  DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable; retry shortly' },
   INTERNAL: { status: 500, title: 'Internal error' },
   // An upstream the server itself talks to (e.g. an agent's LLM endpoint) failed.
   UPSTREAM_FAILED: { status: 502, title: 'An upstream service failed' },

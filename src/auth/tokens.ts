@@ -63,15 +63,20 @@ export async function createToken(db: Db, workspaceId: string, name: string, rol
   return { token, info: toInfo(row) };
 }
 
-/** Resolves a bearer token to its principal, or null when unknown or expired. */
-export async function authenticate(db: Db, token: string): Promise<Principal | null> {
+/** Resolves a bearer token to its principal and expiry (epoch ms, null: never), or null when unknown or expired. */
+export async function verifyToken(db: Db, token: string): Promise<{ principal: Principal; expiresAt: number | null } | null> {
   const row = await db.selectFrom('api_tokens')
     .select(['id', 'workspace_id', 'role', 'name', 'expires_at'])
     .where('token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row || !isRole(row.role)) return null;
   if (row.expires_at !== null && row.expires_at < Date.now()) return null;
-  return { tokenId: row.id, workspaceId: row.workspace_id, role: row.role, name: row.name };
+  return { principal: { tokenId: row.id, workspaceId: row.workspace_id, role: row.role, name: row.name }, expiresAt: row.expires_at };
+}
+
+/** Resolves a bearer token to its principal, or null when unknown or expired. */
+export async function authenticate(db: Db, token: string): Promise<Principal | null> {
+  return (await verifyToken(db, token))?.principal ?? null;
 }
 
 export async function listTokens(db: Db, workspaceId: string): Promise<TokenInfo[]> {

@@ -69,8 +69,8 @@ export function createEventsModule(o: EventsModuleOptions): EventsModule {
     },
     start(log) {
       if (!o.runWorkers) return;
-      m.dispatcher = new Dispatcher({ db, caps, invoker: o.invoker, metrics: o.metrics, log, databaseUrl: o.databaseUrl, ...o.dispatcher });
-      m.cron = new CronScheduler({ db, metrics: o.metrics, log, clock: o.cronClock });
+      m.dispatcher = new Dispatcher({ db, caps, invoker: o.invoker, metrics: o.metrics, log, databaseUrl: o.databaseUrl, health: o.store.health, ...o.dispatcher });
+      m.cron = new CronScheduler({ db, metrics: o.metrics, log, clock: o.cronClock, health: o.store.health });
       m.dispatcher.start();
       m.cron.start();
     },
