@@ -140,10 +140,12 @@ export class CronScheduler {
         errorStreak = 0;
         this.state = 'waiting';
       } catch (err) {
+        const repeated = this.lastError === (err as Error).message;
         this.lastError = (err as Error).message;
         this.lastErrorAt = Date.now();
         this.state = 'backoff';
-        this.opts.log.warn({ err }, 'cron scheduler: error (will back off and retry)');
+        // The store logs a database outage once; every retry failing the same way is not news.
+        if (!(repeated && isDatabaseUnavailable(err))) this.opts.log.warn({ err }, 'cron scheduler: error (will back off and retry)');
         // While the database is away retry within seconds (a recovery wakes the loop anyway); other errors back off longer.
         delay = backoffMs(++errorStreak, 250, isDatabaseUnavailable(err) ? 5_000 : 60_000);
       }

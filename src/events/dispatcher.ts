@@ -118,10 +118,10 @@ export class Dispatcher {
   }
 
   /** State for /readyz and the console. */
-  status(): LoopStatus & { inFlight: number; listening: boolean; unsavedCompletions: number } {
+  status(): LoopStatus & { inFlight: number; listening: boolean; unsavedCompletions: number; savingBackoff: boolean } {
     return {
       state: this.state, lastError: this.lastError, lastErrorAt: this.lastErrorAt ? new Date(this.lastErrorAt).toISOString() : null,
-      inFlight: this.inFlight.size, listening: !!this.listener, unsavedCompletions: this.completions.length,
+      inFlight: this.inFlight.size, listening: !!this.listener, unsavedCompletions: this.completions.length, savingBackoff: this.flushRetry !== null,
     };
   }
 
