@@ -6,6 +6,7 @@ import { openStore, type Store } from './store/index.js';
 import { buildApp } from './app.js';
 import { createMetrics } from './observability/metrics.js';
 import { loadMasterKey } from './secrets/master-key.js';
+import { verifyMasterKey } from './secrets/master-key-check.js';
 import { createCipher } from './secrets/cipher.js';
 import { SecretsService } from './secrets/secrets.service.js';
 import { StorageService } from './storage/storage.service.js';
@@ -108,7 +109,17 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   });
   const { db } = store;
   const metrics = createMetrics();
-  const secrets = new SecretsService(db, createCipher(loadMasterKey(config.masterKey, config.dataDir)));
+  const masterKey = loadMasterKey(config.masterKey, config.dataDir);
+  const secrets = new SecretsService(db, createCipher(masterKey));
+  try {
+    await verifyMasterKey(db, masterKey, {
+      source: config.masterKey ? 'OUTRIGGER_MASTER_KEY' : path.join(config.dataDir, 'master.key'),
+      undecryptableSample: () => secrets.undecryptableSample(),
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const storage = new StorageService(db);
   const executors = new ExecutorsService(db);
   const policy = createAddressPolicy(config.egressAllowCidrs);

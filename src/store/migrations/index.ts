@@ -11,6 +11,8 @@ import * as m005 from './005-points.js';
 import * as m006 from './006-reply-sending-since.js';
 // webhooks and UDFs into point_bindings
 import * as m007 from './007-bindings-into-point-bindings.js';
+// store facts: the master key's check value
+import * as m008 from './008-store-meta.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
@@ -22,6 +24,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '005-points': m005,
   '006-reply-sending-since': m006,
   '007-bindings-into-point-bindings': m007,
+  '008-store-meta': m008,
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
