@@ -322,6 +322,8 @@ export class Dispatcher {
           this.completions.unshift(...batch);
           this.recordError(err);
           failures++;
+          // Stopping: the leases run out and the deliveries run again elsewhere; do not wait for the database.
+          if (this.abort.signal.aborted) break;
           // Woken early when the database returns (flushRetry); a stop ends the wait as well.
           await new Promise<void>((resolve) => {
             const done = () => {
@@ -334,7 +336,6 @@ export class Dispatcher {
             this.flushRetry = done;
             this.abort.signal.addEventListener('abort', done, { once: true });
           });
-          if (this.abort.signal.aborted) break;
         }
       }
     })().finally(() => {
