@@ -63,7 +63,7 @@ function installJsonParser(app: FastifyInstance, maxDepth: number): void {
   });
 }
 
-export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 'defaultTimeZone'> & Partial<Pick<Config, 'limits' | 'metricsToken'>>, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 'defaultTimeZone'> & Partial<Pick<Config, 'limits' | 'metricsToken' | 'authStaleMs'>>, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : {
       level: config.logLevel,
@@ -105,7 +105,7 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(authPlugin, { db: deps.db });
+  await app.register(authPlugin, { db: deps.db, staleMs: config.authStaleMs });
   await app.register(systemRoutes, { db: deps.db, metrics: deps.metrics, version: VERSION, checks: [...(deps.readinessChecks ?? []), { name: 'eventLoop', check: () => loop.check() }], metricsToken: config.metricsToken });
   await app.register(authRoutes, { prefix: '/api', db: deps.db, defaultTimeZone: config.defaultTimeZone });
   await app.register(executorsRoutes, { prefix: '/api/executors', executors: deps.executors, invoker: deps.invoker });

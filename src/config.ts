@@ -33,6 +33,16 @@ export interface Config {
   storageLimits: StorageLimits;
   /** Dependency build limits (`OUTRIGGER_DEPS_*`). */
   depsLimits: DepsLimits;
+  /** PostgreSQL connections per process (`OUTRIGGER_PG_POOL_SIZE`). */
+  pgPoolSize: number;
+  /** How long connecting to PostgreSQL, or waiting for a pooled connection, may take before a query fails (ms). */
+  pgConnectTimeoutMs: number;
+  /** Server-side limit per SQL statement (ms); 0 leaves PostgreSQL's own setting. */
+  pgStatementTimeoutMs: number;
+  /** How long /readyz waits for the database's `select 1` before calling it unavailable (ms). */
+  healthCheckTimeoutMs: number;
+  /** How long a verified token keeps working while the database cannot be asked (ms); 0 turns that off. */
+  authStaleMs: number;
 
   /** How long a customer search answer is cached (ms); 0 turns the cache off. */
   recognitionCacheTtlMs: number;
@@ -197,6 +207,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     defaultTimeZone: overrides.defaultTimeZone ?? env.OUTRIGGER_TIME_ZONE ?? 'Europe/Berlin',
     demo: overrides.demo ?? env.OUTRIGGER_DEMO === '1',
     role,
+
+    pgPoolSize: overrides.pgPoolSize ?? intFrom('OUTRIGGER_PG_POOL_SIZE', env.OUTRIGGER_PG_POOL_SIZE, 10, 1, 1000),
+    pgConnectTimeoutMs: overrides.pgConnectTimeoutMs ?? intFrom('OUTRIGGER_PG_CONNECT_TIMEOUT_MS', env.OUTRIGGER_PG_CONNECT_TIMEOUT_MS, 5_000, 100, 600_000),
+    pgStatementTimeoutMs: overrides.pgStatementTimeoutMs ?? intFrom('OUTRIGGER_PG_STATEMENT_TIMEOUT_MS', env.OUTRIGGER_PG_STATEMENT_TIMEOUT_MS, 0, 0, 86_400_000),
+    healthCheckTimeoutMs: overrides.healthCheckTimeoutMs ?? intFrom('OUTRIGGER_HEALTH_CHECK_TIMEOUT_MS', env.OUTRIGGER_HEALTH_CHECK_TIMEOUT_MS, 2_000, 50, 60_000),
+    authStaleMs: overrides.authStaleMs ?? intFrom('OUTRIGGER_AUTH_STALE_SECONDS', env.OUTRIGGER_AUTH_STALE_SECONDS, 60, 0, 86_400) * 1000,
 
     recognitionCacheTtlMs: overrides.recognitionCacheTtlMs ?? intFrom('OUTRIGGER_RECOGNITION_CACHE_TTL_MS', env.OUTRIGGER_RECOGNITION_CACHE_TTL_MS, 300_000, 0, 86_400_000),
     llmBaseUrl: overrides.llmBaseUrl ?? (env.OUTRIGGER_LLM_BASE_URL || undefined),

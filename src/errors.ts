@@ -24,6 +24,8 @@ export const PROBLEMS = {
   // An upstream the server itself talks to (e.g. an agent's LLM endpoint) failed.
   UPSTREAM_FAILED: { status: 502, title: 'An upstream service failed' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The service is not ready' },
+  // The database is restarting or unreachable: a retryable 503 with Retry-After, never a 500.
+  DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable; retry shortly' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -6,6 +6,7 @@ import { openStore, type Store } from './store/index.js';
 import { buildApp } from './app.js';
 import { createMetrics } from './observability/metrics.js';
 import { loadMasterKey } from './secrets/master-key.js';
+import { verifyMasterKey } from './secrets/master-key-check.js';
 import { createCipher } from './secrets/cipher.js';
 import { SecretsService } from './secrets/secrets.service.js';
 import { StorageService } from './storage/storage.service.js';
@@ -31,6 +32,7 @@ import { createPointsServices, type PointsServices } from './points/points-servi
 import { hostTicketPort } from './host/ticket-port.adapter.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
 import { purgeEventsBefore } from './events/outbox.js';
+import type { ReadinessCheck } from './api/system.routes.js';
 
 export interface Outrigger {
   app: FastifyInstance;
@@ -72,6 +74,22 @@ export interface CreateOptions {
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
 
+/** Readiness of the database: a `select 1` within the deadline, with the outage's start and last error when it fails. */
+function databaseReadiness(store: Store, timeoutMs: number): ReadinessCheck {
+  return {
+    name: 'database',
+    async check() {
+      try {
+        await store.ping(timeoutMs);
+        return { ok: true };
+      } catch (err) {
+        const h = store.health.status();
+        return { ok: false, detail: `${(err as Error).message}${h.downSince ? ` (unavailable since ${h.downSince})` : ''}` };
+      }
+    },
+  };
+}
+
 /** Start-up messages before the app (and its logger) exists; warnings and errors go to stderr whatever the level. */
 function startupLog(level: string) {
   const verbose = ['info', 'debug', 'trace'].includes(level);
@@ -86,10 +104,25 @@ function startupLog(level: string) {
 export async function createOutrigger(config: Config, opts: CreateOptions = {}): Promise<Outrigger> {
   // Evaluators (schemas, JSON Logic, templates, body parser) are plain functions: they read the limits in force.
   setEvaluationLimits(config.limits);
-  const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'outrigger.db'), pgSchema: opts.pgSchema });
+  const early = startupLog(config.logLevel);
+  const store = await openStore({
+    databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'outrigger.db'), pgSchema: opts.pgSchema,
+    pgPoolSize: config.pgPoolSize, pgConnectTimeoutMs: config.pgConnectTimeoutMs, pgStatementTimeoutMs: config.pgStatementTimeoutMs,
+    log: { warn: (_obj, msg) => early.warn(msg), info: (_obj, msg) => early.info(msg) },
+  });
   const { db } = store;
   const metrics = createMetrics();
-  const secrets = new SecretsService(db, createCipher(loadMasterKey(config.masterKey, config.dataDir)));
+  const masterKey = loadMasterKey(config.masterKey, config.dataDir);
+  const secrets = new SecretsService(db, createCipher(masterKey));
+  try {
+    await verifyMasterKey(db, masterKey, {
+      source: config.masterKey ? 'OUTRIGGER_MASTER_KEY' : path.join(config.dataDir, 'master.key'),
+      undecryptableSample: () => secrets.undecryptableSample(),
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const storage = new StorageService(db, { caps: store.caps, limits: config.storageLimits });
   const executors = new ExecutorsService(db);
   const policy = createAddressPolicy(config.egressAllowCidrs);
@@ -139,9 +172,11 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
-    readinessChecks: [events.readiness, code.readiness],
+    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness],
     plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', executors, sandbox: code.sandbox, unavailable: code.unavailable }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin],
   }, config, { logger: opts.logger, logStream: opts.logStream });
+  // Outages and recoveries in the app's structured log from now on.
+  store.health.log = { warn: (obj, msg) => app.log.warn(obj, msg), info: (obj, msg) => app.log.info(obj, msg) };
 
   const ws = await ensureDefaultWorkspace(db, config.defaultTimeZone);
   let createdAdminToken: string | undefined;
@@ -152,6 +187,8 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   }
 
   const maintenance = async () => {
+    // During an outage the next tick tries again (a minute later); no need to add to the noise.
+    if (!store.health.up) return;
     try {
       await purgeExpiredTokens(db);
       await storage.purgeExpired();

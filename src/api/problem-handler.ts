@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, toProblem, type FieldError, type ProblemCode } from '../errors.js';
 import { classifyStoreError } from '../store/dialect.js';
+import { isDatabaseUnavailable } from '../store/db-errors.js';
 
 interface AjvLikeError {
   instancePath?: string;
@@ -31,6 +32,8 @@ export function fieldErrorsFromValidation(validation: AjvLikeError[], context: s
 }
 
 function problemFor(err: FastifyError): ProblemError {
+  const unavailable = databaseProblem(err);
+  if (unavailable) return unavailable;
   if (err instanceof ProblemError) return err;
   if (err.validation) {
     const errors = fieldErrorsFromValidation(err.validation as AjvLikeError[], err.validationContext);
@@ -117,7 +120,11 @@ export function installProblemHandlers(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => known.add(route.url, route.method));
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = problemFor(err);
-    if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    if (problem.code === 'DATABASE_UNAVAILABLE') {
+      // Expected weather during a database restart: one line without a stack, and a hint when to come back.
+      request.log.warn({ code: problem.code, detail: problem.message }, 'request refused: database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else if (problem.status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: problem.code, detail: problem.message }, 'request refused');
     reply.code(problem.status).type('application/problem+json').send(toProblem(problem, request.url));
   });
@@ -159,4 +166,18 @@ export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: 
     socket.write(`HTTP/1.1 ${problem.status} ${known?.reason ?? 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy(err);
+}
+
+/** Seconds a client is asked to wait (Retry-After) while the database is away; readiness usually returns within that. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * A database outage (connection refused or cut, server restarting), wherever it surfaced (a repository, a
+ * service that wrapped it as INTERNAL, the token check), is a 503 to retry, never a 500.
+ */
+export function databaseProblem(err: unknown): ProblemError | undefined {
+  if (err instanceof ProblemError && err.status < 500) return undefined;
+  if (err instanceof ProblemError && err.code === 'DATABASE_UNAVAILABLE') return err;
+  if (!isDatabaseUnavailable(err)) return undefined;
+  return new ProblemError('DATABASE_UNAVAILABLE', 'the database is unavailable (restarting or unreachable); retry shortly', { cause: err });
 }

@@ -3,7 +3,8 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../store/index.js';
 import { ProblemError } from '../errors.js';
-import { authenticate, hashToken, type Principal } from './tokens.js';
+import { hashToken, verifyToken, type Principal } from './tokens.js';
+import { isDatabaseUnavailable } from '../store/db-errors.js';
 import { roleAllows, type Permission } from './roles.js';
 import { runAsPartOf, runningExecution } from '../executors/nesting.js';
 
@@ -24,6 +25,17 @@ const CACHE_MAX = 10_000;
 
 export interface AuthPluginOptions {
   db: Db;
+  /**
+   * How long after its last successful check a known token keeps working while the database cannot be asked
+   * (an outage): requests that need no database still succeed, the rest answer 503. 0 turns this off.
+   */
+  staleMs?: number;
+}
+
+interface CachedToken {
+  principal: Principal | null;
+  expiresAt: number | null;
+  verifiedAt: number;
 }
 
 export function bearerToken(request: FastifyRequest): string | undefined {
@@ -34,11 +46,34 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOptions) => {
-  const cache = new Map<string, { principal: Principal | null; until: number }>();
+  // Insertion-ordered: the first key is the least recently verified, dropped when full (never all at once,
+  // which during an outage would lock out every known token).
+  const cache = new Map<string, CachedToken>();
+  const staleMs = opts.staleMs ?? 60_000;
   app.decorateRequest('principal', null as unknown as Principal);
 
   /** Forget cached tokens (after a revocation in this process). */
   app.decorate('forgetTokens', () => cache.clear());
+
+  /** The token's principal: cached for CACHE_MS; while the database is away, a known token's last answer (bounded by staleMs). */
+  async function resolve(token: string): Promise<Principal | null> {
+    const key = hashToken(token);
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit && now - hit.verifiedAt <= CACHE_MS) return hit.principal;
+    try {
+      const found = await verifyToken(opts.db, token);
+      cache.delete(key);
+      if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+      cache.set(key, { principal: found?.principal ?? null, expiresAt: found?.expiresAt ?? null, verifiedAt: now });
+      return found?.principal ?? null;
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      const usable = hit?.principal && now - hit.verifiedAt <= staleMs && (hit.expiresAt === null || hit.expiresAt >= now);
+      if (usable) return hit.principal;
+      throw new ProblemError('DATABASE_UNAVAILABLE', 'the database is unavailable, so the bearer token cannot be verified; retry shortly', { cause: err });
+    }
+  }
 
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
@@ -46,23 +81,16 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
     if (config?.public || !request.routeOptions.url || request.routeOptions.url.startsWith('/api/docs')) return;
     const token = bearerToken(request);
     if (!token) throw new ProblemError('UNAUTHENTICATED', 'send Authorization: Bearer <token>');
-    const key = hashToken(token);
-    const now = Date.now();
-    let hit = cache.get(key);
-    if (!hit || hit.until < now) {
-      hit = { principal: await authenticate(opts.db, token), until: now + CACHE_MS };
-      if (cache.size >= CACHE_MAX) cache.clear();
-      cache.set(key, hit);
-    }
-    if (!hit.principal) throw new ProblemError('UNAUTHENTICATED', 'the bearer token is unknown, revoked or expired');
+    const principal = await resolve(token);
+    if (!principal) throw new ProblemError('UNAUTHENTICATED', 'the bearer token is unknown, revoked or expired');
     // An execution's token is good while that execution runs (its expiry is only the backstop).
-    if (hit.principal.executionId !== undefined && !runningExecution(hit.principal.executionId)) {
+    if (principal.executionId !== undefined && !runningExecution(principal.executionId)) {
       throw new ProblemError('UNAUTHENTICATED', 'the execution this token belongs to has ended');
     }
-    request.principal = hit.principal;
+    request.principal = principal;
     const permission: Permission = config?.permission ?? 'admin';
-    if (!roleAllows(hit.principal.role, permission)) {
-      throw new ProblemError('FORBIDDEN', `role ${hit.principal.role} may not do this (needs ${permission})`);
+    if (!roleAllows(principal.role, permission)) {
+      throw new ProblemError('FORBIDDEN', `role ${principal.role} may not do this (needs ${permission})`);
     }
   });
 

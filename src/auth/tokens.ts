@@ -72,8 +72,8 @@ export async function createToken(db: Db, workspaceId: string, name: string, rol
   return { token, info: toInfo(row) };
 }
 
-/** Resolves a bearer token to its principal, or null when unknown or expired. */
-export async function authenticate(db: Db, token: string): Promise<Principal | null> {
+/** Resolves a bearer token to its principal and expiry (epoch ms, null: never), or null when unknown or expired. */
+export async function verifyToken(db: Db, token: string): Promise<{ principal: Principal; expiresAt: number | null } | null> {
   const row = await db.selectFrom('api_tokens')
     .select(['id', 'workspace_id', 'role', 'name', 'expires_at'])
     .where('token_hash', '=', hashToken(token))
@@ -83,7 +83,12 @@ export async function authenticate(db: Db, token: string): Promise<Principal | n
   const principal: Principal = { tokenId: row.id, workspaceId: row.workspace_id, role: row.role, name: row.name };
   // Only the server creates tokens with the execution role (the API cannot assign it), so the name is trustworthy.
   if (row.role === EXECUTION_ROLE && row.name.startsWith(EXECUTION_TOKEN_NAME)) principal.executionId = row.name.slice(EXECUTION_TOKEN_NAME.length);
-  return principal;
+  return { principal, expiresAt: row.expires_at };
+}
+
+/** Resolves a bearer token to its principal, or null when unknown or expired. */
+export async function authenticate(db: Db, token: string): Promise<Principal | null> {
+  return (await verifyToken(db, token))?.principal ?? null;
 }
 
 export async function listTokens(db: Db, workspaceId: string): Promise<TokenInfo[]> {

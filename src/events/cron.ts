@@ -6,7 +6,9 @@ import type { Db } from '../store/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import { appendEvent, outboxSignal } from './outbox.js';
 import { CRON_SCHEDULES, CRON_TYPES, type CronType } from './event-types.js';
-import type { Logger, LoopStatus, LoopState } from './dispatcher.js';
+import { backoffMs, type Logger, type LoopStatus, type LoopState } from './dispatcher.js';
+import type { DbHealth } from '../store/db-health.js';
+import { isDatabaseUnavailable } from '../store/db-errors.js';
 
 export interface CronOptions {
   db: Db;
@@ -16,6 +18,8 @@ export interface CronOptions {
   clock?: () => number;
   /** Longest sleep between ticks (new hooks, changed time zones are picked up at the latest then). */
   maxSleepMs?: number;
+  /** The store's view of the database: a tick in back-off runs as soon as it returns. */
+  health?: DbHealth;
 }
 
 const patternsByZone = new Map<string, Cron>();
@@ -47,6 +51,7 @@ export class CronScheduler {
   private readonly fired = new Map<string, number>();
   private readonly clock: () => number;
   private readonly onHooks = () => this.wakeResolve?.();
+  private unsubscribeHealth?: () => void;
 
   constructor(private readonly opts: CronOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -117,6 +122,9 @@ export class CronScheduler {
     if (this.state !== 'created') return;
     this.state = 'running';
     outboxSignal.on('hooks', this.onHooks);
+    this.unsubscribeHealth = this.opts.health?.onRecovered(() => {
+      if (this.state === 'backoff') this.wakeResolve?.();
+    });
     this.loopDone = this.loop();
   }
 
@@ -132,11 +140,14 @@ export class CronScheduler {
         errorStreak = 0;
         this.state = 'waiting';
       } catch (err) {
+        const repeated = this.lastError === (err as Error).message;
         this.lastError = (err as Error).message;
         this.lastErrorAt = Date.now();
         this.state = 'backoff';
-        this.opts.log.warn({ err }, 'cron scheduler: error (will back off and retry)');
-        delay = Math.min(60_000, 500 * 2 ** Math.min(++errorStreak, 7));
+        // The store logs a database outage once; every retry failing the same way is not news.
+        if (!(repeated && isDatabaseUnavailable(err))) this.opts.log.warn({ err }, 'cron scheduler: error (will back off and retry)');
+        // While the database is away retry within seconds (a recovery wakes the loop anyway); other errors back off longer.
+        delay = backoffMs(++errorStreak, 250, isDatabaseUnavailable(err) ? 5_000 : 60_000);
       }
       // An abort that came during the tick has already fired its event: do not wait for it.
       if (this.abort.signal.aborted) break;
@@ -158,6 +169,7 @@ export class CronScheduler {
     if (this.state === 'stopped') return;
     this.state = 'stopping';
     outboxSignal.off('hooks', this.onHooks);
+    this.unsubscribeHealth?.();
     this.abort.abort();
     await this.loopDone;
     this.state = 'stopped';

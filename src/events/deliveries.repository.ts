@@ -79,6 +79,11 @@ export interface Completion {
   /** succeeded, dead, or pending again at `nextAttemptAt`. */
   next: 'succeeded' | 'dead' | 'pending';
   nextAttemptAt: number;
+  /**
+   * The attempt never got going because the database was away: it is not recorded and does not count
+   * against the retry budget (the delivery is pending again with its previous attempt count).
+   */
+  refund?: boolean;
 }
 
 /**
@@ -89,8 +94,9 @@ export interface Completion {
 export async function completeDeliveries(db: Db, worker: string, items: Completion[], now: number): Promise<void> {
   if (!items.length) return;
   await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < items.length; i += 200) {
-      await trx.insertInto('delivery_attempts').values(items.slice(i, i + 200).map((c) => ({
+    const recorded = items.filter((c) => !c.refund);
+    for (let i = 0; i < recorded.length; i += 200) {
+      await trx.insertInto('delivery_attempts').values(recorded.slice(i, i + 200).map((c) => ({
         delivery_id: c.deliveryId, attempt: c.attempt, workspace_id: c.workspaceId, status: c.status, execution_id: c.executionId,
         error: c.error, started_at: c.startedAt, duration_ms: c.durationMs, worker,
       }))).execute();
@@ -104,7 +110,10 @@ export async function completeDeliveries(db: Db, worker: string, items: Completi
     }
     for (const c of items) {
       if (c.next === 'succeeded') continue;
-      await trx.updateTable('deliveries').set({ status: c.next, locked_by: null, locked_until: null, last_error: c.error, next_attempt_at: c.nextAttemptAt, updated_at: now })
+      await trx.updateTable('deliveries').set({
+        status: c.next, locked_by: null, locked_until: null, last_error: c.error, next_attempt_at: c.nextAttemptAt, updated_at: now,
+        ...(c.refund ? { attempts: c.attempt - 1 } : {}),
+      })
         .where('id', '=', c.deliveryId).where('locked_by', '=', worker).where('attempts', '=', c.attempt).where('status', '=', 'running').execute();
     }
   });

@@ -24,6 +24,8 @@ import type { DialectCapabilities } from '../store/dialect.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { InvokeService } from '../executors/invoke.service.js';
 import { newId } from '../ids.js';
+import type { DbHealth } from '../store/db-health.js';
+import { isDatabaseUnavailable } from '../store/db-errors.js';
 import { outboxSignal } from './outbox.js';
 import { triggerFor } from './event-types.js';
 import { effectiveRetry, retryDelayMs, type RetryPolicy } from './retry.js';
@@ -61,7 +63,12 @@ export interface DispatcherOptions {
   clock?: () => number;
   /** Deliveries of an event at this causation depth or deeper are not run (a hook chain re-triggering itself). */
   maxEventDepth?: number;
+  /** The store's view of the database: the loop, the pending completions and LISTEN resume as soon as it returns. */
+  health?: DbHealth;
 }
+
+/** When a delivery that could not run because the database was away falls due again. */
+const RETRY_AFTER_OUTAGE_MS = 1_000;
 
 /** The `_delivery` part of an event hook's input: the idempotency key and where the attempt stands. */
 export interface DeliveryInfo {
@@ -74,6 +81,16 @@ export interface DeliveryInfo {
 const NOTIFY_CHANNEL = 'outrigger_deliveries';
 /** Default of OUTRIGGER_MAX_EVENT_DEPTH. */
 export const DEFAULT_MAX_EVENT_DEPTH = 8;
+/** Longest back-off while the database is away: short, since the outage ends with the database's restart. */
+const DB_BACKOFF_MAX_MS = 5_000;
+/** Longest back-off after any other error (a bug or a persistent failure: do not hammer). */
+const ERROR_BACKOFF_MAX_MS = 30_000;
+
+/** Exponential back-off with ±20 % jitter, so that a fleet does not retry in lock-step after an outage. */
+export function backoffMs(streak: number, baseMs: number, maxMs: number): number {
+  const plain = Math.min(maxMs, baseMs * 2 ** Math.min(streak, 20));
+  return Math.round(plain * (0.8 + Math.random() * 0.4));
+}
 
 export class Dispatcher {
   readonly workerId: string;
@@ -91,8 +108,12 @@ export class Dispatcher {
   private heartbeat?: NodeJS.Timeout;
   private listener?: pg.Client;
   private listenRetry?: NodeJS.Timeout;
+  private listenFailures = 0;
+  private listening = false;
+  private flushRetry: (() => void) | null = null;
+  private unsubscribeHealth?: () => void;
   private closed = false;
-  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl'>> & { databaseUrl?: string };
+  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health'>> & { databaseUrl?: string; health?: DbHealth };
   private readonly onSignal = () => this.wake();
 
   constructor(opts: DispatcherOptions) {
@@ -101,10 +122,10 @@ export class Dispatcher {
   }
 
   /** State for /readyz and the console. */
-  status(): LoopStatus & { inFlight: number; listening: boolean } {
+  status(): LoopStatus & { inFlight: number; listening: boolean; unsavedCompletions: number; savingBackoff: boolean } {
     return {
       state: this.state, lastError: this.lastError, lastErrorAt: this.lastErrorAt ? new Date(this.lastErrorAt).toISOString() : null,
-      inFlight: this.inFlight.size, listening: !!this.listener,
+      inFlight: this.inFlight.size, listening: !!this.listener, unsavedCompletions: this.completions.length, savingBackoff: this.flushRetry !== null,
     };
   }
 
@@ -120,6 +141,15 @@ export class Dispatcher {
     }, Math.max(10, Math.floor(leaseMs / 3)));
     this.heartbeat.unref();
     if (this.opts.caps.listenNotify && this.opts.databaseUrl) void this.listen();
+    // The database is back: claim now, write the completions kept meanwhile, listen again.
+    this.unsubscribeHealth = this.opts.health?.onRecovered(() => {
+      this.wake();
+      this.flushRetry?.();
+      if (!this.listener && !this.listening && this.opts.caps.listenNotify && this.opts.databaseUrl) {
+        clearTimeout(this.listenRetry);
+        void this.listen();
+      }
+    });
     this.loopDone = this.loop();
   }
 
@@ -148,8 +178,15 @@ export class Dispatcher {
   }
 
   private recordError(err: unknown): void {
-    this.lastError = (err as Error)?.message ?? String(err);
+    const message = (err as Error)?.message ?? String(err);
+    const repeated = message === this.lastError;
+    this.lastError = message;
     this.lastErrorAt = Date.now();
+    // While the database is away every retry fails the same way: say so once (the store logs the outage), not per retry.
+    if (isDatabaseUnavailable(err)) {
+      if (!repeated) this.opts.log.warn({ error: message, worker: this.workerId }, 'event dispatcher: database unavailable (backing off, resumes when it returns)');
+      return;
+    }
     this.opts.log.warn({ err, worker: this.workerId }, 'event dispatcher: error (will back off and retry)');
   }
 
@@ -212,7 +249,8 @@ export class Dispatcher {
         this.recordError(err);
         this.state = 'backoff';
         errorStreak++;
-        await this.sleep(Math.min(30_000, 100 * 2 ** Math.min(errorStreak, 9)));
+        // A recovery of the database wakes this sleep (health.onRecovered), so the cap only matters without one.
+        await this.sleep(backoffMs(errorStreak, 100, isDatabaseUnavailable(err) ? DB_BACKOFF_MAX_MS : ERROR_BACKOFF_MAX_MS));
       }
     }
   }
@@ -233,6 +271,7 @@ export class Dispatcher {
     let recordedExecution: string | null = null;
     const depth = d.event.causationDepth;
     const refused = depth >= this.opts.maxEventDepth;
+    let databaseAway = false;
     try {
       // Not run, and not retried: the trace says why (an event hook chain that re-triggers itself ends here).
       if (refused) {
@@ -251,9 +290,11 @@ export class Dispatcher {
         if (!ok) error = JSON.stringify(res.error ?? { code: 'RUNTIME_ERROR', message: 'failed' });
       }
     } catch (err) {
-      // The run could not start (executor gone, sandbox unavailable): a failed attempt like any other.
+      // The run could not start (executor gone, sandbox unavailable): a failed attempt like any other, except
+      // when the database is away: that is no fault of the hook and must not use up its retry budget.
+      databaseAway = isDatabaseUnavailable(err);
       const e = err as { code?: string; message?: string };
-      error = JSON.stringify({ code: e.code ?? 'INTERNAL', message: e.message ?? String(err) });
+      error = JSON.stringify({ code: databaseAway ? 'DATABASE_UNAVAILABLE' : (e.code ?? 'INTERNAL'), message: e.message ?? String(err) });
     }
     const durationMs = Math.round((performance.now() - t0) * 100) / 100;
     const policy = effectiveRetry(d.retry ? (JSON.parse(d.retry) as RetryPolicy) : null);
@@ -261,7 +302,10 @@ export class Dispatcher {
     const now = clock();
     let next: q.Completion['next'] = 'succeeded';
     let nextAttemptAt = now;
-    if (!ok) {
+    if (databaseAway) {
+      next = 'pending';
+      nextAttemptAt = now + RETRY_AFTER_OUTAGE_MS;
+    } else if (!ok) {
       if (refused || used >= policy.attempts) next = 'dead';
       else {
         next = 'pending';
@@ -271,7 +315,7 @@ export class Dispatcher {
     metrics.deliveries.inc({ outcome: ok ? 'ok' : refused ? 'refused' : next === 'dead' ? 'dead' : 'retry' });
     this.completions.push({
       deliveryId: d.id, workspaceId: d.workspaceId, attempt: d.attempt, status: ok ? 'ok' : 'error', executionId: recordedExecution,
-      error, startedAt, durationMs, next, nextAttemptAt,
+      error, startedAt, durationMs, next, nextAttemptAt, ...(databaseAway ? { refund: true } : {}),
     });
     await this.flush();
   }
@@ -281,6 +325,7 @@ export class Dispatcher {
     if (this.flushing) return this.flushing.then(() => (this.completions.length ? this.flush() : undefined));
     this.flushing = (async () => {
       await new Promise((r) => setImmediate(r));
+      let failures = 0;
       while (this.completions.length && !this.closed) {
         const batch = this.completions;
         this.completions = [];
@@ -291,8 +336,21 @@ export class Dispatcher {
           // Kept for the next flush; if this node dies first, the lease runs out and the delivery runs again.
           this.completions.unshift(...batch);
           this.recordError(err);
-          await new Promise((r) => setTimeout(r, 200));
+          failures++;
+          // Stopping: the leases run out and the deliveries run again elsewhere; do not wait for the database.
           if (this.abort.signal.aborted) break;
+          // Woken early when the database returns (flushRetry); a stop ends the wait as well.
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              this.abort.signal.removeEventListener('abort', done);
+              this.flushRetry = null;
+              resolve();
+            };
+            const timer = setTimeout(done, backoffMs(failures, 200, DB_BACKOFF_MAX_MS));
+            this.flushRetry = done;
+            this.abort.signal.addEventListener('abort', done, { once: true });
+          });
         }
       }
     })().finally(() => {
@@ -302,36 +360,52 @@ export class Dispatcher {
   }
 
   private async listen(): Promise<void> {
-    if (this.abort.signal.aborted) return;
+    if (this.abort.signal.aborted || this.listening) return;
+    this.listening = true;
     // Only PostgreSQL servers listen; the driver is loaded then (SQLite servers never load it).
     const { default: pgDriver } = await import('pg');
-    const client = new pgDriver.Client({ connectionString: this.opts.databaseUrl });
+    const client = new pgDriver.Client({ connectionString: this.opts.databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true });
+    let lost = false;
+    // Attached before connecting: a connection cut while LISTEN is being set up is an 'error' event too, and
+    // an unhandled one would end the process.
+    client.on('error', (err) => {
+      if (lost) return;
+      lost = true;
+      this.recordError(err);
+      if (this.listener === client) this.listener = undefined;
+      client.end().catch(() => undefined);
+      this.scheduleListen();
+    });
+    client.on('notification', () => this.wake());
     try {
       await client.connect();
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
-      client.on('notification', () => this.wake());
-      client.on('error', (err) => {
-        this.recordError(err);
-        if (this.listener === client) this.listener = undefined;
-        client.end().catch(() => undefined);
-        this.scheduleListen();
-      });
+      if (lost) return;
       if (this.abort.signal.aborted) {
-        await client.end();
+        await client.end().catch(() => undefined);
         return;
       }
       this.listener = client;
+      this.listenFailures = 0;
+      // Notifications sent while no connection listened are gone: look for due work once now.
+      this.wake();
     } catch (err) {
-      this.recordError(err);
-      client.end().catch(() => undefined);
-      this.scheduleListen();
+      if (!lost) {
+        lost = true;
+        this.recordError(err);
+        client.end().catch(() => undefined);
+        this.scheduleListen();
+      }
+    } finally {
+      this.listening = false;
     }
   }
 
   private scheduleListen(): void {
     if (this.abort.signal.aborted) return;
-    // Polling (maxIdleMs) covers the gap until LISTEN works again.
-    this.listenRetry = setTimeout(() => void this.listen(), 5_000);
+    // Polling (maxIdleMs) covers the gap until LISTEN works again; a recovery of the database retries at once.
+    clearTimeout(this.listenRetry);
+    this.listenRetry = setTimeout(() => void this.listen(), backoffMs(this.listenFailures++, 250, DB_BACKOFF_MAX_MS));
     this.listenRetry.unref();
   }
 
@@ -358,6 +432,7 @@ export class Dispatcher {
       this.recordError(err);
     }
     this.closed = true;
+    this.unsubscribeHealth?.();
     clearInterval(this.heartbeat);
     clearTimeout(this.listenRetry);
     await this.listener?.end().catch(() => undefined);

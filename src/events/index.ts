@@ -64,15 +64,17 @@ export function createEventsModule(o: EventsModuleOptions): EventsModule {
         const d = m.dispatcher.status();
         const c = m.cron.status();
         // A loop in back-off has just failed to reach the database; it keeps retrying.
-        const ok = d.state !== 'backoff' && c.state !== 'backoff' && d.state !== 'stopped';
-        const detail = `dispatcher ${d.state} (${d.inFlight} in flight${d.listening ? ', listening' : ''})${d.lastError ? `, last error: ${d.lastError}` : ''}; cron ${c.state}${c.lastError ? `, last error: ${c.lastError}` : ''}`;
+        // Finished deliveries whose results cannot be saved (savingBackoff) are no progress either.
+        const ok = d.state !== 'backoff' && !d.savingBackoff && c.state !== 'backoff' && d.state !== 'stopped';
+        const saving = d.savingBackoff ? `, backoff saving ${d.unsavedCompletions} results` : '';
+        const detail = `dispatcher ${d.state} (${d.inFlight} in flight${d.listening ? ', listening' : ''}${saving})${d.lastError ? `, last error: ${d.lastError}` : ''}; cron ${c.state}${c.lastError ? `, last error: ${c.lastError}` : ''}`;
         return { ok, detail };
       },
     },
     start(log) {
       if (!o.runWorkers) return;
-      m.dispatcher = new Dispatcher({ db, caps, invoker: o.invoker, metrics: o.metrics, log, databaseUrl: o.databaseUrl, ...(o.maxEventDepth ? { maxEventDepth: o.maxEventDepth } : {}), ...o.dispatcher });
-      m.cron = new CronScheduler({ db, metrics: o.metrics, log, clock: o.cronClock });
+      m.dispatcher = new Dispatcher({ db, caps, invoker: o.invoker, metrics: o.metrics, log, databaseUrl: o.databaseUrl, health: o.store.health, ...(o.maxEventDepth ? { maxEventDepth: o.maxEventDepth } : {}), ...o.dispatcher });
+      m.cron = new CronScheduler({ db, metrics: o.metrics, log, clock: o.cronClock, health: o.store.health });
       m.dispatcher.start();
       m.cron.start();
     },

@@ -31,7 +31,7 @@ export function createHost(deps: { store: Store; clock: Clock; webhooks: Binding
   const replies = new RepliesService({ db, clock: deps.clock, tickets, settings, webhooks: deps.webhooks });
   const profiles = new ProfilesService(db, deps.clock);
   const conversations = new ConversationsService(db, deps.clock);
-  const sweep = new InactivitySweep({ db, clock: deps.clock, settings, intervalMs: deps.sweepIntervalMs, log: deps.log });
+  const sweep = new InactivitySweep({ db, clock: deps.clock, settings, intervalMs: deps.sweepIntervalMs, log: deps.log, health: deps.store.health });
   return {
     tickets, replies, settings, profiles, conversations, sweep,
     async plugin(app) {

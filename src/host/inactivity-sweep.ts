@@ -7,6 +7,7 @@ import { toTicket } from './tickets.model.js';
 import { emitHostEvent, SYSTEM_ACTOR, type Clock } from './host-events.js';
 import type { TicketSettingsService } from './ticket-settings.service.js';
 import { MAX_TIMEOUT_MS } from '../executors/definition.js';
+import type { DbHealth } from '../store/db-health.js';
 
 const BATCH = 200;
 /** Slack beyond the longest executor time-out before a `sending` reply counts as orphaned. */
@@ -23,6 +24,8 @@ export interface InactivitySweepDeps {
   settings: TicketSettingsService;
   intervalMs: number;
   log: SweepLog;
+  /** The store's view of the database: a sweep that failed while it was away runs again as soon as it returns. */
+  health?: DbHealth;
 }
 
 /** The sweep loop: `idle` → `running` (start) → `stopped` (stop); runOnce can also be called directly (tests, tools). */
@@ -32,6 +35,8 @@ export class InactivitySweep {
   lastRunAt: number | null = null;
   private abort?: AbortController;
   private loopDone?: Promise<void>;
+  private retryNow?: AbortController;
+  private unsubscribeHealth?: () => void;
 
   constructor(private readonly deps: InactivitySweepDeps) {}
 
@@ -92,6 +97,9 @@ export class InactivitySweep {
     if (this.state === 'running') return;
     this.state = 'running';
     this.abort = new AbortController();
+    this.unsubscribeHealth = this.deps.health?.onRecovered(() => {
+      if (this.lastError) this.retryNow?.abort();
+    });
     this.loopDone = this.loop(this.abort.signal);
   }
 
@@ -102,6 +110,7 @@ export class InactivitySweep {
       return;
     }
     this.state = 'stopped';
+    this.unsubscribeHealth?.();
     this.abort?.abort();
     await this.loopDone;
   }
@@ -120,10 +129,12 @@ export class InactivitySweep {
         this.deps.log.warn({ err }, 'ticket inactivity sweep failed; backing off');
       }
       const delay = this.deps.intervalMs * Math.min(2 ** failures, MAX_BACKOFF_FACTOR);
+      // After a failure, the database's return (retryNow) ends the back-off early; a stop ends the loop.
+      this.retryNow = new AbortController();
       try {
-        await sleep(delay, undefined, { signal, ref: false });
+        await sleep(delay, undefined, { signal: AbortSignal.any([signal, this.retryNow.signal]), ref: false });
       } catch {
-        return; // aborted
+        if (signal.aborted) return;
       }
     }
   }

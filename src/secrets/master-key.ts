@@ -2,8 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { ConfigError } from '../config.js';
 
-export class MasterKeyError extends Error {}
+/** A configuration problem (printed without a stack by the CLI). */
+export class MasterKeyError extends ConfigError {}
 
 function decodeKey(text: string, source: string): Buffer {
   const trimmed = text.trim();

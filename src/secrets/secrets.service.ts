@@ -18,6 +18,18 @@ export class SecretsService {
     return `${workspaceId}/${name}`;
   }
 
+  /** Decrypts one stored secret (any workspace): null when it works or there is none, else that secret's name (start-up key check). */
+  async undecryptableSample(): Promise<string | null> {
+    const row = await this.db.selectFrom('secrets').select(['workspace_id', 'name', 'ciphertext']).limit(1).executeTakeFirst();
+    if (!row) return null;
+    try {
+      this.cipher.decrypt(row.ciphertext, this.aad(row.workspace_id, row.name));
+      return null;
+    } catch {
+      return row.name;
+    }
+  }
+
   async list(workspaceId: string): Promise<SecretInfo[]> {
     const rows = await this.db.selectFrom('secrets').select(['name', 'created_at', 'updated_at'])
       .where('workspace_id', '=', workspaceId).orderBy('name').execute();

@@ -3,12 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type pgTypes from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import { CAPABILITIES, type DialectCapabilities } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import { registerCapabilities } from './transaction.js';
+import { DbHealth, pingDatabase, type DbHealthLog } from './db-health.js';
+import { createResilientPool } from './pg-pool.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -17,6 +19,10 @@ export type { Database } from './schema.js';
 export interface Store {
   db: Db;
   caps: DialectCapabilities;
+  /** Reachability of the database as the store's queries see it (always up on SQLite). */
+  health: DbHealth;
+  /** `select 1` within the deadline; throws DatabaseUnavailableError otherwise (readiness). */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,6 +34,12 @@ export interface StoreOptions {
   /** PostgreSQL schema to use (tests give each suite its own). */
   pgSchema?: string;
   pgPoolSize?: number;
+  /** Connect (or wait for a pooled connection) at most this long before a query fails (default 5 s). */
+  pgConnectTimeoutMs?: number;
+  /** Server-side statement limit; 0 (default) leaves PostgreSQL's own. */
+  pgStatementTimeoutMs?: number;
+  /** Where outages and recoveries are reported (the composition root may replace it later through `health.log`). */
+  log?: DbHealthLog;
 }
 
 /** The PostgreSQL driver, loaded only when a DATABASE_URL asks for it (SQLite servers never pay for it). */
@@ -59,15 +71,18 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let db: Db;
   let caps: DialectCapabilities;
+  // Migrations may run longer than a statement limit meant for requests: they get their own connection pool then.
+  let migrationDb: Db | undefined;
+  const health = new DbHealth({ log: opts.log });
   const pg = opts.databaseUrl ? await loadPg() : undefined;
   if (opts.databaseUrl && pg) {
     caps = CAPABILITIES.postgres;
-    const pool = new pg.Pool({
-      connectionString: opts.databaseUrl,
-      max: opts.pgPoolSize ?? 10,
-      ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
-    });
+    const poolOptions = { connectionString: opts.databaseUrl, schema: opts.pgSchema, connectTimeoutMs: opts.pgConnectTimeoutMs ?? 5_000, health };
+    const { pool } = createResilientPool(pg, { ...poolOptions, max: opts.pgPoolSize ?? 10, statementTimeoutMs: opts.pgStatementTimeoutMs ?? 0 });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    if (opts.pgStatementTimeoutMs) {
+      migrationDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createResilientPool(pg, { ...poolOptions, max: 2, statementTimeoutMs: 0 }).pool }) });
+    }
   } else {
     caps = CAPABILITIES.sqlite;
     const file = opts.sqlitePath ?? ':memory:';
@@ -91,12 +106,14 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   // Kysely looks for its bookkeeping tables across all schemas unless told which one is ours.
   // Unordered: branches add numbered migrations in parallel; a database that already ran a later number
   // must still accept an earlier one that arrives with a merge (each migration is independent).
-  const migrator = new Migrator({ db, provider: migrationProvider(caps), allowUnorderedMigrations: true, ...(opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}) });
+  const migrator = new Migrator({ db: migrationDb ?? db, provider: migrationProvider(caps), allowUnorderedMigrations: true, ...(opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}) });
   // Several nodes may start at once on one PostgreSQL: Kysely's own migration lock table is created
   // without a lock, so serialise whole start-up migrations with a session advisory lock held on a
   // dedicated connection (not one of the pool's, which the migrator needs).
-  const lockClient = opts.databaseUrl && pg ? new pg.Client({ connectionString: opts.databaseUrl }) : undefined;
+  const lockClient = opts.databaseUrl && pg ? new pg.Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: opts.pgConnectTimeoutMs ?? 5_000 }) : undefined;
   if (lockClient) {
+    // A connection lost while migrating fails the migration (and the start); it must not be an unhandled 'error' event.
+    lockClient.on('error', () => undefined);
     await lockClient.connect();
     await lockClient.query("SELECT pg_advisory_lock(hashtext('outrigger:migrate'))");
     if (opts.pgSchema) await lockClient.query(`CREATE SCHEMA IF NOT EXISTS "${opts.pgSchema.replaceAll('"', '')}"`);
@@ -104,14 +121,24 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   const { error, results } = await migrator.migrateToLatest().finally(async () => {
     if (lockClient) {
       await lockClient.query("SELECT pg_advisory_unlock(hashtext('outrigger:migrate'))").catch(() => undefined);
-      await lockClient.end();
+      await lockClient.end().catch(() => undefined);
     }
+    await migrationDb?.destroy();
   });
   if (error) {
+    health.close();
     await db.destroy();
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`, { cause: error });
   }
   registerCapabilities(db, caps);
-  return { db, caps, close: () => db.destroy() };
+  health.setProbe(() => sql`select 1`.execute(db));
+  return {
+    db, caps, health,
+    ping: (timeoutMs) => pingDatabase(db, timeoutMs),
+    async close() {
+      health.close();
+      await db.destroy();
+    },
+  };
 }

@@ -247,6 +247,13 @@ export interface CronSlotsTable {
   event_id: string;
 }
 
+/** Facts about the store itself (migration 008), e.g. `master_key_check`. */
+export interface StoreMetaTable {
+  key: string;
+  value: string;
+  created_at: number;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_tokens: ApiTokensTable;
@@ -268,4 +275,5 @@ export interface Database {
   host_settings: HostSettingsTable;
   point_bindings: PointBindingsTable;
   recognition_cache: RecognitionCacheTable;
+  store_meta: StoreMetaTable;
 }

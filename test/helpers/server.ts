@@ -9,6 +9,7 @@ import { createOutrigger, type CreateOptions, type Outrigger } from '../../src/s
 import { freshSchema, TEST_DATABASE_URL, type TestDialect } from './dialects.js';
 
 export const ADMIN_TOKEN = 'otr_test_admin_token_0123456789abcdef';
+const SHARED_SCHEMA_MASTER_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 export interface TestServer {
   o: Outrigger;
@@ -32,6 +33,8 @@ export async function startTestServer(dialect: TestDialect, overrides: Partial<C
     // Suites that run code ask for the sandbox (`sandbox: 'required'`); the rest do not pay for its start.
     sandbox: 'off',
     sandboxSpares: 0,
+    // Servers given one schema form a fleet on one database, and a fleet shares its master key (checked at start).
+    ...(opts.pgSchema ? { masterKey: SHARED_SCHEMA_MASTER_KEY } : {}),
     ...overrides,
   });
   const o = await createOutrigger(config, { logger: false, pgSchema: schema, ...opts });

@@ -13,6 +13,8 @@ import * as m006 from './006-reply-sending-since.js';
 import * as m007 from './007-bindings-into-point-bindings.js';
 // causation depth of events (nested work is bounded)
 import * as m008 from './008-event-causation-depth.js';
+// store facts: the master key's check value
+import * as m009 from './009-store-meta.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
@@ -25,6 +27,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '006-reply-sending-since': m006,
   '007-bindings-into-point-bindings': m007,
   '008-event-causation-depth': m008,
+  '009-store-meta': m009,
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
