@@ -26,4 +26,10 @@ if ! .venv-tools/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.
   python3 -m venv .venv-tools
   .venv-tools/bin/pip install -q --disable-pip-version-check "mcp==$MCP_PY_VERSION"
 fi
+# Schemathesis (scripts/schemathesis.sh, run by .ci/run after the tests) lives in the same venv, pinned the same way.
+SCHEMATHESIS_VERSION=4.32.5
+if ! .venv-tools/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('schemathesis') != '$SCHEMATHESIS_VERSION')" 2>/dev/null; then
+  [ -x .venv-tools/bin/pip ] || python3 -m venv .venv-tools
+  .venv-tools/bin/pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
 npm run build

@@ -10,6 +10,7 @@ import type { Db } from './store/index.js';
 import type { Metrics } from './observability/metrics.js';
 import { clientErrorHandler, frameworkErrorHandler, installProblemHandlers } from './api/problem-handler.js';
 import { Problem } from './api/common-schemas.js';
+import { withDefaultErrors } from './api/schemas/responses.js';
 import { systemRoutes, type ReadinessCheck } from './api/system.routes.js';
 import { authPlugin } from './auth/auth.plugin.js';
 import { authRoutes } from './auth/auth.routes.js';
@@ -88,6 +89,15 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
   app.addHook('onReady', async () => loop.arm());
   app.addHook('onClose', async () => loop.stop());
   app.addSchema(Problem);
+  // Response schemas document the API (and are checked by schemathesis); answers stay plain JSON.stringify so that a
+  // field a schema does not list is never dropped, as fast-json-stringify would.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Every documented route gets the problem+json answers it can give (src/api/schemas/responses.ts).
+  app.addHook('onRoute', (route) => {
+    if (route.schema && !(route.schema as { hide?: boolean }).hide) {
+      withDefaultErrors({ method: route.method, url: route.url, public: route.config?.public, schema: route.schema as { response?: Record<string, unknown> } });
+    }
+  });
   installProblemHandlers(app);
 
   app.addHook('onResponse', async (req, reply) => {
@@ -101,6 +111,8 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Shared schemas keep their $id as the component name (`#/components/schemas/Problem`).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { IdParams } from '../api/common-schemas.js';
 import type { EventsService } from './events.service.js';
 import { HookName } from './hooks.service.js';
+import { EventBatchResult, EventDetail, EventSummary, EventView, List, Obj, ReplayResult } from '../api/schemas/responses.js';
 
 const EventInput = Type.Object({
   type: Type.String({ minLength: 1, maxLength: 120, description: 'a platform event type (TicketCreated, …) or custom.<name>' }),
@@ -20,7 +21,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
   const tags = ['events'];
   app.post('', {
     config: { permission: 'invoke' },
-    schema: { tags, summary: 'Publish an event (from an external platform, or custom.*)', body: EventInput },
+    schema: { tags, summary: 'Publish an event (from an external platform, or custom.*)', body: EventInput, response: { 201: EventView } },
   }, async (req, reply) => {
     const [e] = await events.publish(req.principal.workspaceId, [{ ...req.body, source: 'api' }]);
     reply.code(201).header('location', `/api/events/${e!.id}`);
@@ -29,7 +30,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
 
   app.post('/batch', {
     config: { permission: 'invoke' },
-    schema: { tags, summary: 'Publish up to 1000 events in one transaction', body: Type.Object({ events: Type.Array(EventInput, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }) },
+    schema: { tags, summary: 'Publish up to 1000 events in one transaction', body: Type.Object({ events: Type.Array(EventInput, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }), response: { 201: EventBatchResult } },
   }, async (req, reply) => {
     const items = await events.publish(req.principal.workspaceId, req.body.events.map((e) => ({ ...e, data: e.data ?? null, source: 'api' })), '/events/{i}');
     reply.code(201);
@@ -38,21 +39,21 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
 
   app.get('', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'The event trace, newest first', querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 120 })), ...Paging }, { additionalProperties: false }) },
+    schema: { tags, summary: 'The event trace, newest first', querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 120 })), ...Paging }, { additionalProperties: false }), response: { 200: List(EventSummary, true) } },
   }, async (req) => events.list(req.principal.workspaceId, { type: req.query.type, before: req.query.cursor, limit: req.query.limit ?? 50 }));
 
-  app.get('/:id', { config: { permission: 'read' }, schema: { tags, summary: 'One event with every delivery and attempt', params: IdParams } },
+  app.get('/:id', { config: { permission: 'read' }, schema: { tags, summary: 'One event with every delivery and attempt', params: IdParams, response: { 200: EventDetail } } },
     async (req) => events.get(req.principal.workspaceId, req.params.id));
 
   app.post('/:id/replay', {
     config: { permission: 'hooks:operate' },
-    schema: { tags, summary: 'Deliver an event again: its dead deliveries, or to one hook', params: IdParams, body: Type.Optional(Type.Object({ hook: Type.Optional(HookName) }, { additionalProperties: false })) },
+    schema: { tags, summary: 'Deliver an event again: its dead deliveries, or to one hook', params: IdParams, body: Type.Optional(Type.Object({ hook: Type.Optional(HookName) }, { additionalProperties: false })), response: { 200: ReplayResult } },
   }, async (req) => events.replay(req.principal.workspaceId, req.params.id, req.body?.hook));
 };
 
 export const deadLettersRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> = async (app, { events }) => {
   app.get('', {
     config: { permission: 'read' },
-    schema: { tags: ['events'], summary: 'Deliveries whose attempts are exhausted, newest first', querystring: Type.Object({ hook: Type.Optional(HookName), ...Paging }, { additionalProperties: false }) },
+    schema: { tags: ['events'], summary: 'Deliveries whose attempts are exhausted, newest first', querystring: Type.Object({ hook: Type.Optional(HookName), ...Paging }, { additionalProperties: false }), response: { 200: List(Obj({}), true) } },
   }, async (req) => events.deadLetters(req.principal.workspaceId, { hook: req.query.hook, before: req.query.cursor, limit: req.query.limit ?? 50 }));
 };

@@ -41,12 +41,20 @@ const definitionFields = {
   apiCall: Type.Optional(ApiCallSpec),
 };
 
+/** `type` decides which of `code`/`apiCall` is required and which must be absent (in the schema, so the OpenAPI document says it too). */
+const specByType = {
+  allOf: (['code', 'apiCall'] as const).map((t) => ({
+    if: { properties: { type: { const: t } }, required: ['type'] },
+    then: { required: [t], properties: { [t === 'code' ? 'apiCall' : 'code']: false } },
+  })),
+};
+
 /** The body of create/replace/apply: a definition plus an optional version message. */
 export const ExecutorInput = Type.Object({
   name: ExecutorName,
   ...definitionFields,
   message: Type.Optional(Type.String({ maxLength: 1000, description: 'version message' })),
-}, { additionalProperties: false });
+}, { additionalProperties: false, ...specByType });
 export type ExecutorInput = Static<typeof ExecutorInput>;
 
 /** A draft for `test`: the name is optional. */

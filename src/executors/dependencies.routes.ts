@@ -4,6 +4,7 @@ import { ProblemError } from '../errors.js';
 import { NameParams } from '../api/common-schemas.js';
 import type { ExecutorsService } from './executors.service.js';
 import type { Sandbox } from './sandbox/index.js';
+import { DependenciesView } from '../api/schemas/responses.js';
 
 export const dependenciesRoutes: FastifyPluginAsyncTypebox<{ executors: ExecutorsService; sandbox?: Sandbox; unavailable?: string }> = async (app, { executors, sandbox, unavailable }) => {
   const tags = ['executors'];
@@ -18,7 +19,7 @@ export const dependenciesRoutes: FastifyPluginAsyncTypebox<{ executors: Executor
 
   app.get('/:name/dependencies', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Dependency build of the active version: status (pending, building, ready, failed) and log', params: NameParams },
+    schema: { tags, summary: 'Dependency build of the active version: status (pending, building, ready, failed) and log', params: NameParams, response: { 200: DependenciesView } },
   }, async (req) => {
     const code = await codeWithDependencies(req.principal.workspaceId, req.params.name);
     const s = sandbox!.ensureDependencies(code.language, code.dependencies, { workspaceId: req.principal.workspaceId, allowInstallScripts: code.allowInstallScripts === true });
@@ -32,7 +33,7 @@ export const dependenciesRoutes: FastifyPluginAsyncTypebox<{ executors: Executor
 
   app.post('/:name/dependencies/rebuild', {
     config: { permission: 'executors:write' },
-    schema: { tags, summary: 'Build the dependencies again after a failure', params: NameParams },
+    schema: { tags, summary: 'Build the dependencies again after a failure', params: NameParams, response: { 202: DependenciesView } },
   }, async (req, reply) => {
     const code = await codeWithDependencies(req.principal.workspaceId, req.params.name);
     const s = sandbox!.ensureDependencies(code.language, code.dependencies, { workspaceId: req.principal.workspaceId, retry: true, allowInstallScripts: code.allowInstallScripts === true });

@@ -8,6 +8,7 @@ import { TRIGGERS } from './run-context.js';
 import { findExecutionRow, listChildren, listExecutionRows, listTreeRows } from './executions.repository.js';
 import { iso } from '../util/time.js';
 import { nextCursor } from '../util/paging.js';
+import { ExecutionDetail, ExecutionListItem, List } from '../api/schemas/responses.js';
 
 /** At most this many executions are shown in one `?tree=1` answer (a UDF tree is normally small). */
 const MAX_TREE_NODES = 2000;
@@ -54,6 +55,7 @@ export const executionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (ap
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
         cursor: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'nextCursor of the previous page' })),
       }, { additionalProperties: false }),
+      response: { 200: List(ExecutionListItem, true) },
     },
   }, async (req) => {
     const q = req.query;
@@ -74,6 +76,7 @@ export const executionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (ap
     schema: {
       tags, summary: 'One execution with input, output or error, logs and children; `?tree=1` adds the nested UDF call tree below it', params: IdParams,
       querystring: Type.Object({ tree: Type.Optional(Type.Union([Type.Boolean(), Type.Literal(1), Type.Literal(0)])) }, { additionalProperties: false }),
+      response: { 200: ExecutionDetail },
     },
   }, async (req) => {
     const r = await findExecutionRow(db, req.principal.workspaceId, req.params.id);

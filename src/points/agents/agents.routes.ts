@@ -6,6 +6,7 @@ import { ExecutorName } from '../../executors/definition.js';
 import { registerBindingRoutes } from '../bindings/binding-routes.js';
 import { AgentBody } from './agent-definition.js';
 import type { AgentsService } from './agents.service.js';
+import { AgentRunResultView, AgentView } from '../../api/schemas/responses.js';
 
 const Action = Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], { description: 'the chosen option of an earlier needsDecision' }));
 
@@ -22,13 +23,13 @@ export async function agentsRoutes(root: FastifyInstance, agents: AgentsService)
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['agents'];
   await registerBindingRoutes(root, {
-    prefix: '/api/agents', tag: 'agents', store: agents.store, body: AgentBody, nameSchema: ExecutorName,
+    prefix: '/api/agents', tag: 'agents', store: agents.store, body: AgentBody, nameSchema: ExecutorName, view: AgentView,
     prepare: (ws, body) => agents.prepare(ws, body),
   });
 
   app.post('/api/agents/:name/run', {
     config: { permission: 'invoke' },
-    schema: { tags, summary: 'Run an agent: executed | rejected | handoff | needsDecision | failed', params: Type.Object({ name: ExecutorName }), body: RunBody },
+    schema: { tags, summary: 'Run an agent: executed | rejected | handoff | needsDecision | failed', params: Type.Object({ name: ExecutorName }), body: RunBody, response: { 200: AgentRunResultView } },
   }, async (req) => agents.run(req.principal.workspaceId, req.params.name, req.body));
 
   app.post('/api/tickets/:id/autoexecute', {
@@ -38,6 +39,7 @@ export async function agentsRoutes(root: FastifyInstance, agents: AgentsService)
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
       querystring: Type.Object({ agent: Type.Optional(ExecutorName) }, { additionalProperties: false }),
       body: Type.Object({ data: Type.Optional(Type.Record(Type.String(), Type.Unknown())), _action: Action }, { additionalProperties: false, description: 'optional; data is merged over the ticket’s extracted data' }),
+      response: { 200: AgentRunResultView },
     },
     // The body is optional: a bare POST auto-executes with the ticket's own data.
     preValidation: async (req) => { req.body ??= {}; },

@@ -6,6 +6,7 @@ import { ExecutorName } from '../../executors/definition.js';
 import { registerBindingRoutes } from '../bindings/binding-routes.js';
 import { ToolName } from '../ai-tools/tools.routes.js';
 import type { SmartAgentsService } from './smart-agents.service.js';
+import { ChatResultView, problems, SmartAgentView } from '../../api/schemas/responses.js';
 
 const SmartAgentBody = Type.Object({
   name: ExecutorName,
@@ -30,11 +31,11 @@ const ChatBody = Type.Object({
 export async function smartAgentsRoutes(root: FastifyInstance, agents: SmartAgentsService): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   await registerBindingRoutes(root, {
-    prefix: '/api/ai/agents', tag: 'smart agents', store: agents.store, body: SmartAgentBody, nameSchema: ExecutorName,
+    prefix: '/api/ai/agents', tag: 'smart agents', store: agents.store, body: SmartAgentBody, nameSchema: ExecutorName, view: SmartAgentView,
     prepare: (ws, body) => agents.prepare(ws, body),
   });
   app.post('/api/ai/agents/:name/chat', {
     config: { permission: 'invoke' },
-    schema: { tags: ['smart agents'], summary: 'Chat with a smart agent: the answer plus every tool step (502 when the model endpoint fails)', params: Type.Object({ name: ExecutorName }), body: ChatBody },
+    schema: { tags: ['smart agents'], summary: 'Chat with a smart agent: the answer plus every tool step (502 when the model endpoint fails)', params: Type.Object({ name: ExecutorName }), body: ChatBody, response: { 200: ChatResultView, ...problems(502) } },
   }, async (req) => agents.chat(req.principal.workspaceId, req.params.name, req.body));
 }

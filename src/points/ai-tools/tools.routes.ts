@@ -6,6 +6,7 @@ import { ProblemError } from '../../errors.js';
 import { ExecutorName } from '../../executors/definition.js';
 import { registerBindingRoutes } from '../bindings/binding-routes.js';
 import { TOOL_NAME_PATTERN, ToolsService } from './tools.service.js';
+import { ToolCallResultView, ToolsListing, ToolView } from '../../api/schemas/responses.js';
 
 export const ToolName = Type.String({ pattern: TOOL_NAME_PATTERN, description: 'what the model calls' });
 
@@ -34,6 +35,7 @@ export async function toolsRoutes(root: FastifyInstance, tools: ToolsService): P
     schema: {
       tags, summary: 'List tools; ?format=openai gives function tools (strict when possible), ?format=mcp MCP tool entries (enabled tools only)',
       querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('native'), Type.Literal('openai'), Type.Literal('mcp')])) }, { additionalProperties: false }),
+      response: { 200: ToolsListing },
     },
   }, async (req) => {
     const format = req.query.format ?? 'native';
@@ -42,7 +44,7 @@ export async function toolsRoutes(root: FastifyInstance, tools: ToolsService): P
     return format === 'openai' ? { tools: resolved.map(ToolsService.toOpenAi) } : { tools: resolved.map(ToolsService.toMcp) };
   });
   await registerBindingRoutes(root, {
-    prefix: '/api/ai/tools', tag: 'AI tools', store: tools.store, body: ToolBody, nameSchema: ToolName, skipList: true,
+    prefix: '/api/ai/tools', tag: 'AI tools', store: tools.store, body: ToolBody, nameSchema: ToolName, view: ToolView, skipList: true,
     prepare: (ws, body) => tools.prepare(ws, body),
   });
 
@@ -52,6 +54,7 @@ export async function toolsRoutes(root: FastifyInstance, tools: ToolsService): P
       tags, summary: 'Call a tool: 200 with output, or 200 with isError and the structured error when the executor failed; 404 unknown tool, 409 disabled, 400 invalid arguments',
       params: Type.Object({ name: ToolName }),
       body: Type.Object({ arguments: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false }),
+      response: { 200: ToolCallResultView },
     },
   }, async (req) => {
     const r = await tools.call(req.principal.workspaceId, req.params.name, req.body.arguments ?? {}, { triggerRef: `api:${req.principal.tokenId}` });

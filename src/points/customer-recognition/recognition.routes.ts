@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { ExecutorName } from '../../executors/definition.js';
 import { registerBindingRoutes } from '../bindings/binding-routes.js';
 import { SEARCH_KINDS, type RecognitionService } from './recognition.service.js';
+import { CacheCleared, LinkResult, RecognitionSourceView, SearchResultView } from '../../api/schemas/responses.js';
 
 const Kind = Type.Union(SEARCH_KINDS.map((k) => Type.Literal(k)), { description: 'contractNumber | customerNumber | attributes | freeText' });
 
@@ -34,22 +35,22 @@ export async function recognitionRoutes(root: FastifyInstance, recognition: Reco
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['customer recognition'];
   await registerBindingRoutes(root, {
-    prefix: '/api/customer-recognition/sources', tag: 'customer recognition', store: recognition.sources, body: SourceBody, nameSchema: ExecutorName,
+    prefix: '/api/customer-recognition/sources', tag: 'customer recognition', store: recognition.sources, body: SourceBody, nameSchema: ExecutorName, view: RecognitionSourceView,
     prepare: (ws, body) => recognition.prepareSource(ws, body),
   });
 
   app.post('/api/customer-recognition/search', {
     config: { permission: 'invoke' },
-    schema: { tags, summary: 'Search customers through every source of a kind; partial results carry per-source errors', body: SearchBody },
+    schema: { tags, summary: 'Search customers through every source of a kind; partial results carry per-source errors', body: SearchBody, response: { 200: SearchResultView } },
   }, async (req) => recognition.search(req.principal.workspaceId, req.body));
 
   app.post('/api/customer-recognition/link', {
     config: { permission: 'invoke' },
-    schema: { tags, summary: 'Link a customer (and contract) to a ticket', body: LinkBody },
+    schema: { tags, summary: 'Link a customer (and contract) to a ticket', body: LinkBody, response: { 200: LinkResult } },
   }, async (req) => ({ linked: await recognition.link(req.principal.workspaceId, req.body) }));
 
   app.delete('/api/customer-recognition/cache', {
     config: { permission: 'executors:write' },
-    schema: { tags, summary: 'Drop every cached search of the workspace' },
+    schema: { tags, summary: 'Drop every cached search of the workspace', response: { 200: CacheCleared } },
   }, async (req) => ({ removed: await recognition.clearCache(req.principal.workspaceId) }));
 }

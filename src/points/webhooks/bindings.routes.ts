@@ -6,6 +6,7 @@ import { ExecutorName } from '../../executors/definition.js';
 import { InvocationInput, NameParams } from '../../api/common-schemas.js';
 import type { BindingsService } from './bindings.service.js';
 import { sendInvocationProblem } from './invocation-problem.js';
+import { BindingCallResult, BindingView, List, NoContent, problems } from '../../api/schemas/responses.js';
 
 // No NUL: PostgreSQL text cannot store it (a 400 here instead of a 500 from the database).
 const Description = Type.String({ maxLength: 4000, pattern: '^[^\\u0000]*$' });
@@ -15,18 +16,18 @@ export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService
   const tags = [tag];
   const kind = service.spec.kind;
 
-  app.get('', { config: { permission: 'read' }, schema: { tags, summary: `List ${kind}s` } }, async (req) => ({ items: await service.list(req.principal.workspaceId) }));
+  app.get('', { config: { permission: 'read' }, schema: { tags, summary: `List ${kind}s`, response: { 200: List(BindingView) } } }, async (req) => ({ items: await service.list(req.principal.workspaceId) }));
 
   app.post('', {
     config: { permission: 'executors:write' },
-    schema: { tags, summary: `Create a ${kind}`, body: Type.Object({ name: ExecutorName, executor: ExecutorName, description: Type.Optional(Description) }, { additionalProperties: false }) },
+    schema: { tags, summary: `Create a ${kind}`, body: Type.Object({ name: ExecutorName, executor: ExecutorName, description: Type.Optional(Description) }, { additionalProperties: false }), response: { 201: BindingView } },
   }, async (req, reply) => {
     const b = await service.create(req.principal.workspaceId, req.body);
     reply.code(201).header('location', `${req.url.replace(/\/$/, '')}/${b.name}`);
     return b;
   });
 
-  app.get('/:name', { config: { permission: 'read' }, schema: { tags, summary: `Get a ${kind}`, params: NameParams } },
+  app.get('/:name', { config: { permission: 'read' }, schema: { tags, summary: `Get a ${kind}`, params: NameParams, response: { 200: BindingView } } },
     async (req) => service.get(req.principal.workspaceId, req.params.name));
 
   app.put('/:name', {
@@ -34,6 +35,7 @@ export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService
     schema: {
       tags, summary: `Create or replace a ${kind}`, params: NameParams,
       body: Type.Object({ name: Type.Optional(ExecutorName), executor: ExecutorName, description: Type.Optional(Description) }, { additionalProperties: false }),
+      response: { 200: BindingView, 201: BindingView },
     },
   }, async (req, reply) => {
     if (req.body.name !== undefined && req.body.name !== req.params.name) {
@@ -44,7 +46,7 @@ export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService
     return r.binding;
   });
 
-  app.delete('/:name', { config: { permission: 'executors:write' }, schema: { tags, summary: `Delete a ${kind}`, params: NameParams } }, async (req, reply) => {
+  app.delete('/:name', { config: { permission: 'executors:write' }, schema: { tags, summary: `Delete a ${kind}`, params: NameParams, response: { 204: NoContent } } }, async (req, reply) => {
     await service.delete(req.principal.workspaceId, req.params.name);
     reply.code(204).send();
   });
@@ -54,6 +56,7 @@ export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService
     schema: {
       tags, summary: `Call a ${kind} and wait: 200 {executionId, output}, or the executor's error as problem+json with its code (504 on time-out)`,
       params: NameParams, body: Type.Object({ input: Type.Optional(InvocationInput) }, { additionalProperties: false }),
+      response: { 200: BindingCallResult, ...problems(502, 503, 504) },
     },
   }, async (req, reply) => {
     const r = await service.call(req.principal.workspaceId, req.params.name, req.body.input ?? {});
