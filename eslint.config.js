@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'sdk/**', 'console/dist/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'sdk/**', 'console/dist/**', 'coverage/**', '.venv-tools/**', '.schemathesis/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
