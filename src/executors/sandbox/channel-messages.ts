@@ -1,6 +1,6 @@
 // The messages a sandbox may send on its channel, checked as hostile input: shape, types and sizes, before any use.
 // Anything that is not exactly one of these is a protocol violation, which ends the worker (never the server).
-import { jsonDepthExceeds } from '../../util/json-depth.js';
+import { jsonNestingDepth } from '../../util/safe-json.js';
 import type { LogLine } from './contract.js';
 
 /** SDK operations a sandbox may ask for (contract.ts); anything else is refused without reaching the host. */
@@ -58,10 +58,12 @@ function errorReport(v: unknown): ErrorReport {
 
 /** Parses one line (without its newline) into a checked message; throws ProtocolViolation for anything else. */
 export function parseChannelMessage(line: Buffer): ChannelMessage {
-  if (jsonDepthExceeds(line, MAX_MESSAGE_DEPTH)) fail(`message nested deeper than ${MAX_MESSAGE_DEPTH} levels`);
+  const text = line.toString('utf8');
+  // Deep values would overflow recursive consumers in the server (JSON.stringify, redaction, the store).
+  if (jsonNestingDepth(text) > MAX_MESSAGE_DEPTH) fail(`message nested deeper than ${MAX_MESSAGE_DEPTH} levels`);
   let msg: unknown;
   try {
-    msg = JSON.parse(line.toString('utf8'));
+    msg = JSON.parse(text);
   } catch {
     return fail('message is not JSON');
   }

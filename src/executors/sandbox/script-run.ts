@@ -1,7 +1,7 @@
 // Script mode: a fresh sandbox per run, input on stdin, output = sdk.output(value) or stdout JSON, stderr = log.
 import { ChannelReader, InvocationState } from './channel.js';
 import { MAX_MESSAGE_DEPTH } from './channel-messages.js';
-import { jsonDepthExceeds } from '../../util/json-depth.js';
+import { jsonNestingDepth } from '../../util/safe-json.js';
 import { classify } from './classify.js';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult, ExecutionInfo } from './contract.js';
 import type { EgressProxy } from './egress/proxy.js';
@@ -116,12 +116,11 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
   const base = { logs: st.logs, coldStart: true, durationMs: Date.now() - started };
   if (error) return { ...base, status: 'error', error };
   if (st.output) return { ...base, status: 'ok', output: st.output.value };
-  const raw = Buffer.concat(stdout);
-  // Deep values would overflow recursive consumers in the server (records, redaction): refused while still bytes.
-  if (jsonDepthExceeds(raw, MAX_MESSAGE_DEPTH)) {
+  const text = Buffer.concat(stdout).toString('utf8').trim();
+  // Deep values would overflow recursive consumers in the server (records, redaction): refused before parsing.
+  if (jsonNestingDepth(text) > MAX_MESSAGE_DEPTH) {
     return { ...base, status: 'error', error: { code: 'OUTPUT_INVALID', message: `stdout nests deeper than ${MAX_MESSAGE_DEPTH} levels` } };
   }
-  const text = raw.toString('utf8').trim();
   if (!text) return { ...base, status: 'ok', output: null };
   try {
     return { ...base, status: 'ok', output: JSON.parse(text) };
