@@ -33,6 +33,8 @@ it('frozen warm workers of a killed server are thawed, killed and removed by the
     expect(put.status).toBeLessThan(300);
     expect((await s.api('POST', '/api/executors/warm/invoke', { input: {} })).body.status).toBe('ok');
     expect(sandboxTasks(pid).tasks, 'the warm worker runs').toBeGreaterThan(0);
+    // The idle worker is frozen shortly after its invocation (FREEZE_AFTER_IDLE_MS); kill the server only then.
+    await waitFor(() => frozenGroups(pid) > 0, 'the idle worker to be frozen', 5000);
     s.child.kill('SIGKILL');
     await new Promise((r) => s.child.once('exit', r));
     // Frozen, the worker outlives its server (this is what the sweep exists for).
@@ -48,6 +50,19 @@ it('frozen warm workers of a killed server are thawed, killed and removed by the
     await s.stop();
   }
 }, 60_000);
+
+/** Sandboxes of that server whose freezer says FROZEN (v1 freezer.state, v2 cgroup.freeze = 1). */
+function frozenGroups(serverPid: number): number {
+  const own = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n');
+  const v1 = own.map((l) => /:freezer:(.*)$/.exec(l)).find(Boolean);
+  const dir = v1 ? path.join('/sys/fs/cgroup/freezer', v1[1]!, `outrigger-${serverPid}`) : path.dirname(sandboxTasks(serverPid).dir) + `/outrigger-${serverPid}`;
+  if (!fs.existsSync(dir)) return 0;
+  return fs.readdirSync(dir).filter((g) => g.startsWith('sb-')).filter((g) => {
+    const f = v1 ? path.join(dir, g, 'freezer.state') : path.join(dir, g, 'cgroup.freeze');
+    const v = fs.readFileSync(f, 'utf8').trim();
+    return v === 'FROZEN' || v === '1';
+  }).length;
+}
 
 function detectAgain(): void {
   void import('../../src/executors/sandbox/cgroups.js').then((m) => {
