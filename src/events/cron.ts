@@ -1,6 +1,7 @@
 // Cron events (CronMinute, CronHour, CronDay, CronWeek) in each workspace's time zone, fired once per slot
 // across all nodes: the slot's row in `cron_slots` (primary key workspace + type + slot time) is inserted
 // in the same transaction as the event, so a second node's insert does nothing and fires nothing.
+import { wakeableSleep } from '../util/wakeable-sleep.js';
 import { Cron } from 'croner';
 import type { Db } from '../store/index.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -151,17 +152,7 @@ export class CronScheduler {
       }
       // An abort that came during the tick has already fired its event: do not wait for it.
       if (this.abort.signal.aborted) break;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.abort.signal.removeEventListener('abort', done);
-          this.wakeResolve = null;
-          resolve();
-        };
-        const timer = setTimeout(done, delay);
-        this.wakeResolve = done;
-        this.abort.signal.addEventListener('abort', done, { once: true });
-      });
+      await wakeableSleep(delay, this.abort.signal, (wake) => (this.wakeResolve = wake));
     }
   }
 

@@ -18,6 +18,7 @@
 //    request. Delivery is at least once, so a receiver that must not act twice deduplicates on it.
 //  - idle workers sleep until the next delivery falls due, and are woken by appends in this process and,
 //    on PostgreSQL, by LISTEN/NOTIFY (capability `listenNotify`) from other nodes; they never spin.
+import { wakeableSleep } from '../util/wakeable-sleep.js';
 import type pg from 'pg';
 import type { Db } from '../store/index.js';
 import type { DialectCapabilities } from '../store/dialect.js';
@@ -164,17 +165,7 @@ export class Dispatcher {
       this.wakePending = false;
       return Promise.resolve();
     }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.abort.signal.removeEventListener('abort', done);
-        this.wakeResolve = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeResolve = done;
-      this.abort.signal.addEventListener('abort', done, { once: true });
-    });
+    return wakeableSleep(ms, this.abort.signal, (wake) => (this.wakeResolve = wake));
   }
 
   private recordError(err: unknown): void {
@@ -340,17 +331,7 @@ export class Dispatcher {
           // Stopping: the leases run out and the deliveries run again elsewhere; do not wait for the database.
           if (this.abort.signal.aborted) break;
           // Woken early when the database returns (flushRetry); a stop ends the wait as well.
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              clearTimeout(timer);
-              this.abort.signal.removeEventListener('abort', done);
-              this.flushRetry = null;
-              resolve();
-            };
-            const timer = setTimeout(done, backoffMs(failures, 200, DB_BACKOFF_MAX_MS));
-            this.flushRetry = done;
-            this.abort.signal.addEventListener('abort', done, { once: true });
-          });
+          await wakeableSleep(backoffMs(failures, 200, DB_BACKOFF_MAX_MS), this.abort.signal, (wake) => (this.flushRetry = wake));
         }
       }
     })().finally(() => {
