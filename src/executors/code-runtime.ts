@@ -1,6 +1,6 @@
 // Starts the code sandbox for a server (or says why code cannot run here) and connects it to executor versions.
 import type { Config } from '../config.js';
-import type { ReadinessCheck } from '../api/system.routes.js';
+import type { ReadinessCheck } from '../observability/readiness.js';
 import { createSandbox, type Sandbox } from './sandbox/index.js';
 import type { ExecutorsService } from './executors.service.js';
 
