@@ -10,6 +10,7 @@ import { junitReporter, REPORTERS, tapReporter, textReporter, type FixtureOutcom
 import { FileStorage, readSecretsFile } from '../../local/local-host.js';
 import { localSandbox, runLocal } from '../../local/local-runner.js';
 import { closeLocalApiCalls } from '../../local/local-api-call.js';
+import { validateAgainst } from '../../../executors/json-schema.js';
 import type { Sandbox } from '../../../executors/sandbox/index.js';
 
 export interface TestFlags extends ClientOptions {
@@ -55,13 +56,17 @@ function remoteRunner(call: ApiCall): FixtureRunner {
 
 /**
  * Runs on this machine with the runner of `outrigger run`; every fixture starts with empty storage. apiCall fixtures
- * send real requests, so they run only with --api-calls (their upstream reachable) or --remote; else they are skipped.
+ * send real requests, so they run only with --api-calls (their upstream reachable) or --remote; else they are skipped
+ * (except those whose input the schema refuses: nothing is sent).
  */
 function localRunner(flags: TestFlags, sandbox: Sandbox): FixtureRunner {
   const secrets = flags.secrets ? readSecretsFile(flags.secrets) : new Map<string, string>();
   const url = process.env.OUTRIGGER_URL;
   return async (local, fixture) => {
-    if (local.definition.type === 'apiCall' && !flags.apiCalls) return { skipped: 'apiCall: sends a real request; run with --api-calls or --remote' };
+    // An input the schema refuses never reaches the network, so such fixtures of apiCall executors run locally too.
+    const def = local.definition;
+    const sends = def.type === 'apiCall' && !(def.inputSchema && validateAgainst(def.inputSchema, fixture.input));
+    if (sends && !flags.apiCalls) return { skipped: 'apiCall: sends a real request; run with --api-calls or --remote' };
     const r = await runLocal({
       dir: flags.dir, sandbox, secrets, storage: new FileStorage(null), emit: () => undefined,
       ...(url ? { api: { url, ...(process.env.OUTRIGGER_TOKEN ? { token: process.env.OUTRIGGER_TOKEN } : {}) } } : {}),
@@ -153,8 +158,21 @@ async function watch(flags: TestFlags, pass: () => Promise<number>): Promise<num
   });
 }
 
+/**
+ * `outrigger test examples` and `outrigger test examples/format_eur` name folders by path: a directory of executor
+ * folders becomes --dir, an executor folder its parent plus its name. Plain names stay names under --dir.
+ */
+function resolveFolderArgs(names: string[], flags: TestFlags): { names: string[]; flags: TestFlags } {
+  if (names.length !== 1 || fs.existsSync(path.join(flags.dir, names[0]!, 'executor.json'))) return { names, flags };
+  const arg = names[0]!;
+  if (fs.existsSync(path.join(arg, 'executor.json'))) return { names: [path.basename(path.resolve(arg))], flags: { ...flags, dir: path.dirname(arg) } };
+  if (fs.existsSync(arg) && fs.statSync(arg).isDirectory()) return { names: [], flags: { ...flags, dir: arg } };
+  return { names, flags };
+}
+
 /** Runs every fixture of the named folders (default all), locally unless --remote; returns 1 when any fails. */
-export async function test(names: string[], flags: TestFlags): Promise<number> {
+export async function test(args: string[], given: TestFlags): Promise<number> {
+  const { names, flags } = resolveFolderArgs(args, given);
   reporterFor(flags);
   if (flags.remote) {
     const runner = remoteRunner(clientFrom(flags));
