@@ -5,8 +5,8 @@ import { jsonNestingDepth } from '../../util/safe-json.js';
 import { classify } from './classify.js';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult, ExecutionInfo } from './contract.js';
 import type { EgressProxy } from './egress/proxy.js';
-import type { SandboxEnv } from './sandbox-env.js';
-import { launchSandbox } from './launch.js';
+import type { SandboxEnv } from './launch-spec.js';
+import { launchSandbox } from './start-process.js';
 import { SandboxProcess } from './supervisor.js';
 
 export interface ScriptLaunch {

@@ -9,7 +9,7 @@
 // Only runs without dependencies or egress take one (those binds and the proxy socket are fixed at launch), only
 // with the spares' memory size, and only runs whose CPU backstop fits the spare's (RLIMIT_CPU is fixed at launch).
 import type { CodeLanguage, CodeRunRequest } from './contract.js';
-import type { SandboxEnv } from './sandbox-env.js';
+import type { SandboxEnv } from './launch-spec.js';
 import { launchScript, scriptCpuSeconds, type LaunchedScript } from './script-run.js';
 
 export class ScriptSpares {

@@ -1,4 +1,4 @@
-// Everything detected once at start (capabilities, cgroups, seccomp file) and the LaunchSpec builder for one process.
+// What is detected once at start (capabilities, cgroups, seccomp file) and the LaunchSpec builder for one sandboxed process.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CgroupLayout } from './cgroups.js';
 import type { CodeLanguage, CodeMode, ExecutionInfo } from './contract.js';
-import type { LaunchSpec } from './launcher.js';
+import type { LaunchSpec } from './bwrap-command.js';
 import type { SandboxCapabilities, SandboxLimits } from './limits.js';
 import { RUNTIMES } from './runtimes/index.js';
 import type { RuntimePaths } from './runtimes/runtime.js';

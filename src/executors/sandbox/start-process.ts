@@ -1,7 +1,7 @@
 // Starts one sandboxed interpreter (a warm worker or a script): cgroups, limits, seccomp and uid are in place
 // before its first instruction; the private channel is read with the output cap.
 import { ChannelReader } from './channel.js';
-import { buildLaunch, type ProcessRequest, type SandboxEnv } from './sandbox-env.js';
+import { buildLaunch, type ProcessRequest, type SandboxEnv } from './launch-spec.js';
 import { SandboxProcess } from './supervisor.js';
 
 export interface LaunchedSandbox {

@@ -4,8 +4,8 @@ import { Type } from '@sinclair/typebox';
 import { requireNameMatchesPath } from '../../errors.js';
 import { ExecutorName } from '../../executors/definition.js';
 import { InvocationInput, NameParams } from '../../api/common-schemas.js';
-import type { BindingsService } from './bindings.service.js';
-import { sendInvocationProblem } from './invocation-problem.js';
+import type { BindingsService } from './callable-bindings.service.js';
+import { sendInvocationProblem } from '../../api/invocation-problem.js';
 import { BindingCallResult, BindingView, List, NoContent, problems } from '../../api/schemas/responses.js';
 
 // No NUL: PostgreSQL text cannot store it (a 400 here instead of a 500 from the database).

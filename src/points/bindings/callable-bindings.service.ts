@@ -5,7 +5,7 @@ import { ProblemError } from '../../errors.js';
 import { requireExecutorExists } from '../../executors/executor-references.js';
 import type { InvokeService, InvocationResult } from '../../executors/invoke.service.js';
 import type { Trigger } from '../../executors/run-context.js';
-import { BindingStore, type Stored } from '../bindings/binding-store.js';
+import { BindingStore, type Stored } from './binding-store.js';
 
 export interface Binding {
   name: string;

@@ -1,4 +1,4 @@
-// Builds the argv of one sandboxed process: prlimit -> bwrap (namespaces, read-only binds, tmpfs) -> interpreter.
+// The argv of one sandboxed process: prlimit -> bwrap (namespaces, read-only binds, tmpfs) -> interpreter, and the fixed descriptor layout.
 import fs from 'node:fs';
 
 /** Fixed descriptor layout of every sandbox process (see sdk/PROTOCOL.md for 3 and 4). */
