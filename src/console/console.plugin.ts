@@ -58,7 +58,8 @@ export function consolePlugin(opts: ConsoleOptions = {}) {
       }
       return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html');
     };
-    const routeOptions = { config: { public: true }, schema: { hide: true } };
+    // pageFallback: the problem handler leaves these out of its 405 bookkeeping (src/api/problem-handler.ts).
+    const routeOptions = { config: { public: true, pageFallback: true }, schema: { hide: true } };
     app.get('/', routeOptions, page);
     app.get('/*', routeOptions, page);
   };

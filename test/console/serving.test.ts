@@ -63,6 +63,11 @@ describe('console served at / (built)', () => {
       expect(r.headers['content-type'], url).toMatch(/json/);
       expect(r.body).not.toContain('console shell');
     }
+    // The page fallback answers GET anywhere, yet a POST-only API path still says 405 and only names POST.
+    const wrongMethod = await get(s, '/api/executors/x/rollback');
+    expect(wrongMethod.statusCode).toBe(405);
+    expect(wrongMethod.headers.allow).toBe('POST');
+    expect((await s.o.app.inject({ method: 'PATCH', url: '/api/nothing-here' })).statusCode).toBe(404);
     const me = await s.api('GET', '/api/me');
     expect(me.status).toBe(200);
   });
