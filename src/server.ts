@@ -28,7 +28,7 @@ import { setEvaluationLimits } from './util/evaluation-limits.js';
 import { createHost, type Host } from './host/host.plugin.js';
 import { createWebhooksService, webhooksPlugin } from './points/webhooks/webhooks.plugin.js';
 import { createUdfsService, udfResolver, udfsPlugin } from './points/udfs/udfs.plugin.js';
-import type { BindingsService } from './points/webhooks/bindings.service.js';
+import type { BindingsService } from './points/bindings/callable-bindings.service.js';
 import { createPointsServices, type PointsServices } from './points/points-services.js';
 import { hostTicketPort } from './host/ticket-port.adapter.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
