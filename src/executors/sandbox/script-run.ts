@@ -77,7 +77,7 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
   const { proc, reader, cleanup } = launched;
   // For a spare the deadline starts now, when it is taken, not when it was launched.
   proc.setDeadline(timeoutMs);
-  const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'));
+  const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'), req.onLog);
   reader.current = st;
   const stdout: Buffer[] = [];
   let stdoutBytes = 0;

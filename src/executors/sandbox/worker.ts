@@ -117,7 +117,7 @@ export class Worker {
     this.busy = true;
     this.invocations++;
     const { proc, env } = this;
-    const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'));
+    const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'), req.onLog);
     this.reader.current = st;
     this.opts.egress?.resetDenials();
     const pidsHitsBefore = this.pidsHits;
