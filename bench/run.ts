@@ -121,7 +121,16 @@ p99 ${r.recognition.coldNoCache.p99Ms} ms; cached p50 ${r.recognition.cached.p50
 
 Idle server RSS ${r.idleRssMb} MB (target ≤ 150 MB; the Node.js server process, sandbox workers are separate
 processes); after the load ${r.peakRssMb} MB.
-`;
+${profileNotes()}`;
+}
+
+/** The profile summary (bench/PROFILE.md, written by hand from bench/profile-warm.ts runs) goes under the figures. */
+function profileNotes(): string {
+  try {
+    return `\n${fs.readFileSync('bench/PROFILE.md', 'utf8')}`;
+  } catch {
+    return '';
+  }
 }
 
 main().catch((err) => {

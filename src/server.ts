@@ -22,6 +22,7 @@ import { ensureDefaultWorkspace } from './workspaces/workspaces.service.js';
 import { createExecutionToken, createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './auth/tokens.js';
 import { purgeExecutionsBefore } from './executors/executions.repository.js';
 import { demoPlugin } from './demo/erp.routes.js';
+import { consolePlugin } from './console/console.plugin.js';
 import { VERSION } from './version.js';
 import { setEvaluationLimits } from './util/evaluation-limits.js';
 
@@ -72,6 +73,8 @@ export interface CreateOptions {
   hostSweepIntervalMs?: number;
   /** Event dispatcher tuning and injectable clocks (tests, benchmarks). */
   events?: Pick<EventsModuleOptions, 'dispatcher' | 'cronClock'>;
+  /** Folder of the built web console (default console/dist of the install; tests point it elsewhere). */
+  consoleDir?: string;
 }
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -177,7 +180,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
     readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness],
-    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', dependencies: new DependenciesService({ executors, sandbox: code.sandbox, unavailable: code.unavailable }) }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin],
+    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', dependencies: new DependenciesService({ executors, sandbox: code.sandbox, unavailable: code.unavailable }) }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, consolePlugin({ dir: opts.consoleDir })],
   }, config, { logger: opts.logger, logStream: opts.logStream });
   // Outages and recoveries in the app's structured log from now on.
   store.health.log = { warn: (obj, msg) => app.log.warn(obj, msg), info: (obj, msg) => app.log.info(obj, msg) };

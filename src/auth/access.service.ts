@@ -3,15 +3,15 @@ import type { Db } from '../store/index.js';
 import { ProblemError } from '../errors.js';
 import { createWorkspace, getWorkspace } from '../workspaces/workspaces.service.js';
 import { createToken, deleteToken, listTokens, type Principal } from './tokens.js';
-import type { Role } from './roles.js';
+import { permissionsOf, type Role } from './roles.js';
 
 /** Tokens and workspaces as the API shows them; token values are shown only once, when created. */
 export class AccessService {
   constructor(private readonly db: Db, private readonly defaultTimeZone: string) {}
 
-  /** The calling token: its workspace and role. */
+  /** The calling token: its workspace, role and what the role permits. */
   async me(principal: Principal) {
-    return { workspace: await getWorkspace(this.db, principal.workspaceId), role: principal.role, tokenName: principal.name, tokenId: principal.tokenId };
+    return { workspace: await getWorkspace(this.db, principal.workspaceId), role: principal.role, tokenName: principal.name, tokenId: principal.tokenId, permissions: [...permissionsOf(principal.role)] };
   }
 
   listTokens(workspaceId: string) {

@@ -19,8 +19,8 @@ interface Violation {
 }
 
 /** Runs depcruise in `cwd` on its src/ with the project's configuration; the violations it reports. */
-async function cruise(cwd: string): Promise<Violation[]> {
-  const out = await run(process.execPath, [CLI, 'src', '--config', CONFIG, '--output-type', 'json'], { cwd, maxBuffer: 64 * 1024 * 1024 })
+async function cruise(cwd: string, extra: string[] = []): Promise<Violation[]> {
+  const out = await run(process.execPath, [CLI, 'src', '--config', CONFIG, '--output-type', 'json', ...extra], { cwd, maxBuffer: 64 * 1024 * 1024 })
     // A tree with violations exits non-zero; the JSON report is on stdout either way.
     .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
   return (JSON.parse(out.stdout) as { summary: { violations: Violation[] } }).summary.violations;

@@ -186,6 +186,15 @@ function readPids(dir: string): number[] {
 export class SandboxCgroup {
   private readonly dirs: Partial<Record<Controller, string>> = {};
   private baseOomKills = 0;
+  /**
+   * Counter files (pids.events, the OOM counter) and freezer files used on every invocation of a warm worker, kept
+   * open: one pread at offset 0 re-generates a counter file's content, where readFileSync costs open + fstat + read +
+   * close (the cgroup reads were a fifth of the warm path's CPU in the profile, bench/RESULTS.md). Task lists are
+   * not read this way (see threadCount). Closed in remove().
+   */
+  private readonly openFiles = new Map<string, number>();
+  private static readonly readBuffer = Buffer.alloc(64 * 1024);
+  private removing = false;
 
   constructor(
     private readonly layout: CgroupLayout,
@@ -235,10 +244,42 @@ export class SandboxCgroup {
     }
   }
 
+  /** The current content of one of this sandbox's cgroup files, through a kept-open descriptor; throws when unreadable. */
+  private readCounter(controller: Controller, name: string): string {
+    const file = path.join(this.dirs[controller]!, name);
+    if (this.removing) return fs.readFileSync(file, 'latin1');
+    let fd = this.openFiles.get(file);
+    if (fd === undefined) {
+      fd = fs.openSync(file, 'r');
+      this.openFiles.set(file, fd);
+    }
+    const buf = SandboxCgroup.readBuffer;
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    // Longer than the buffer (a task list of thousands of threads): read it whole.
+    return n < buf.length ? buf.toString('latin1', 0, n) : fs.readFileSync(file, 'latin1');
+  }
+
+  /** Writes a control file (freeze, thaw: once per idle period of a warm worker) through a kept-open descriptor. */
+  private writeControl(dir: string, name: string, value: string): boolean {
+    const file = path.join(dir, name);
+    if (this.removing) return tryWrite(file, value);
+    try {
+      let fd = this.openFiles.get(file);
+      if (fd === undefined) {
+        fd = fs.openSync(file, 'w');
+        this.openFiles.set(file, fd);
+      }
+      fs.writeSync(fd, value, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Pids still in the sandbox (the pids group sees every task of the sandbox). */
   pids(): number[] {
     try {
-      const text = fs.readFileSync(path.join(this.dirs.pids!, 'cgroup.procs'), 'utf8');
+      const text = fs.readFileSync(path.join(this.dirs.pids!, 'cgroup.procs'), 'latin1');
       return text.split('\n').filter(Boolean).map(Number);
     } catch {
       return [];
@@ -248,7 +289,7 @@ export class SandboxCgroup {
   private oomKills(): number {
     const file = this.layout.version === 'v1' ? 'memory.oom_control' : 'memory.events';
     try {
-      const m = /oom_kill (\d+)/.exec(fs.readFileSync(path.join(this.dirs.memory!, file), 'utf8'));
+      const m = /oom_kill (\d+)/.exec(this.readCounter('memory', file));
       return m ? Number(m[1]) : 0;
     } catch {
       return 0;
@@ -263,7 +304,7 @@ export class SandboxCgroup {
   /** Number of times a fork was refused because of pids.max. */
   pidsLimitHits(): number {
     try {
-      const m = /max (\d+)/.exec(fs.readFileSync(path.join(this.dirs.pids!, 'pids.events'), 'utf8'));
+      const m = /max (\d+)/.exec(this.readCounter('pids', 'pids.events'));
       return m ? Number(m[1]) : 0;
     } catch {
       return 0;
@@ -294,21 +335,23 @@ export class SandboxCgroup {
   freeze(): boolean {
     const dir = this.dirs.freezer;
     if (!dir) return false;
-    return this.layout.version === 'v1' ? tryWrite(path.join(dir, 'freezer.state'), 'FROZEN') : tryWrite(path.join(dir, 'cgroup.freeze'), '1');
+    return this.layout.version === 'v1' ? this.writeControl(dir, 'freezer.state', 'FROZEN') : this.writeControl(dir, 'cgroup.freeze', '1');
   }
 
   /** Lets the sandbox run again (before an invocation, and before a kill: v1 delivers no signal to frozen tasks). */
   thaw(): boolean {
     const dir = this.dirs.freezer;
     if (!dir) return false;
-    return this.layout.version === 'v1' ? tryWrite(path.join(dir, 'freezer.state'), 'THAWED') : tryWrite(path.join(dir, 'cgroup.freeze'), '0');
+    return this.layout.version === 'v1' ? this.writeControl(dir, 'freezer.state', 'THAWED') : this.writeControl(dir, 'cgroup.freeze', '0');
   }
 
   /** Threads of every process in the sandbox (v1 `tasks`, v2 `cgroup.threads`); 0 when unreadable. */
   threadCount(): number {
     const file = this.layout.version === 'v1' ? 'tasks' : 'cgroup.threads';
     try {
-      const text = fs.readFileSync(path.join(this.dirs.pids!, file), 'utf8');
+      // Opened afresh each time: cgroup v1 keeps the task list of an open file for a second (the pidlist cache),
+      // so a kept-open descriptor would miss a thread started meanwhile.
+      const text = fs.readFileSync(path.join(this.dirs.pids!, file), 'latin1');
       let n = 0;
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
       return n;
@@ -349,6 +392,15 @@ export class SandboxCgroup {
 
   /** Removes the groups; retries briefly because the kernel releases a group a moment after its last task exits. */
   async remove(): Promise<void> {
+    this.removing = true;
+    for (const fd of this.openFiles.values()) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    this.openFiles.clear();
     for (let attempt = 0; attempt < 50; attempt++) {
       let left = 0;
       for (const dir of new Set(Object.values(this.dirs))) {

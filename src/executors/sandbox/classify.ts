@@ -10,6 +10,8 @@ export interface RunEnd {
   memoryMb: number;
   /** pids.events max before the run (the counter is per sandbox, workers run many invocations). */
   pidsHitsBefore: number;
+  /** pids.events max now, when the caller already read it (a warm worker reads it once per invocation). */
+  pidsHitsNow?: number;
   /** The error reported by the code itself, if any (RUNTIME_ERROR, OUTPUT_INVALID, OUT_OF_MEMORY from PHP). */
   reported: { code: string; message: string; details?: Record<string, unknown> } | null;
   /** The process exited during the run. */
@@ -30,7 +32,7 @@ export function classify(end: RunEnd): Err | null {
   if (reason === 'output') return { code: 'OUTPUT_INVALID', message: `output exceeds the limit of ${limits.outputBytes} bytes` };
   if (reason === 'log') return { code: 'LIMIT_EXCEEDED', message: `log output exceeds the limit of ${limits.logBytes} bytes`, details: { limit: 'log' } };
   if (proc.cgroup?.oomKilled()) return { code: 'OUT_OF_MEMORY', message: `memory limit of ${end.memoryMb} MB exceeded` };
-  if (proc.cgroup && proc.cgroup.pidsLimitHits() > end.pidsHitsBefore) {
+  if (proc.cgroup && (end.pidsHitsNow ?? proc.cgroup.pidsLimitHits()) > end.pidsHitsBefore) {
     return { code: 'LIMIT_EXCEEDED', message: `process limit of ${limits.pids} reached`, details: { limit: 'pids' } };
   }
   if (reason === 'timeout') return { code: 'TIMEOUT', message: `execution exceeded ${end.timeoutMs} ms` };

@@ -56,6 +56,18 @@ export interface ProcessRequest {
   execution?: ExecutionInfo;
   /** A pre-started spare: no source yet; it arrives over the channel and is written to the sandbox's /tmp. */
   spare?: boolean;
+  /** Script mode: variables the platform adds for the script (`ENNEO_API_URL`, `ENNEO_SESSION_TOKEN`; see scriptEnv). */
+  scriptEnv?: Record<string, string>;
+}
+
+/** The only extra variables a script gets: the reference platform's names, nothing that could steer the runtime. */
+const SCRIPT_ENV_NAME = /^ENNEO_[A-Z_]{1,40}$/;
+
+/** The variables of `env` a script may receive (anything else is dropped, never passed to the interpreter). */
+export function allowedScriptEnv(env: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env ?? {})) if (SCRIPT_ENV_NAME.test(k) && typeof v === 'string' && !v.includes('\0')) out[k] = v;
+  return out;
 }
 
 /** Builds what the supervisor launches; in unsandboxed mode the source goes to a private temp dir instead. */
@@ -67,14 +79,16 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
   const depsMount = req.dependenciesDir ? runtime.depsMount(req.dependenciesDir) : null;
   let cleanup = () => undefined as void;
   let paths: RuntimePaths;
+  // A spare has no source yet: it runs as the runtime's usual file (spares take only scripts that do).
+  const files = req.mode === 'script' && !req.spare && runtime.scriptFiles ? runtime.scriptFiles(req.source) : { mainFile: runtime.mainFile, sdkFile: runtime.sdkFile };
   if (unsandboxed) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-run-'));
-    fs.writeFileSync(path.join(dir, runtime.mainFile), req.source);
+    fs.writeFileSync(path.join(dir, files.mainFile), req.source);
     cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
-    paths = { codeFile: path.join(dir, runtime.mainFile), sdkDir: path.join(env.sdkRoot, req.language), depsDir: req.dependenciesDir ?? null };
+    paths = { codeFile: path.join(dir, files.mainFile), sdkDir: path.join(env.sdkRoot, req.language), depsDir: req.dependenciesDir ?? null };
   } else {
     paths = {
-      codeFile: req.spare ? `/tmp/.outrigger/${runtime.mainFile}` : `/code/${runtime.mainFile}`,
+      codeFile: req.spare ? `/tmp/.outrigger/${files.mainFile}` : `/code/${files.mainFile}`,
       sdkDir: SANDBOX_SDK,
       depsDir: depsMount ? '/opt/outrigger/deps' : null,
     };
@@ -84,7 +98,8 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
     HOME: unsandboxed ? os.tmpdir() : '/tmp',
     TMPDIR: unsandboxed ? os.tmpdir() : '/tmp',
     LANG: 'C.UTF-8',
-    SDK: path.join(paths.sdkDir, runtime.sdkFile),
+    ...(req.mode === 'script' ? allowedScriptEnv(req.scriptEnv) : {}),
+    SDK: path.join(paths.sdkDir, files.sdkFile),
     OUTRIGGER_SDK_DIR: paths.sdkDir,
     OUTRIGGER_CODE: paths.codeFile,
     OUTRIGGER_LANGUAGE: req.language,

@@ -40,6 +40,12 @@ export class Worker {
    * as OpenBLAS start their thread pools then). More after a later invocation means a thread outlived it.
    */
   private baselineThreads = 0;
+  /**
+   * pids.events max as read after the previous invocation (at start: 0, the group is new). Reading it once per
+   * invocation instead of before and after is stricter, not weaker: a fork refused between two invocations (by
+   * something left behind) is blamed on the next one.
+   */
+  private pidsHits = 0;
   private stderrTail = '';
   private readonly partialOut = { text: '' };
   private readonly partialErr = { text: '' };
@@ -111,10 +117,10 @@ export class Worker {
     this.busy = true;
     this.invocations++;
     const { proc, env } = this;
-    const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'));
+    const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'), req.onLog);
     this.reader.current = st;
     this.opts.egress?.resetDenials();
-    const pidsHitsBefore = proc.cgroup?.pidsLimitHits() ?? 0;
+    const pidsHitsBefore = this.pidsHits;
     const timeoutMs = Math.max(1, Math.min(req.timeoutMs, req.execution.deadline - Date.now()));
     try {
       if (!proc.alive) throw new Error('worker is not running');
@@ -136,12 +142,15 @@ export class Worker {
       const { code: _c, message: _m, ...details } = reported ?? { code: '', message: '' };
       // After a kill (deadline, caps) wait for the end, so that the cgroup counters are final.
       const exit = proc.alive && !proc.killReason ? null : await proc.exited;
+      const pidsHitsNow = proc.cgroup?.pidsLimitHits() ?? 0;
+      this.pidsHits = pidsHitsNow;
       const error = classify({
         proc,
         limits: env.limits,
         timeoutMs,
         memoryMb: req.memoryMb,
         pidsHitsBefore,
+        pidsHitsNow,
         reported: reported ? { code: reported.code, message: String(reported.message), details } : null,
         exit: res && !proc.killReason ? null : exit ?? (res ? null : { code: null, signal: null }),
         stderrTail: this.stderrTail,
@@ -161,11 +170,14 @@ export class Worker {
       // Processes, threads and timers started by the handler must not outlive the invocation: recycle instead of
       // letting them run on in the next one.
       if (res.lingering) this.retired = true;
+      // Every process has at least one thread, so after the first invocation a stray process also raises the thread
+      // count: the process list is read only the first time, when the thread baseline is taken.
       if (proc.cgroup) {
-        if (proc.taskCount() > this.baselineTasks) this.retired = true;
         const threads = proc.cgroup.threadCount();
-        if (this.invocations === 1) this.baselineThreads = threads;
-        else if (threads > this.baselineThreads) this.retired = true;
+        if (this.invocations === 1) {
+          this.baselineThreads = threads;
+          if (proc.taskCount() > this.baselineTasks) this.retired = true;
+        } else if (threads > this.baselineThreads) this.retired = true;
       }
       return this.finish(st, started, coldStart, { status: 'ok', output });
     } finally {
