@@ -25,7 +25,7 @@ function lazyEventStream(reply: FastifyReply) {
         open = true;
         reply.hijack();
         // no-transform/X-Accel-Buffering: a proxy must pass each line on at once rather than buffer the stream.
-        reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store, no-transform', 'x-accel-buffering': 'no' });
+        reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store, no-transform', 'x-accel-buffering': 'no', connection: 'close' });
       }
       // A client that went away leaves the run to finish and be recorded; nothing more is written.
       if (!reply.raw.destroyed) reply.raw.write(frame(event, data));
