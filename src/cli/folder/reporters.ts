@@ -64,7 +64,7 @@ export function textReporter(out: (s: string) => void): Reporter {
       out(`  ${mark} ${fixtureName(o)}${timing(o)}${o.skipped ? ` (${o.skipped})` : ''}\n`);
       out(failureDetails(o).map((l) => `       ${l}\n`).join(''));
     },
-    end: (s) => out(`\n${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''} (${plural(s.total, 'fixture')} of ${plural(s.executors, 'executor')}, ${(s.durationMs / 1000).toFixed(1)} s)\n`),
+    end: (s) => out(`\n${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''} (${plural(s.total, 'fixture')} of ${plural(s.executors, 'executor')})\n`),
   };
 }
 
