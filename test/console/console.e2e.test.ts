@@ -125,11 +125,28 @@ describe('web console in chromium', () => {
     await screenshot(page, 'executors');
   });
 
+  it('lists the executions, filtered, with one execution\'s input, output and logs', async () => {
+    await page.getByRole('link', { name: 'Executions' }).click();
+    await page.getByTestId('executions').waitFor();
+    await page.getByLabel('Status').selectOption('error');
+    await page.getByTestId('executions').filter({ hasText: 'error' }).filter({ hasNotText: /\bok\b/ }).waitFor();
+    await page.getByLabel('Status').selectOption('ok');
+    await page.getByTestId('executions').filter({ hasNotText: 'error' }).waitFor();
+    await page.getByTestId('executions').getByRole('link').first().click();
+    const detail = page.getByTestId('execution');
+    await detail.filter({ hasText: 'key has 12 characters' }).waitFor();
+    expect(await detail.textContent()).toContain('"keyLength": 12');
+    expect(await detail.textContent()).not.toContain('s3cr3t-value');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'execution');
+  });
+
   it('a viewer token sees read-only pages without edit controls', async () => {
     const t = await server.api('POST', '/api/tokens', { name: 'looker', role: 'viewer' });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API token').fill(t.body.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Executors' }).click();
     await page.getByTestId('executors-table').waitFor();
     expect(await page.getByTestId('who').textContent()).toContain('viewer');
     expect(await page.getByRole('link', { name: 'New executor' }).count()).toBe(0);
