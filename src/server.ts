@@ -141,7 +141,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   };
   const sdkHosts = new SdkHostFactory({ db, storage, platformApi });
   const code = await startCodeRuntime(config, startupLog(config.logLevel));
-  if (code.sandbox) connectVersions(code.sandbox, executors);
+  if (code.sandbox) connectVersions(code.sandbox, executors, code.prewarms);
   const invoker = new InvokeService({
     db, secrets, metrics, fieldCapBytes: config.executionFieldCapBytes, maxDepth: config.maxNestingDepth,
     apiCall: { dispatcher, policy, userAgent: `outrigger/${VERSION}` },
