@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 # composer + php-curl/zip/mbstring/unzip: PHP dependency builds (Composer downloads with curl, unpacks zips) and curl
 # for PHP executors; php-guzzlehttp-guzzle only lets the egress tests use Guzzle when packagist is unreachable;
-# python3-venv: the venv of the MCP conformance test (below).
-PKGS="postgresql php-cli bubblewrap composer php-curl php-zip php-mbstring unzip php-guzzlehttp-guzzle python3-venv"
+# python3-venv: the venv of the MCP conformance test (below); chromium: the console's browser tests (test/console/).
+PKGS="postgresql php-cli bubblewrap composer php-curl php-zip php-mbstring unzip php-guzzlehttp-guzzle python3-venv chromium"
 missing=""
 for p in $PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -18,6 +18,11 @@ fi
 if ! cmp -s package-lock.json node_modules/.outrigger-installed-lock 2>/dev/null; then
   npm ci --no-audit --no-fund
   cp package-lock.json node_modules/.outrigger-installed-lock
+fi
+# The web console (console/) has its own packages, installed the same way; `npm run build` builds it.
+if ! cmp -s console/package-lock.json console/node_modules/.outrigger-installed-lock 2>/dev/null; then
+  npm --prefix console ci --no-audit --no-fund
+  cp console/package-lock.json console/node_modules/.outrigger-installed-lock
 fi
 # The MCP conformance test (test/protocols/mcp.test.ts) drives /mcp with the official Python SDK: it lives in a
 # project-local venv (.venv-tools, gitignored), created or brought to the pinned version only when needed.

@@ -16,6 +16,9 @@ import { authPlugin } from './auth/auth.plugin.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { executorsRoutes } from './executors/executors.routes.js';
 import { executionsRoutes } from './executors/executions.routes.js';
+import { testStreamRoutes } from './executors/test-stream.routes.js';
+import { statsRoutes } from './stats/stats.routes.js';
+import { StatsService } from './stats/stats.service.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 import { storageRoutes } from './storage/storage.routes.js';
 import type { ExecutorsService } from './executors/executors.service.js';
@@ -121,6 +124,8 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
   await app.register(systemRoutes, { db: deps.db, metrics: deps.metrics, version: VERSION, checks: [...(deps.readinessChecks ?? []), { name: 'eventLoop', check: () => loop.check() }], metricsToken: config.metricsToken });
   await app.register(authRoutes, { prefix: '/api', db: deps.db, defaultTimeZone: config.defaultTimeZone });
   await app.register(executorsRoutes, { prefix: '/api/executors', executors: deps.executors, invoker: deps.invoker });
+  await app.register(testStreamRoutes, { prefix: '/api/executors', invoker: deps.invoker });
+  await app.register(statsRoutes, { prefix: '/api/stats', stats: new StatsService(deps.db) });
   await app.register(executionsRoutes, { prefix: '/api/executions', db: deps.db });
   await app.register(secretsRoutes, { prefix: '/api/secrets', secrets: deps.secrets });
   await app.register(storageRoutes, { prefix: '/api/storage', storage: deps.storage });

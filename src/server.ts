@@ -21,13 +21,14 @@ import { ensureDefaultWorkspace } from './workspaces/workspaces.service.js';
 import { createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './auth/tokens.js';
 import { purgeExecutionsBefore } from './executors/executions.repository.js';
 import { demoPlugin } from './demo/erp.routes.js';
+import { consolePlugin } from './console/console.plugin.js';
 import { VERSION } from './version.js';
 import { setEvaluationLimits } from './util/evaluation-limits.js';
 
 import { createHost, type Host } from './host/host.plugin.js';
 import { createWebhooksService, webhooksPlugin } from './points/webhooks/webhooks.plugin.js';
 import { createUdfsService, udfResolver, udfsPlugin } from './points/udfs/udfs.plugin.js';
-import type { BindingsService } from './points/webhooks/bindings.service.js';
+import type { BindingsService } from './points/bindings/callable-bindings.service.js';
 import { createPointsServices, type PointsServices } from './points/points-services.js';
 import { hostTicketPort } from './host/ticket-port.adapter.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
@@ -70,6 +71,8 @@ export interface CreateOptions {
   hostSweepIntervalMs?: number;
   /** Event dispatcher tuning and injectable clocks (tests, benchmarks). */
   events?: Pick<EventsModuleOptions, 'dispatcher' | 'cronClock'>;
+  /** Folder of the built web console (default console/dist of the install; tests point it elsewhere). */
+  consoleDir?: string;
 }
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -173,7 +176,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
     readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness],
-    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', executors, sandbox: code.sandbox, unavailable: code.unavailable }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin],
+    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', executors, sandbox: code.sandbox, unavailable: code.unavailable }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, consolePlugin({ dir: opts.consoleDir })],
   }, config, { logger: opts.logger, logStream: opts.logStream });
   // Outages and recoveries in the app's structured log from now on.
   store.health.log = { warn: (obj, msg) => app.log.warn(obj, msg), info: (obj, msg) => app.log.info(obj, msg) };

@@ -28,6 +28,7 @@ fs.writeFileSync(USER_FILE, msg.source);
 // The environment of a fresh run: OUTRIGGER_EXECUTION for the SDK's ctx, argv[1] the script, no trace of the spare.
 process.env.OUTRIGGER_EXECUTION = msg.execution;
 delete process.env.OUTRIGGER_SPARE;
+for (const [k, v] of Object.entries(msg.env ?? {})) if (/^ENNEO_[A-Z_]{1,40}$/.test(k) && typeof v === 'string') process.env[k] = v;
 process.argv[1] = USER_FILE;
 // An uncaught error of the script reaches _preload.mjs's handler exactly as for a main module (stack, exit 1).
 await import(pathToFileURL(USER_FILE).href);

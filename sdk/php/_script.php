@@ -21,7 +21,13 @@
     putenv('OUTRIGGER_SPARE');
     $_SERVER['OUTRIGGER_EXECUTION'] = $_ENV['OUTRIGGER_EXECUTION'] = $msg['execution'];
     unset($_SERVER['OUTRIGGER_SPARE'], $_ENV['OUTRIGGER_SPARE']);
+    foreach (($msg['env'] ?? []) as $k => $v) {
+        if (!is_string($k) || !is_string($v) || !preg_match('/^ENNEO_[A-Z_]{1,40}$/', $k)) continue;
+        putenv("$k=$v");
+        $_SERVER[$k] = $_ENV[$k] = $v;
+    }
     $_SERVER['SCRIPT_FILENAME'] = $_SERVER['SCRIPT_NAME'] = $_SERVER['PHP_SELF'] = $file;
     $GLOBALS['argv'][0] = $_SERVER['argv'][0] = $file;
 })();
+if (\Outrigger\outrigger_script_uses_in((string) file_get_contents(getenv('OUTRIGGER_CODE') ?: '/tmp/.outrigger/main.php'))) $in = \Outrigger\outrigger_script_input();
 require getenv('OUTRIGGER_CODE') ?: '/tmp/.outrigger/main.php';

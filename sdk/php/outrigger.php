@@ -181,7 +181,8 @@ final class Sdk
     public static function input(): mixed
     {
         if (!self::$inputRead) {
-            $text = stream_get_contents(STDIN);
+            // Shared with `$in` (script mode), which may have read stdin already.
+            $text = function_exists('Outrigger\outrigger_stdin_text') ? outrigger_stdin_text() : stream_get_contents(STDIN);
             self::$input = trim((string) $text) === '' ? null : json_decode($text, true, 512, JSON_THROW_ON_ERROR);
             self::$inputRead = true;
         }
@@ -198,3 +199,8 @@ final class Sdk
         Channel::instance()->sendRaw($line);
     }
 }
+
+// The reference platform's SDK classes (EnneoSDK\ApiEnneo, Api, Setting, …), loaded when first used (sdk/php/enneo.php).
+spl_autoload_register(function (string $class): void {
+    if (str_starts_with($class, 'EnneoSDK\\')) require_once __DIR__ . '/enneo.php';
+});

@@ -23,6 +23,9 @@ if os.environ.get("OUTRIGGER_SPARE"):
         _f.write(_msg["source"].encode("utf-8", "surrogatepass"))
     # The environment of a fresh run: OUTRIGGER_EXECUTION for the SDK's ctx, no trace of being a spare.
     os.environ["OUTRIGGER_EXECUTION"] = _msg["execution"]
+    for _k, _v in (_msg.get("env") or {}).items():
+        if _k.startswith("ENNEO_") and _k[6:].replace("_", "").isalpha() and _k.isupper() and isinstance(_v, str):
+            os.environ[_k] = _v
     del os.environ["OUTRIGGER_SPARE"], _chunks, _msg, _f
     del sys.path[0]
 sys.path[:0] = [p for p in (_SDK_DIR, os.environ.get("OUTRIGGER_DEPS"), os.path.dirname(_USER_FILE)) if p]

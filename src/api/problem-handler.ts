@@ -117,7 +117,10 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Prob
 /** Installs the error and not-found handlers on the root instance (before any route is registered). */
 export function installProblemHandlers(app: FastifyInstance): void {
   const known = new RouteMethods();
-  app.addHook('onRoute', (route) => known.add(route.url, route.method));
+  // The console's page fallback (GET /*) answers any path: it must not make every path "known" for 405s.
+  app.addHook('onRoute', (route) => {
+    if (!(route.config as { pageFallback?: boolean } | undefined)?.pageFallback) known.add(route.url, route.method);
+  });
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const problem = problemFor(err);
     if (problem.code === 'DATABASE_UNAVAILABLE') {

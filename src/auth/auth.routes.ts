@@ -5,7 +5,7 @@ import type { Db } from '../store/index.js';
 import { ProblemError } from '../errors.js';
 import { createWorkspace, getWorkspace } from '../workspaces/workspaces.service.js';
 import { createToken, deleteToken, listTokens } from './tokens.js';
-import { ROLES } from './roles.js';
+import { ROLES, permissionsOf } from './roles.js';
 import { CreatedToken, CreatedWorkspace, List, MeView, NoContent, TokenView } from '../api/schemas/responses.js';
 
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -13,7 +13,7 @@ const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; defaultTimeZone: string }> = async (app, { db, defaultTimeZone }) => {
   app.get('/me', { config: { permission: 'any' }, schema: { tags: ['auth'], summary: 'The calling token: workspace and role', response: { 200: MeView } } }, async (req) => {
     const ws = await getWorkspace(db, req.principal.workspaceId);
-    return { workspace: ws, role: req.principal.role, tokenName: req.principal.name, tokenId: req.principal.tokenId };
+    return { workspace: ws, role: req.principal.role, tokenName: req.principal.name, tokenId: req.principal.tokenId, permissions: [...permissionsOf(req.principal.role)] };
   });
   app.get('/tokens', { config: { permission: 'admin' }, schema: { tags: ['auth'], summary: 'List API tokens of the workspace', response: { 200: List(TokenView) } } },
     async (req) => ({ items: await listTokens(db, req.principal.workspaceId) }));

@@ -33,6 +33,11 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   execution: ['read', 'invoke', 'storage:write', 'operate'],
 };
 
+/** The permissions a role carries (the console shows or hides controls by them). */
+export function permissionsOf(role: Role): readonly Permission[] {
+  return GRANTS[role];
+}
+
 /** Whether a role carries a permission. */
 export function roleAllows(role: Role, permission: Permission): boolean {
   return permission === 'any' || GRANTS[role].includes(permission);

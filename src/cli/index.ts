@@ -51,7 +51,7 @@ Folder layout (one folder per executor, for Git):
       {"input": {...}, "expect": {"status": "ok", "outputContains": {...}}}   objects may hold more keys
       {"input": {...}, "expect": {"status": "error", "code": "INPUT_INVALID", "messageContains": "..."}}
 JSON files are written with sorted keys, 2-space indent and a trailing newline.
-Needs a server: --url / OUTRIGGER_URL and a developer token (--token / OUTRIGGER_TOKEN).
+pull, push, diff and test --remote need a server: --url / OUTRIGGER_URL and a developer token (--token / OUTRIGGER_TOKEN).
 Exit codes: 0 success, 1 differences or failures (diff, push, test), 2 usage or input errors.`;
 const folderCommand = (c: Command) => withClient(c.option('--dir <dir>', 'the executors folder', 'executors')).addHelpText('after', FOLDER_LAYOUT);
 
@@ -64,8 +64,14 @@ folderCommand(program.command('push [names...]').description('create or version 
   .action(async (names: string[], flags) => { process.exitCode = await push(names, flags); });
 folderCommand(program.command('diff [names...]').description('show what push would change as unified diffs; exit 1 when anything differs, 0 when nothing does'))
   .action(async (names: string[], flags) => { process.exitCode = await diff(names, flags); });
-folderCommand(program.command('test [names...]').description('run each folder\'s tests/*.json fixtures against the folder\'s definition (a draft run on the server, nothing is saved); exit 1 on any failure')
-  .option('--reporter <reporter>', 'text | tap', 'text'))
+folderCommand(program.command('test [names...]').description('run each folder\'s tests/*.json fixtures on this machine (the sandbox of `outrigger run`, no server) or with --remote as draft runs on a server; exit 1 on any failure')
+  .option('--reporter <reporter>', 'text | tap | junit', 'text')
+  .option('-o, --output <file>', 'write the JUnit report to this file (text progress stays on stdout)')
+  .option('--remote', 'run the fixtures on the server (--url, --token) instead of locally')
+  .option('--secrets <file>', '.env-style file of secrets for local runs')
+  .option('--api-calls', 'run the fixtures of apiCall executors locally too (they send real requests; skipped otherwise)')
+  .option('--no-sandbox', 'local runs without isolation (machines without bubblewrap)')
+  .option('-w, --watch', 'run again whenever a file in <dir> changes'))
   .action(async (names: string[], flags) => { process.exitCode = await test(names, flags); });
 
 program.command('run <folder>').description('run one executor folder on this machine in the real sandbox, without a server: output on stdout, logs and timing on stderr; exit 0 ok, 1 error')

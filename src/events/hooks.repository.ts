@@ -1,6 +1,6 @@
 // Event hook rows: plain queries over `event_hooks`, scoped by workspace.
 import type { Db, Tx } from '../store/index.js';
-import type { EventHooksTable } from '../store/schema.js';
+import type { EventHooksTable } from './hooks.table.js';
 
 export type HookRow = EventHooksTable;
 

@@ -4,7 +4,7 @@
 // no separate relay step can lose or delay it, on either store (see dispatcher.ts for the design).
 import { EventEmitter } from 'node:events';
 import type { Db, Tx } from '../store/index.js';
-import type { DeliveriesTable } from '../store/schema.js';
+import type { DeliveriesTable } from './deliveries.table.js';
 import { newId } from '../ids.js';
 import { typeMatches } from './event-types.js';
 import { filterMatches, LogicSession } from './filter.js';

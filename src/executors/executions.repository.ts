@@ -1,6 +1,6 @@
 // Execution records: written once when a run ends, listed newest first by a cursor on `seq`.
 import type { Db } from '../store/index.js';
-import type { ExecutionsTable } from '../store/schema.js';
+import type { ExecutionsTable } from './executions.table.js';
 
 export type ExecutionRow = Omit<ExecutionsTable, 'seq'> & { seq?: number };
 

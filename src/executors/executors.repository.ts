@@ -1,6 +1,6 @@
 // Executor and version rows: plain functions over the database (or a transaction).
 import type { Db, Tx } from '../store/index.js';
-import type { ExecutorsTable, ExecutorVersionsTable } from '../store/schema.js';
+import type { ExecutorsTable, ExecutorVersionsTable } from './executors.table.js';
 import { withRowLock, type RowLock } from '../store/transaction.js';
 
 type Q = Db | Tx;

@@ -11,6 +11,8 @@ export interface ExecutorSummary {
   name: string;
   type: 'code' | 'apiCall';
   description: string;
+  /** Language of a code executor's active version; null for an API call. */
+  language: string | null;
   activeVersion: number;
   latestVersion: number;
   createdAt: string;
@@ -69,13 +71,13 @@ export class ExecutorsService {
       ? await this.db.selectFrom('executor_versions').innerJoin('executors', (j) => j.onRef('executors.id', '=', 'executor_versions.executor_id').onRef('executors.active_version', '=', 'executor_versions.version'))
         .select(['executors.id', 'executor_versions.definition']).where('executors.workspace_id', '=', workspaceId).execute()
       : [];
-    const desc = new Map(defs.map((d) => [d.id, (JSON.parse(d.definition) as ExecutorDefinition).description]));
-    return rows.map((r) => this.summary(r, desc.get(r.id) ?? ''));
+    const active = new Map(defs.map((d) => [d.id, JSON.parse(d.definition) as ExecutorDefinition]));
+    return rows.map((r) => this.summary(r, active.get(r.id)));
   }
 
-  private summary(row: repo.ExecutorRow, description: string): ExecutorSummary {
+  private summary(row: repo.ExecutorRow, def: ExecutorDefinition | undefined): ExecutorSummary {
     return {
-      name: row.name, type: row.type as 'code', description, activeVersion: row.active_version, latestVersion: row.latest_version,
+      name: row.name, type: row.type as 'code', description: def?.description ?? '', language: def?.code?.language ?? null, activeVersion: row.active_version, latestVersion: row.latest_version,
       createdAt: iso(row.created_at), updatedAt: iso(row.updated_at),
     };
   }
@@ -160,7 +162,7 @@ export class ExecutorsService {
 
   private view(row: repo.ExecutorRow, v: repo.VersionRow): ExecutorView {
     const definition = JSON.parse(v.definition) as ExecutorDefinition;
-    return { ...this.summary(row, definition.description), definition, version: versionInfo(v, row.active_version) };
+    return { ...this.summary(row, definition), definition, version: versionInfo(v, row.active_version) };
   }
 
   /** Makes an earlier (or later) version active again. */

@@ -48,6 +48,8 @@ export interface InvokeRequest {
   idempotencyKey?: string;
   /** Event hops that led to this run (the causation depth of the event a hook runs for). */
   causationDepth?: number;
+  /** Receives each log line while the run goes on, secrets revealed so far redacted (the streamed test run). */
+  onLog?: (line: LogLine) => void;
 }
 
 export interface InvocationResult {
@@ -117,6 +119,9 @@ export class InvokeService {
     const maxDepth = this.deps.maxDepth ?? MAX_UDF_DEPTH;
     const ownDeadline = started + def.timeoutMs;
     const revealed = new Set<string>();
+    // A streamed line is redacted with the secrets revealed up to then: a value is revealed before code can print it.
+    const streamLog = (line: LogLine) => req.onLog?.({ ...line, message: redactText(line.message, redactionNeedles(revealed)) });
+    let streamingCode = false;
     const logs: LogLine[] = [];
     let logsDropped = 0;
     const ctx: RunContext = {
@@ -138,7 +143,10 @@ export class InvokeService {
           logsDropped++;
           return;
         }
-        logs.push({ ts: new Date().toISOString(), level, message: message.length > MAX_LOG_LINE_CHARS ? message.slice(0, MAX_LOG_LINE_CHARS) + '…' : message });
+        const line: LogLine = { ts: new Date().toISOString(), level, message: message.length > MAX_LOG_LINE_CHARS ? message.slice(0, MAX_LOG_LINE_CHARS) + '…' : message };
+        logs.push(line);
+        // Code logs were streamed by the sandbox as they came (runCode); they are only collected here.
+        if (!streamingCode) streamLog(line);
       },
       revealSecrets: async (names) => {
         const values = await this.deps.secrets.reveal(req.workspaceId, names);
@@ -172,9 +180,11 @@ export class InvokeService {
       if (def.type === 'apiCall') {
         output = await runApiCall(def, req.input, ctx, this.deps.apiCall);
       } else {
-        const r = await this.runCode(def, hash, req, ctx);
+        streamingCode = req.onLog !== undefined;
+        const r = await this.runCode(def, hash, req, ctx, streamLog);
         coldStart = r.coldStart;
         for (const l of r.logs) ctx.log(l.level, l.message);
+        streamingCode = false;
         if (r.status === 'error') throw new InvocationError(r.error!.code, r.error!.message, r.error!.details);
         output = r.output;
       }
@@ -241,7 +251,7 @@ export class InvokeService {
     };
   }
 
-  private async runCode(def: ExecutorDefinition, hash: string, req: InvokeRequest, ctx: RunContext) {
+  private async runCode(def: ExecutorDefinition, hash: string, req: InvokeRequest, ctx: RunContext, streamLog: (line: LogLine) => void) {
     const runner = this.deps.codeRunner;
     if (!runner || !this.deps.sdkHosts) {
       throw new ProblemError('SERVICE_UNAVAILABLE', this.deps.codeUnavailable ?? 'code executors cannot run on this server: the sandbox is not available (see /readyz and the server log)');
@@ -269,6 +279,7 @@ export class InvokeService {
       dependenciesDir,
       execution: { id: ctx.executionId, trigger: ctx.trigger, attempt: ctx.attempt, executorName: def.name, version: ctx.version, deadline: ctx.deadline },
       host: this.deps.sdkHosts.create(ctx, this),
+      ...(req.onLog ? { onLog: streamLog } : {}),
     });
   }
 }

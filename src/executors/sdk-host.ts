@@ -4,6 +4,8 @@ import type { Db } from '../store/index.js';
 import { InvocationError, ProblemError } from '../errors.js';
 import { createExecutionToken } from '../auth/tokens.js';
 import { runAsPartOf } from './nesting.js';
+import { mapReferenceRequest, ReferenceMappingError } from './compat/reference-api.js';
+import { REFERENCE_API_URL } from './compat/reference-env.js';
 import type { StorageService } from '../storage/storage.service.js';
 import type { RunContext } from './run-context.js';
 import type { SdkCall, SdkHost } from './sandbox/contract.js';
@@ -43,6 +45,29 @@ export class SdkHostFactory {
     const deps = this.deps;
     // What work started by this execution inherits (nesting.ts); ctx.udf passes it explicitly.
     const self = { executionId: ctx.executionId, rootId: ctx.rootId, depth: ctx.depth, deadline: ctx.deadline, callPath: ctx.callPath, revealedValues: ctx.revealedValues, causationDepth: ctx.causationDepth };
+    // A token of the executor's workspace that expires with the execution; created only when first needed.
+    // Its role (execution) reads, invokes, works on tickets, storage and events but changes no configuration
+    // (executors, bindings, hooks, secrets, tokens), so one execution cannot plant code that outlives it.
+    // Requests made with it run as part of this execution: what they invoke is its child (nesting.ts).
+    const token = async () => (apiToken ??= await createExecutionToken(deps.db, ctx.workspaceId, ctx.executionId, ctx.deadline + 60_000));
+    const ownApi = async (methodIn: string, raw: string, body?: unknown): Promise<unknown> => {
+      if (!deps.platformApi) throw new SdkCallError('NOT_AVAILABLE', 'the platform API is not available here');
+      const method = methodIn.toUpperCase();
+      if (!raw.startsWith('/')) throw new SdkCallError('INVALID_ARGUMENTS', 'path must start with / (e.g. /api/tickets)');
+      // Resolved the way the router will see it (`..`, `%2e%2e`): code reaches the REST API under /api only,
+      // never /metrics, /readyz or /mcp (which authenticates by itself, outside the nesting context).
+      const resolved = new URL(raw.startsWith('/api') ? raw : `/api${raw}`, 'http://in-process');
+      if (resolved.pathname !== '/api' && !resolved.pathname.startsWith('/api/')) {
+        throw new SdkCallError('INVALID_ARGUMENTS', `path ${raw} leaves the REST API under /api`);
+      }
+      const path = resolved.pathname + resolved.search;
+      const res = await deps.platformApi({ method, path, body, token: await token() });
+      if (res.status >= 400) {
+        const b = res.body as { code?: string; detail?: string } | null;
+        throw new SdkCallError(b?.code ?? `HTTP_${res.status}`, `${method} ${raw} answered ${res.status}: ${b?.detail ?? ''}`);
+      }
+      return res.body;
+    };
     const handle = async (call: SdkCall): Promise<unknown> => {
       const a = call.args ?? {};
       const ws = ctx.workspaceId;
@@ -69,29 +94,19 @@ export class SdkHostFactory {
           const page = await deps.storage.page(ws, { prefix: typeof a.prefix === 'string' ? a.prefix : '', cursor: typeof a.after === 'string' ? a.after : undefined, limit: typeof a.limit === 'number' && a.limit >= 1 ? Math.floor(a.limit) : undefined });
           return page.items.map((o) => ({ key: o.key, value: o.value, expiresAt: o.expiresAt }));
         }
-        case 'api.request': {
-          if (!deps.platformApi) throw new SdkCallError('NOT_AVAILABLE', 'the platform API is not available here');
-          const method = str(a, 'method').toUpperCase();
-          const raw = str(a, 'path');
-          if (!raw.startsWith('/')) throw new SdkCallError('INVALID_ARGUMENTS', 'path must start with / (e.g. /api/tickets)');
-          // Resolved the way the router will see it (`..`, `%2e%2e`): code reaches the REST API under /api only,
-          // never /metrics, /readyz or /mcp (which authenticates by itself, outside the nesting context).
-          const resolved = new URL(raw.startsWith('/api') ? raw : `/api${raw}`, 'http://in-process');
-          if (resolved.pathname !== '/api' && !resolved.pathname.startsWith('/api/')) {
-            throw new SdkCallError('INVALID_ARGUMENTS', `path ${raw} leaves the REST API under /api`);
+        case 'api.request':
+          return ownApi(str(a, 'method'), str(a, 'path'), a.body);
+        case 'reference.request': {
+          // The compatibility SDK's ApiEnneo: reference paths mapped onto ours (compat/reference-api.ts).
+          const authorizeAs = a.authorizeAs ?? 'user';
+          if (authorizeAs !== 'user' && authorizeAs !== 'serviceWorker') throw new SdkCallError('INVALID_ARGUMENTS', `authorizeAs must be one of user, serviceWorker (got ${JSON.stringify(authorizeAs)})`);
+          try {
+            const mapped = await mapReferenceRequest(ownApi, str(a, 'method'), str(a, 'path'), a.params, a.body);
+            return mapped.mapAnswer(await ownApi(mapped.method, mapped.path, mapped.body));
+          } catch (err) {
+            if (err instanceof ReferenceMappingError) throw new SdkCallError(err.code, err.message);
+            throw err;
           }
-          const path = resolved.pathname + resolved.search;
-          // A token of the executor's workspace that expires with the execution; created only when first needed.
-          // Its role (execution) reads, invokes, works on tickets, storage and events but changes no configuration
-          // (executors, bindings, hooks, secrets, tokens), so one execution cannot plant code that outlives it.
-          // Requests made with it run as part of this execution: what they invoke is its child (nesting.ts).
-          apiToken ??= await createExecutionToken(deps.db, ws, ctx.executionId, ctx.deadline + 60_000);
-          const res = await deps.platformApi({ method, path, body: a.body, token: apiToken });
-          if (res.status >= 400) {
-            const b = res.body as { code?: string; detail?: string } | null;
-            throw new SdkCallError(b?.code ?? `HTTP_${res.status}`, `${method} ${raw} answered ${res.status}: ${b?.detail ?? ''}`);
-          }
-          return res.body;
         }
         case 'udf': {
           const name = str(a, 'name');
@@ -120,6 +135,10 @@ export class SdkHostFactory {
       }
     };
     return {
+      // The reference platform's variables: its code reads them (and passes the token on) without knowing where it runs.
+      async scriptEnv() {
+        return { ENNEO_API_URL: REFERENCE_API_URL, ENNEO_SESSION_TOKEN: await token() };
+      },
       async handle(call) {
         try {
           // The SDK channel's callbacks carry the async context of whatever started the worker; each call belongs to this execution.

@@ -1,7 +1,7 @@
 // Conversations of the built-in host model (a thread of messages, optionally on a ticket); creating one writes ConversationCreated.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../store/index.js';
-import type { ConversationsTable } from '../store/schema.js';
+import type { ConversationsTable } from './host.table.js';
 import { ProblemError } from '../errors.js';
 import { newId } from '../ids.js';
 import { Channel } from './tickets.model.js';

@@ -1,7 +1,7 @@
 // The built-in host model (SPEC 3): services wired together, routes under /api, and the inactivity sweep.
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/index.js';
-import type { BindingsService } from '../points/webhooks/bindings.service.js';
+import type { BindingsService } from '../points/bindings/callable-bindings.service.js';
 import type { Clock } from './host-events.js';
 import { TicketsService } from './tickets.service.js';
 import { RepliesService } from './replies.service.js';

@@ -1,7 +1,7 @@
 // Customer profiles of the built-in host model (CRUD); each change writes ProfileCreated/Updated/Deleted with it.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../store/index.js';
-import type { ProfilesTable } from '../store/schema.js';
+import type { ProfilesTable } from './host.table.js';
 import { ProblemError } from '../errors.js';
 import { newId } from '../ids.js';
 import { Cursor, Text } from './text.js';

@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../store/index.js';
 import { ProblemError, type FieldError } from '../errors.js';
-import type { BindingsService } from '../points/webhooks/bindings.service.js';
+import type { BindingsService } from '../points/bindings/callable-bindings.service.js';
 import { CHANNELS, type Channel } from './tickets.model.js';
 
 const WebhookName = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,62}$' });

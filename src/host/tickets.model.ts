@@ -1,7 +1,7 @@
 // The ticket's API shapes (TypeBox), and the mapping from rows to the API object and event snapshot.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
-import type { TicketRepliesTable, TicketsTable } from '../store/schema.js';
+import type { TicketRepliesTable, TicketsTable } from './host.table.js';
 import { Cursor, Text } from './text.js';
 import { iso } from '../util/time.js';
 

@@ -1,7 +1,7 @@
 // Ticket and reply rows: plain functions over the database or a transaction.
 import { sql, type Selectable } from 'kysely';
 import type { Db, Tx } from '../store/index.js';
-import type { TicketRepliesTable, TicketsTable } from '../store/schema.js';
+import type { TicketRepliesTable, TicketsTable } from './host.table.js';
 
 type Q = Db | Tx;
 export type TicketRow = Selectable<TicketsTable>;

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HostIdParams as IdParams } from './text.js';
-import { sendInvocationProblem } from '../points/webhooks/invocation-problem.js';
+import { sendInvocationProblem } from '../api/invocation-problem.js';
 import { ForwardBody, ReplyBody, RetryBody, TicketCreateBody, TicketListQuery, TicketPatchBody } from './tickets.model.js';
 import { actorOf } from './host-events.js';
 import type { TicketsService } from './tickets.service.js';

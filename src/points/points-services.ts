@@ -14,8 +14,8 @@ import { agentsRoutes } from './agents/agents.routes.js';
 import { ToolsService } from './ai-tools/tools.service.js';
 import { toolsRoutes } from './ai-tools/tools.routes.js';
 import { mcpRoutes } from './ai-tools/mcp.routes.js';
-import { SmartAgentsService } from './ai-agents/smart-agents.service.js';
-import { smartAgentsRoutes } from './ai-agents/smart-agents.routes.js';
+import { SmartAgentsService } from './smart-agents/smart-agents.service.js';
+import { smartAgentsRoutes } from './smart-agents/smart-agents.routes.js';
 
 export interface PointsDeps {
   db: Db;

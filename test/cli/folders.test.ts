@@ -205,7 +205,7 @@ describe('outrigger pull/push/diff/test (apiCall executors)', () => {
     write(path.join(t, 'berlin.json'), JSON.stringify({ input: { zip: '10115' }, expect: { status: 'ok', output: { zip: '10115', price: 42, currency: 'EUR' } } }));
     write(path.join(t, 'partial.json'), JSON.stringify({ input: { zip: '20095' }, expect: { status: 'ok', outputContains: { price: 42 } } }));
     write(path.join(t, 'invalid-zip.json'), JSON.stringify({ input: { zip: 'abc' }, expect: { status: 'error', code: 'INPUT_INVALID' } }));
-    const pass = await cli(work, env, 'test', 'offer');
+    const pass = await cli(work, env, 'test', '--remote', 'offer');
     expect(pass.stdout).toMatch(/^offer\n {2}PASS tests\/berlin\.json \(\d+ ms\)\n {2}PASS tests\/invalid-zip\.json \(\d+ ms\)\n {2}PASS tests\/partial\.json \(\d+ ms\)\n\n3 passed, 0 failed \(3 fixtures of 1 executor\)\n$/);
     expect(pass.code).toBe(0);
 
@@ -213,7 +213,7 @@ describe('outrigger pull/push/diff/test (apiCall executors)', () => {
     const file = path.join(work, 'executors/offer/executor.json');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('/offer"', '/offer-v2"'));
     const before = upstream.requests.length;
-    const fail = await cli(work, env, 'test', 'offer');
+    const fail = await cli(work, env, 'test', '--remote', 'offer');
     expect(fail.code).toBe(1);
     expect(upstream.requests.slice(before).every((r) => r.url.startsWith('/offer-v2'))).toBe(true);
     expect(fail.stdout).toContain('  FAIL tests/berlin.json');
@@ -223,7 +223,7 @@ describe('outrigger pull/push/diff/test (apiCall executors)', () => {
     expect(fail.stdout).toContain('1 passed, 2 failed (3 fixtures of 1 executor)');
     expect((await api(server.url, 'GET', '/api/executors/offer')).definition.apiCall.url).toBe(`${upstream.url}/offer`);
 
-    const tap = await cli(work, env, 'test', 'offer', '--reporter', 'tap');
+    const tap = await cli(work, env, 'test', '--remote', 'offer', '--reporter', 'tap');
     expect(tap.code).toBe(1);
     expect(tap.stdout).toMatch(/^TAP version 14\n1\.\.3\nnot ok 1 - offer tests\/berlin\.json \(\d+ ms\)\n {2}---\n {2}message: \|-\n {4}output differs:\n/);
     expect(tap.stdout).toMatch(/\nok 2 - offer tests\/invalid-zip\.json \(\d+ ms\)\n/);
@@ -232,7 +232,7 @@ describe('outrigger pull/push/diff/test (apiCall executors)', () => {
     // An upstream failure expected as such passes; an unexpected one is reported with its code.
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('/offer-v2"', '/down"'));
     write(path.join(t, 'berlin.json'), JSON.stringify({ input: { zip: '10115' }, expect: { status: 'error', code: 'UPSTREAM_ERROR', messageContains: '503' } }));
-    const mixed = await cli(work, env, 'test', 'offer');
+    const mixed = await cli(work, env, 'test', '--remote', 'offer');
     expect(mixed.stdout).toContain('  PASS tests/berlin.json');
     expect(mixed.stdout).toContain('  FAIL tests/partial.json');
     expect(mixed.stdout).toContain('expected status ok, got error UPSTREAM_ERROR');
@@ -240,7 +240,7 @@ describe('outrigger pull/push/diff/test (apiCall executors)', () => {
     // Without names, executors without fixtures are listed as such.
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('/down"', '/offer"'));
     write(path.join(t, 'berlin.json'), JSON.stringify({ input: { zip: '10115' }, expect: { status: 'ok', outputContains: { zip: '10115' } } }));
-    const all = await cli(work, env, 'test');
+    const all = await cli(work, env, 'test', '--remote');
     expect(all.stdout).toContain('greet: no fixtures\n');
     expect(all.stdout).toContain('3 passed, 0 failed (3 fixtures of 3 executors)');
     expect(all.code).toBe(0);
@@ -299,8 +299,8 @@ describe('outrigger pull/push/diff/test (apiCall executors)', () => {
     const usage = await cli(work, env, 'push', '--no-such-flag');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("unknown option '--no-such-flag'");
-    const reporter = await cli(work, env, 'test', '--reporter', 'junit');
-    expect(reporter).toMatchObject({ code: 2, stderr: 'outrigger: --reporter must be text or tap, got "junit"\n' });
+    const reporter = await cli(work, env, 'test', '--reporter', 'xml');
+    expect(reporter).toMatchObject({ code: 2, stderr: 'outrigger: --reporter must be text, tap, junit; got "xml"\n' });
     const version = await cli(work, env, 'pull', '--version', '1');
     expect(version).toMatchObject({ code: 2, stderr: 'outrigger: --version needs exactly one executor name\n' });
   });
@@ -334,14 +334,14 @@ describe('outrigger test (a Python executor in the sandbox)', () => {
     ].join('\n'));
     write(path.join(dir, 'tests/a-ok.json'), JSON.stringify({ input: { amount: 100 }, expect: { status: 'ok', output: { discount: 10 } } }));
     write(path.join(dir, 'tests/b-raises.json'), JSON.stringify({ input: { amount: -1 }, expect: { status: 'error', code: 'RUNTIME_ERROR', messageContains: 'negative amount' } }));
-    const pass = await cli(work, env, 'test');
+    const pass = await cli(work, env, 'test', '--remote');
     expect(pass.stdout).toContain('  PASS tests/a-ok.json');
     expect(pass.stdout).toContain('  PASS tests/b-raises.json');
     expect(pass.code).toBe(0);
 
     write(path.join(dir, 'tests/c-wrong.json'), JSON.stringify({ input: { amount: 50 }, expect: { status: 'ok', output: { discount: 6 } } }));
     write(path.join(dir, 'tests/d-unexpected.json'), JSON.stringify({ input: { amount: -5 }, expect: { status: 'ok' } }));
-    const fail = await cli(work, env, 'test', 'discount');
+    const fail = await cli(work, env, 'test', '--remote', 'discount');
     expect(fail.code).toBe(1);
     expect(fail.stdout).toContain('  FAIL tests/c-wrong.json');
     expect(fail.stdout).toContain('-  "discount": 6\n       +  "discount": 5');

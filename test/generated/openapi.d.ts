@@ -5022,6 +5022,7 @@ export interface paths {
                                 /** @description ISO 8601 date-time */
                                 createdAt: string;
                                 description: string;
+                                language: string | null;
                                 latestVersion: number;
                                 name: string;
                                 type: "code" | "apiCall";
@@ -5143,6 +5144,7 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             description: string;
+                            language: string | null;
                             latestVersion: number;
                             name: string;
                             type: "code" | "apiCall";
@@ -5283,6 +5285,7 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             description: string;
+                            language: string | null;
                             latestVersion: number;
                             name: string;
                             type: "code" | "apiCall";
@@ -5425,6 +5428,7 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             description: string;
+                            language: string | null;
                             latestVersion: number;
                             name: string;
                             type: "code" | "apiCall";
@@ -5467,6 +5471,7 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             description: string;
+                            language: string | null;
                             latestVersion: number;
                             name: string;
                             type: "code" | "apiCall";
@@ -6059,6 +6064,7 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             description: string;
+                            language: string | null;
                             latestVersion: number;
                             name: string;
                             type: "code" | "apiCall";
@@ -6336,6 +6342,164 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/executors/{name}/test/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a draft like POST /test, streamed as Server-Sent Events
+         * @description Answers `text/event-stream`: a `log` event `{ts, level, message}` for each log line while the code runs (secret values redacted), then one `result` event with the same body POST /test answers. Requests that cannot run at all are problem+json as for /test.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description unique per workspace */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        draft?: {
+                            apiCall?: {
+                                headers?: {
+                                    [key: string]: string;
+                                };
+                                method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+                                /** @description name of a secret holding a Standard Webhooks key (whsec_…); requests are then signed */
+                                signingSecret?: string;
+                                url: string;
+                            };
+                            code?: {
+                                /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
+                                allowInstallScripts?: boolean;
+                                /** @description requirements.txt / package.json / composer.json text */
+                                dependencies?: string;
+                                egress?: string[];
+                                language: "python" | "node" | "php";
+                                memoryMb?: number;
+                                mode?: "handler" | "script";
+                                source: string;
+                            };
+                            description?: string;
+                            /** @description JSON Schema 2020-12 */
+                            inputSchema?: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description unique per workspace */
+                            name?: string;
+                            /** @description JSON Schema 2020-12 */
+                            outputSchema?: {
+                                [key: string]: unknown;
+                            } | null;
+                            timeoutMs?: number;
+                            type: "code" | "apiCall";
+                        };
+                        /** @description the input object */
+                        input?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description the event stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_JSON; `errors[]` names each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token’s role does not allow this (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource does not exist (NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state (CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is too large (PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The service, its database or the code runtime is not available (SERVICE_UNAVAILABLE, DEPENDENCIES_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/executors/{name}/versions": {
         parameters: {
             query?: never;
@@ -6474,6 +6638,7 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             description: string;
+                            language: string | null;
                             latestVersion: number;
                             name: string;
                             type: "code" | "apiCall";
@@ -6574,6 +6739,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description what the token may do: the route permissions of its role (read, invoke, executors:write, …) */
+                            permissions: string[];
                             role: string;
                             tokenId: string | null;
                             tokenName: string;
@@ -7683,6 +7850,208 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stats/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invocations per minute (last hour), per-executor error rate and p50/p95 (last hour and day), delivery queue, dead letters */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deadLetters: number;
+                            generatedAt: string;
+                            lastDay: ({
+                                /** @description errors / invocations, 0 without invocations */
+                                errorRate: number;
+                                errors: number;
+                                executor: string;
+                                invocations: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            lastHour: ({
+                                /** @description errors / invocations, 0 without invocations */
+                                errorRate: number;
+                                errors: number;
+                                executor: string;
+                                invocations: number;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            perMinute: ({
+                                errors: number;
+                                invocations: number;
+                                minute: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            queue: {
+                                queued: number;
+                                running: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_JSON; `errors[]` names each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token’s role does not allow this (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The service, its database or the code runtime is not available (SERVICE_UNAVAILABLE, DEPENDENCIES_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stats/executors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per executor: invocations, error rate, p50/p95 duration in a window, and the last run (every executor listed) */
+        get: {
+            parameters: {
+                query?: {
+                    windowMinutes?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** @description errors / invocations, 0 without invocations */
+                                errorRate: number;
+                                errors: number;
+                                executor: string;
+                                invocations: number;
+                                lastRunAt: string | null;
+                                lastStatus: string | null;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_JSON; `errors[]` names each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token’s role does not allow this (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The service, its database or the code runtime is not available (SERVICE_UNAVAILABLE, DEPENDENCIES_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
 import { CAPABILITIES } from '../../src/store/dialect.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
-import { BindingsService } from '../../src/points/webhooks/bindings.service.js';
+import { BindingsService } from '../../src/points/bindings/callable-bindings.service.js';
 import type { InvokeService } from '../../src/executors/invoke.service.js';
 import { DIALECTS, freshSchema, TEST_DATABASE_URL } from '../helpers/dialects.js';
 

@@ -27,13 +27,13 @@ export const TokenView = Obj({
   lastUsedAt: Nullable(Timestamp), expiresAt: Nullable(Timestamp),
 });
 export const CreatedToken = Obj({ ...TokenView.properties, token: Type.String({ description: 'shown only in this answer' }) });
-export const MeView = Obj({ workspace: Nullable(WorkspaceView), role: Type.String(), tokenName: Type.String(), tokenId: Nullable(Type.String()) });
+export const MeView = Obj({ workspace: Nullable(WorkspaceView), role: Type.String(), tokenName: Type.String(), tokenId: Nullable(Type.String()), permissions: Type.Array(Type.String(), { description: 'what the token may do: the route permissions of its role (read, invoke, executors:write, …)' }) });
 export const CreatedWorkspace = Obj({ workspace: WorkspaceView, adminToken: Type.String() });
 
 // ---- executors, versions, invocations, executions
 const ExecutorType = Type.Union([Type.Literal('code'), Type.Literal('apiCall')]);
 export const ExecutorSummaryView = Obj({
-  name: Type.String(), type: ExecutorType, description: Type.String(), activeVersion: Type.Integer(), latestVersion: Type.Integer(),
+  name: Type.String(), type: ExecutorType, description: Type.String(), language: Nullable(Type.String({ description: 'code executors: python, node or php' })), activeVersion: Type.Integer(), latestVersion: Type.Integer(),
   createdAt: Timestamp, updatedAt: Timestamp,
 });
 export const VersionView = Obj({

@@ -9,6 +9,7 @@ import type { CodeRunResult } from '../../executors/sandbox/contract.js';
 import { validateAgainst } from '../../executors/json-schema.js';
 import { readExecutorFolder } from '../folder/layout.js';
 import { FileStorage, localSdkHost } from './local-host.js';
+import { runLocalApiCall } from './local-api-call.js';
 
 /** Nested UDF calls a local run follows, as on the server. */
 const MAX_DEPTH = 8;
@@ -44,9 +45,19 @@ export async function runLocal(c: LocalRunContext, name: string, input: unknown,
     executor: name, status: 'error', error: { code: code as never, message, ...(details ? { details } : {}) }, logs: [], durationMs: Date.now() - started, coldStart: false,
   });
   const def = readExecutorFolder(c.dir, name).definition;
-  if (def.type !== 'code' || !def.code) return fail('RUNTIME_ERROR', `${name} is an apiCall executor: local runs take code executors (apiCall runs on a server: outrigger invoke)`);
   const inputErrors = def.inputSchema ? validateAgainst(def.inputSchema, input) : null;
   if (inputErrors) return fail('INPUT_INVALID', `input does not match the input schema of ${name}`, { errors: inputErrors });
+  const until = deadline || Date.now() + def.timeoutMs;
+  const checkOutput = (r: LocalResult): LocalResult => {
+    const errors = r.status === 'ok' && def.outputSchema ? validateAgainst(def.outputSchema, r.output) : null;
+    if (!errors) return r;
+    const { output: _output, ...rest } = r;
+    return { ...rest, status: 'error', error: { code: 'OUTPUT_INVALID', message: `the output does not match the outputSchema: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, details: { errors } } };
+  };
+  if (def.type === 'apiCall' || !def.code) {
+    const r = await runLocalApiCall(def, input, c.secrets, until);
+    return checkOutput({ executor: name, ...(r as Omit<LocalResult, 'executor' | 'durationMs' | 'coldStart'>), durationMs: Date.now() - started, coldStart: false });
+  }
   const code = def.code;
   let dependenciesDir: string | undefined;
   if (code.dependencies.trim()) {
@@ -56,7 +67,6 @@ export async function runLocal(c: LocalRunContext, name: string, input: unknown,
     if (dep.status !== 'ready' || !dep.dir) return fail('DEPENDENCIES_NOT_READY', `dependencies of ${name} failed to install: ${dep.error ?? dep.status}`, { log: dep.log.slice(-4000) });
     dependenciesDir = dep.dir;
   }
-  const until = deadline || Date.now() + def.timeoutMs;
   const path_ = [...callPath, name];
   const host = localSdkHost({
     secrets: c.secrets,
@@ -80,5 +90,5 @@ export async function runLocal(c: LocalRunContext, name: string, input: unknown,
     execution: { id: `local_${crypto.randomUUID()}`, trigger: callPath.length ? 'udf' : 'test', attempt: 1, executorName: name, version: 0, deadline: until },
     host,
   });
-  return { executor: name, status: r.status, ...(r.status === 'ok' ? { output: r.output } : { error: r.error }), logs: r.logs, durationMs: r.durationMs, coldStart: r.coldStart };
+  return checkOutput({ executor: name, status: r.status, ...(r.status === 'ok' ? { output: r.output } : { error: r.error }), logs: r.logs, durationMs: r.durationMs, coldStart: r.coldStart });
 }

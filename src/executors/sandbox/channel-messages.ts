@@ -4,7 +4,7 @@ import { jsonNestingDepth } from '../../util/safe-json.js';
 import type { LogLine } from './contract.js';
 
 /** SDK operations a sandbox may ask for (contract.ts); anything else is refused without reaching the host. */
-export const SDK_OPS = new Set(['secret', 'storage.get', 'storage.set', 'storage.delete', 'storage.list', 'api.request', 'udf', 'emit']);
+export const SDK_OPS = new Set(['secret', 'storage.get', 'storage.set', 'storage.delete', 'storage.list', 'api.request', 'reference.request', 'udf', 'emit']);
 const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
 
 /**

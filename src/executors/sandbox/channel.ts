@@ -22,6 +22,7 @@ export class InvocationState {
     readonly host: SdkHost,
     private readonly maxLogBytes: number,
     private readonly onLogOverflow: () => void,
+    private readonly onLog?: (line: LogLine) => void,
   ) {}
 
   /** Appends a log line; past the cap the invocation is ended with LIMIT_EXCEEDED (by the owner's kill). */
@@ -33,7 +34,9 @@ export class InvocationState {
       this.onLogOverflow();
       return;
     }
-    this.logs.push({ ts: new Date().toISOString(), level, message });
+    const line: LogLine = { ts: new Date().toISOString(), level, message };
+    this.logs.push(line);
+    this.onLog?.(line);
   }
 
   /** Raw stdout/stderr bytes of the sandbox (logs in handler mode, stderr in script mode). */

@@ -24,7 +24,8 @@ export interface ExecutionInfo {
 /**
  * One SDK call coming out of the sandbox. `op` is one of:
  * `secret` {name} | `storage.get` {key} | `storage.set` {key, value, ttlSeconds?} | `storage.delete` {key}
- * | `storage.list` {prefix?, after?, limit?} | `api.request` {method, path, body?} | `udf` {name, input} | `emit` {type, data}.
+ * | `storage.list` {prefix?, after?, limit?} | `api.request` {method, path, body?} | `udf` {name, input} | `emit` {type, data}
+ * | `reference.request` {method, path, params?, body?, authorizeAs?} (the compatibility SDK: reference API paths, mapped).
  * (`log` is handled inside the sandbox layer and ends up in CodeRunResult.logs.)
  */
 export interface SdkCall {
@@ -36,6 +37,11 @@ export interface SdkCall {
 export interface SdkHost {
   /** Resolves with the call's JSON result or rejects with an Error whose `code` (string) is kept for the SDK error. */
   handle(call: SdkCall): Promise<unknown>;
+  /**
+   * Script mode: environment variables for the script, asked for once before it starts (the reference platform's
+   * `ENNEO_API_URL` and `ENNEO_SESSION_TOKEN`). Only `ENNEO_*` names are passed on.
+   */
+  scriptEnv?(): Promise<Record<string, string>>;
 }
 
 export interface CodeRunRequest {
@@ -54,6 +60,8 @@ export interface CodeRunRequest {
   dependenciesDir?: string;
   execution: ExecutionInfo;
   host: SdkHost;
+  /** Called with each log line as it arrives (the console's streamed test run); the lines are in the result too. */
+  onLog?: (line: LogLine) => void;
   /** Every secret value the code may come across; the sandbox layer does not redact, the pipeline does, but may use it. */
   secretValues?: string[];
 }

@@ -12,7 +12,7 @@ import { DEFAULT_LIMITS, type SandboxCapabilities, type SandboxLimits } from './
 import { WorkerPools, type WorkerSpec } from './pool.js';
 import { RUNTIMES } from './runtimes/index.js';
 import { sdkRoot } from './runtimes/runtime.js';
-import { findUndici, type Logger, type SandboxEnv } from './sandbox-env.js';
+import { findUndici, type Logger, type SandboxEnv } from './launch-spec.js';
 import { settleCleanups } from './supervisor.js';
 
 export type { SandboxCapabilities, SandboxLimits } from './limits.js';

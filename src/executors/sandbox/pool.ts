@@ -6,7 +6,7 @@ import { EgressProxy } from './egress/proxy.js';
 import { runScript } from './script-run.js';
 import { ScriptSpares } from './script-spares.js';
 import type { Cidr } from '../egress/address-policy.js';
-import type { SandboxEnv } from './sandbox-env.js';
+import type { SandboxEnv } from './launch-spec.js';
 import { Worker } from './worker.js';
 
 interface Pool {

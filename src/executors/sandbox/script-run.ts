@@ -5,8 +5,8 @@ import { jsonNestingDepth } from '../../util/safe-json.js';
 import { classify } from './classify.js';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult, ExecutionInfo } from './contract.js';
 import type { EgressProxy } from './egress/proxy.js';
-import type { SandboxEnv } from './sandbox-env.js';
-import { launchSandbox } from './launch.js';
+import { allowedScriptEnv, type SandboxEnv } from './launch-spec.js';
+import { launchSandbox } from './start-process.js';
 import { SandboxProcess } from './supervisor.js';
 
 export interface ScriptLaunch {
@@ -20,6 +20,7 @@ export interface ScriptLaunch {
   dependenciesDir?: string;
   egressSocket?: string;
   spare?: boolean;
+  scriptEnv?: Record<string, string>;
 }
 
 /** A started script sandbox (a fresh one, or a spare waiting for its script). */
@@ -51,9 +52,16 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
   const started = Date.now();
   const timeoutMs = Math.max(1, Math.min(req.timeoutMs, req.execution.deadline - Date.now()));
   let launched = spare;
+  let scriptEnv: Record<string, string>;
+  try {
+    scriptEnv = allowedScriptEnv(await req.host.scriptEnv?.());
+  } catch (e) {
+    return { status: 'error', error: { code: 'RUNTIME_ERROR', message: `the script environment could not be prepared: ${(e as Error).message}` }, logs: [], coldStart: true, durationMs: Date.now() - started };
+  }
   if (!launched) {
     try {
       launched = await launchScript(env, {
+        scriptEnv,
         language: req.language,
         source: req.source,
         memoryMb: req.memoryMb,
@@ -69,7 +77,7 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
   const { proc, reader, cleanup } = launched;
   // For a spare the deadline starts now, when it is taken, not when it was launched.
   proc.setDeadline(timeoutMs);
-  const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'));
+  const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'), req.onLog);
   reader.current = st;
   const stdout: Buffer[] = [];
   let stdoutBytes = 0;
@@ -83,17 +91,18 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (d: string) => {
     stderrTail = (stderrTail + d).slice(-8192);
-    st.raw('error', d, partialErr);
+    // stderr is the script's debug log (as on the platforms scripts come from), not an error: errors are exits.
+    st.raw('info', d, partialErr);
   });
   proc.stderr.resume();
   // The one message a spare waits for: the source and the execution info (the input goes to stdin, as always).
-  if (spare) proc.toSandbox.write(JSON.stringify({ t: 'script', source: req.source, execution: JSON.stringify(req.execution) }) + '\n');
+  if (spare) proc.toSandbox.write(JSON.stringify({ t: 'script', source: req.source, execution: JSON.stringify(req.execution), env: scriptEnv }) + '\n');
   proc.stdin.on('error', () => undefined);
   proc.stdin.end(JSON.stringify(req.input ?? null));
   const exit = await proc.exited;
   // Let the pipes drain what the process wrote just before it ended.
   await Promise.all([proc.stdout, proc.stderr, proc.fromSandbox].map((s) => (s.readableEnded || s.destroyed ? null : new Promise((r) => s.once('close', r)))));
-  if (partialErr.text) st.log('error', partialErr.text);
+  if (partialErr.text) st.log('info', partialErr.text);
   // What the launcher reported about an uncaught error; only PHP's memory_limit carries its own code (OUT_OF_MEMORY).
   const { code: seCode, ...se } = st.scriptError ?? {};
   const reportedCode = seCode === 'OUT_OF_MEMORY' ? 'OUT_OF_MEMORY' : 'RUNTIME_ERROR';

@@ -9,7 +9,8 @@
 // Only runs without dependencies or egress take one (those binds and the proxy socket are fixed at launch), only
 // with the spares' memory size, and only runs whose CPU backstop fits the spare's (RLIMIT_CPU is fixed at launch).
 import type { CodeLanguage, CodeRunRequest } from './contract.js';
-import type { SandboxEnv } from './sandbox-env.js';
+import type { SandboxEnv } from './launch-spec.js';
+import { RUNTIMES } from './runtimes/index.js';
 import { launchScript, scriptCpuSeconds, type LaunchedScript } from './script-run.js';
 
 export class ScriptSpares {
@@ -103,6 +104,9 @@ export class ScriptSpares {
   take(req: CodeRunRequest, timeoutMs: number): LaunchedScript | null {
     if (!this.enabled || req.dependenciesDir || req.egress.length > 0 || req.memoryMb !== this.env.limits.spareMemoryMb) return null;
     if (scriptCpuSeconds(timeoutMs) > this.cpuSeconds) return null;
+    // A spare runs its script as the runtime's usual file; one that needs another (CommonJS main.cjs) starts fresh.
+    const runtime = RUNTIMES[req.language];
+    if (runtime.scriptFiles && runtime.scriptFiles(req.source).mainFile !== runtime.mainFile) return null;
     const list = this.ready.get(req.language) ?? [];
     let s: LaunchedScript | undefined;
     while ((s = list.shift())) {

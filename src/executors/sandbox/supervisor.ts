@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { SandboxCgroup, type CgroupLayout, type SandboxCgroupLimits } from './cgroups.js';
-import { buildCommand, FD, type LaunchSpec } from './launcher.js';
+import { buildCommand, FD, type LaunchSpec } from './bwrap-command.js';
 
 /** Why the supervisor killed a process; mapped to an error code by the caller. */
 export type KillReason = 'timeout' | 'output' | 'log' | 'protocol' | 'recycle' | 'evict' | 'idle' | 'close' | 'start';

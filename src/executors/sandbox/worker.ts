@@ -3,8 +3,8 @@ import { ChannelReader, InvocationState } from './channel.js';
 import { classify } from './classify.js';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult } from './contract.js';
 import type { EgressProxy } from './egress/proxy.js';
-import type { SandboxEnv } from './sandbox-env.js';
-import { launchSandbox } from './launch.js';
+import type { SandboxEnv } from './launch-spec.js';
+import { launchSandbox } from './start-process.js';
 import { SandboxProcess, type KillReason } from './supervisor.js';
 
 export interface WorkerOptions {
@@ -117,7 +117,7 @@ export class Worker {
     this.busy = true;
     this.invocations++;
     const { proc, env } = this;
-    const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'));
+    const st = new InvocationState(req.host, env.limits.logBytes, () => proc.kill('log'), req.onLog);
     this.reader.current = st;
     this.opts.egress?.resetDenials();
     const pidsHitsBefore = this.pidsHits;

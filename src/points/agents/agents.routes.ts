@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ExecutorName } from '../../executors/definition.js';
-import { registerBindingRoutes } from '../bindings/binding-routes.js';
+import { registerBindingRoutes } from '../bindings/binding-crud.routes.js';
 import { AgentBody } from './agent-definition.js';
 import type { AgentsService } from './agents.service.js';
 import { AgentRunResultView, AgentView } from '../../api/schemas/responses.js';

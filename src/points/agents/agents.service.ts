@@ -7,14 +7,11 @@ import { BindingStore, requireExecutorExists } from '../bindings/binding-store.j
 import { requireTicket, type TicketPort, type TicketSnapshot } from '../ticket-port.js';
 import { normalizeAgent, type Agent } from './agent-definition.js';
 import { renderText } from './templates.js';
+import { readInteraction, UnreadableInteraction, type Interaction } from './interaction.js';
 import { evaluateLogic, logicTruthy, LogicSession } from '../../util/bounded-logic.js';
 import { LimitExceededError } from '../../util/evaluation-limits.js';
 
-export interface Interaction {
-  infos: Array<{ type?: string; message: string }>;
-  options: Array<{ action: string; label?: string; recommended?: boolean }>;
-  data?: unknown;
-}
+export type { Interaction } from './interaction.js';
 
 export interface AgentRunRequest {
   data: Record<string, unknown>;
@@ -59,17 +56,6 @@ function setPath(target: Record<string, unknown>, key: string, value: unknown): 
     cur = cur[p] as Record<string, unknown>;
   }
   cur[parts.at(-1)!] = value;
-}
-
-/** Whether an executor output is an interaction asking for a decision. */
-function asInteraction(output: unknown): Interaction | undefined {
-  if (!output || typeof output !== 'object' || Array.isArray(output)) return undefined;
-  const o = output as Record<string, unknown>;
-  if (!Array.isArray(o.options) || o.options.length === 0) return undefined;
-  const options = o.options.filter((x): x is Interaction['options'][number] => !!x && typeof x === 'object' && typeof (x as { action?: unknown }).action === 'string');
-  if (!options.length) return undefined;
-  const infos = Array.isArray(o.infos) ? o.infos.filter((x): x is Interaction['infos'][number] => !!x && typeof (x as { message?: unknown }).message === 'string') : [];
-  return { infos, options, ...(o.data !== undefined ? { data: o.data } : {}) };
 }
 
 export class AgentsService {
@@ -174,7 +160,16 @@ export class AgentsService {
     } else {
       Object.assign(input, req.data);
     }
-    const metadata = { agent: agent.name, ticket: ticket ?? null, customer, channel: req.channel ?? ticket?.channel ?? 'api' };
+    const channel = req.channel ?? ticket?.channel ?? 'api';
+    // Ours (agent, ticket, customer, channel) and the reference platform's fields, so its executors run unchanged.
+    const metadata = {
+      agent: agent.name, ticket: ticket ?? null, customer, channel,
+      ticketId: ticket?.id ?? null,
+      contractId: ticket?.customer?.contractNumber ?? (customer as { contractNumber?: unknown } | null)?.contractNumber ?? null,
+      from: ticket?.from ?? null,
+      customerLegitimation: null,
+      aiSupportLevel: null,
+    };
 
     let action = req._action ?? null;
     let decidedAlone: string | undefined;
@@ -190,7 +185,15 @@ export class AgentsService {
         const error = { code: r.error!.code, message: r.error!.message };
         return finish({ status: 'failed', message: () => renderText(agent.templates.failure, { ...view, error }), executionId: r.executionId, error, ...(decidedAlone ? { decidedAlone } : {}) });
       }
-      const interaction = asInteraction(r.output);
+      let interaction: Interaction | undefined;
+      try {
+        interaction = readInteraction(r.output);
+      } catch (err) {
+        if (!(err instanceof UnreadableInteraction)) throw err;
+        // Never `executed`: the executor meant to ask, and nobody would be asked.
+        const error = { code: 'OUTPUT_INVALID', message: `the executor answered an interaction that cannot be read: ${err.message}` };
+        return finish({ status: 'failed', message: () => renderText(agent.templates.failure, { ...view, error }), executionId: r.executionId, error, ...(decidedAlone ? { decidedAlone } : {}) });
+      }
       if (interaction) {
         const recommended = interaction.options.find((o) => o.recommended);
         // The agent decides alone at most once per request, so an executor that keeps asking cannot loop.

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ProblemError } from '../../errors.js';
 import { ExecutorName } from '../../executors/definition.js';
-import { registerBindingRoutes } from '../bindings/binding-routes.js';
+import { registerBindingRoutes } from '../bindings/binding-crud.routes.js';
 import { TOOL_NAME_PATTERN, ToolsService } from './tools.service.js';
 import { ToolCallResultView, ToolsListing, ToolView } from '../../api/schemas/responses.js';
 

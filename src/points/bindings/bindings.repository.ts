@@ -1,6 +1,6 @@
 // Rows of `point_bindings`: plain functions over the database, one binding kind (`point`) at a time.
 import type { Db, Tx } from '../../store/index.js';
-import type { PointBindingsTable } from '../../store/schema.js';
+import type { PointBindingsTable } from './bindings.table.js';
 
 export type BindingRow = PointBindingsTable;
 

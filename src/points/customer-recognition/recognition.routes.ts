@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ExecutorName } from '../../executors/definition.js';
-import { registerBindingRoutes } from '../bindings/binding-routes.js';
+import { registerBindingRoutes } from '../bindings/binding-crud.routes.js';
 import { SEARCH_KINDS, type RecognitionService } from './recognition.service.js';
 import { CacheCleared, LinkResult, RecognitionSourceView, SearchResultView } from '../../api/schemas/responses.js';
 

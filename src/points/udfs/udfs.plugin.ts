@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/index.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
 import type { UdfResolver } from '../../executors/sdk-host.js';
-import { BindingsService } from '../webhooks/bindings.service.js';
-import { bindingRoutes } from '../webhooks/bindings.routes.js';
+import { BindingsService } from '../bindings/callable-bindings.service.js';
+import { bindingRoutes } from '../bindings/callable-bindings.routes.js';
 
 /** The UDF library service (point kind and trigger `udf`). */
 export function createUdfsService(db: Db, invoker: InvokeService): BindingsService {

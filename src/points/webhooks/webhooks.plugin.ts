@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/index.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
-import { BindingsService } from './bindings.service.js';
-import { bindingRoutes } from './bindings.routes.js';
+import { BindingsService } from '../bindings/callable-bindings.service.js';
+import { bindingRoutes } from '../bindings/callable-bindings.routes.js';
 
 /** The webhook bindings service (point kind and trigger `webhook`). */
 export function createWebhooksService(db: Db, invoker: InvokeService): BindingsService {

@@ -5,6 +5,7 @@ import { CliError } from '../../client.js';
 import { parseJsonText } from '../../folder/json-file.js';
 import { FileStorage, readSecretsFile } from '../../local/local-host.js';
 import { localSandbox, runLocal } from '../../local/local-runner.js';
+import { closeLocalApiCalls } from '../../local/local-api-call.js';
 
 export interface RunFlags {
   input?: string;
@@ -53,5 +54,6 @@ export async function run(folder: string, flags: RunFlags): Promise<number> {
     return result.status === 'ok' ? 0 : 1;
   } finally {
     await sandbox.close();
+    await closeLocalApiCalls();
   }
 }

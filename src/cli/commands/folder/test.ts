@@ -1,88 +1,191 @@
-// `outrigger test [names...] --dir executors [--reporter text|tap]`: runs each folder's fixtures against its local definition.
+// `outrigger test [names...] --dir executors`: runs each folder's fixtures on this machine (the runner of `outrigger run`)
+// or, with --remote, as draft runs on a server; text, TAP or JUnit reports; --watch reruns on every change.
+import fs from 'node:fs';
 import path from 'node:path';
-import { CliError, CliHttpError, clientFrom, type ClientOptions } from '../../client.js';
+import { CliError, CliHttpError, clientFrom, type ApiCall, type ClientOptions } from '../../client.js';
 import { readAllFolders } from '../../folder/compare.js';
 import { checkResult, readFixtures, FIXTURES_DIR, type Fixture, type TestRunResult } from '../../folder/fixtures.js';
 import { FolderError, formatProblem, selectFolders, type FolderProblem, type LocalExecutor } from '../../folder/layout.js';
+import { junitReporter, REPORTERS, tapReporter, textReporter, type FixtureOutcome, type Reporter, type ReporterName } from '../../folder/reporters.js';
+import { FileStorage, readSecretsFile } from '../../local/local-host.js';
+import { localSandbox, runLocal } from '../../local/local-runner.js';
+import { closeLocalApiCalls } from '../../local/local-api-call.js';
+import { validateAgainst } from '../../../executors/json-schema.js';
+import type { Sandbox } from '../../../executors/sandbox/index.js';
 
 export interface TestFlags extends ClientOptions {
   dir: string;
   reporter?: string;
+  output?: string;
+  remote?: boolean;
+  secrets?: string;
+  sandbox?: boolean;
+  apiCalls?: boolean;
+  watch?: boolean;
 }
 
-interface Outcome {
-  local: LocalExecutor;
-  fixture: Fixture;
-  failures: string[];
-  result?: TestRunResult;
-}
+/** Runs one fixture and returns its result, or the reason it is skipped. */
+type FixtureRunner = (local: LocalExecutor, fixture: Fixture) => Promise<TestRunResult | { skipped: string }>;
 
-const MAX_LOG_LINES = 20;
-
-/** The part of a failed run worth showing: its last log lines. */
-function logExcerpt(r: TestRunResult | undefined): string[] {
-  const logs = r?.logs ?? [];
-  if (!logs.length) return [];
-  const shown = logs.slice(-MAX_LOG_LINES).map((l) => `  [${l.level}] ${l.message}`);
-  return [`logs${logs.length > MAX_LOG_LINES ? ` (last ${MAX_LOG_LINES} of ${logs.length})` : ''}:`, ...shown];
-}
-
-
-/**
- * Sends each fixture's input with the folder's definition as the draft (`POST /api/executors/{name}/test`),
- * so CI tests the code of the branch, not the deployed version. Returns 1 when any fixture fails.
- */
-export async function test(names: string[], flags: TestFlags): Promise<number> {
-  const reporter = flags.reporter ?? 'text';
-  if (reporter !== 'text' && reporter !== 'tap') throw new CliError(`--reporter must be text or tap, got "${reporter}"`);
+/** Reads every folder and fixture first: a bad one stops the run before anything executes. */
+function plan(flags: TestFlags, names: string[]): Array<{ local: LocalExecutor; fixtures: Fixture[] }> {
   const locals = readAllFolders(flags.dir, selectFolders(flags.dir, names), 'no fixture was run');
   const problems: FolderProblem[] = [];
-  const plan = locals.map((local) => ({ local, fixtures: readFixtures(flags.dir, local.name, problems) }));
+  const p = locals.map((local) => ({ local, fixtures: readFixtures(flags.dir, local.name, problems) }));
   if (problems.length) {
     const e = new FolderError(problems);
-    e.message = `invalid fixture${problems.length > 1 ? 's' : ''}; no fixture was run:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`;
+    e.message = `invalid fixture${problems.length > 1 ? 's' : ''}; no fixture was run:\n${problems.map((x) => `  ${formatProblem(x)}`).join('\n')}`;
     throw e;
   }
-  const total = plan.reduce((n, p) => n + p.fixtures.length, 0);
-  if (!total) throw new CliError(`no fixtures found (expected ${path.join(flags.dir, '<name>', FIXTURES_DIR, '*.json')})`);
-  const call = clientFrom(flags);
+  if (!p.some((x) => x.fixtures.length)) throw new CliError(`no fixtures found (expected ${path.join(flags.dir, '<name>', FIXTURES_DIR, '*.json')})`);
+  return p;
+}
+
+/** Draft runs on the server (`POST /api/executors/{name}/test`): the branch's code, nothing saved. */
+function remoteRunner(call: ApiCall): FixtureRunner {
+  return async (local, fixture) => {
+    try {
+      return (await call('POST', `/api/executors/${encodeURIComponent(local.name)}/test`, { input: fixture.input, draft: local.definition })) as TestRunResult;
+    } catch (err) {
+      // The server refused this run (e.g. a draft it rejects): a failed fixture, not a crashed run.
+      if (!(err instanceof CliHttpError) || err.status !== 400) throw err;
+      return { status: 'error', error: { code: 'DRAFT_REFUSED', message: `the server refused the run: ${err.message}` }, logs: [], durationMs: 0, executionId: '' };
+    }
+  };
+}
+
+/**
+ * Runs on this machine with the runner of `outrigger run`; every fixture starts with empty storage. apiCall fixtures
+ * send real requests, so they run only with --api-calls (their upstream reachable) or --remote; else they are skipped
+ * (except those whose input the schema refuses: nothing is sent).
+ */
+function localRunner(flags: TestFlags, sandbox: Sandbox): FixtureRunner {
+  const secrets = flags.secrets ? readSecretsFile(flags.secrets) : new Map<string, string>();
+  const url = process.env.OUTRIGGER_URL;
+  return async (local, fixture) => {
+    // An input the schema refuses never reaches the network, so such fixtures of apiCall executors run locally too.
+    const def = local.definition;
+    const sends = def.type === 'apiCall' && !(def.inputSchema && validateAgainst(def.inputSchema, fixture.input));
+    if (sends && !flags.apiCalls) return { skipped: 'apiCall: sends a real request; run with --api-calls or --remote' };
+    const r = await runLocal({
+      dir: flags.dir, sandbox, secrets, storage: new FileStorage(null), emit: () => undefined,
+      ...(url ? { api: { url, ...(process.env.OUTRIGGER_TOKEN ? { token: process.env.OUTRIGGER_TOKEN } : {}) } } : {}),
+    }, local.name, fixture.input);
+    return { status: r.status, output: r.output, ...(r.error ? { error: r.error } : {}), logs: r.logs, durationMs: r.durationMs, executionId: 'local' };
+  };
+}
+
+function reporterFor(flags: TestFlags): { reporter: Reporter; extra?: Reporter } {
+  const name = (flags.reporter ?? 'text') as ReporterName;
+  if (!REPORTERS.includes(name)) throw new CliError(`--reporter must be ${REPORTERS.join(', ')}; got "${flags.reporter}"`);
+  if (flags.output && name !== 'junit') throw new CliError('--output is for --reporter junit (text and TAP go to stdout)');
   const out = (s: string) => process.stdout.write(s);
-  if (reporter === 'tap') out(`TAP version 14\n1..${total}\n`);
+  if (name === 'text') return { reporter: textReporter(out) };
+  if (name === 'tap') return { reporter: tapReporter(out) };
+  // JUnit into a file keeps the human-readable progress on stdout (the CI log); without --output the XML is stdout.
+  const file = flags.output;
+  if (!file) return { reporter: junitReporter(out) };
+  return { reporter: junitReporter((xml) => fs.writeFileSync(file, xml)), extra: textReporter(out) };
+}
+
+/** One pass over every fixture; returns 1 when any failed. */
+async function runOnce(names: string[], flags: TestFlags, runFixture: FixtureRunner): Promise<number> {
+  const started = Date.now();
+  const p = plan(flags, names);
+  const { reporter, extra } = reporterFor(flags);
+  const reporters = extra ? [reporter, extra] : [reporter];
+  const total = p.reduce((n, x) => n + x.fixtures.length, 0);
+  reporters.forEach((r) => r.begin(total));
   let n = 0;
   let failed = 0;
-  for (const { local, fixtures } of plan) {
-    if (reporter === 'text') out(fixtures.length ? `${local.name}\n` : `${local.name}: no fixtures\n`);
-    else if (!fixtures.length) out(`# ${local.name}: no fixtures\n`);
+  let skipped = 0;
+  for (const { local, fixtures } of p) {
+    reporters.forEach((r) => r.executor(local.name, fixtures.length));
     for (const fixture of fixtures) {
       n++;
-      const o: Outcome = { local, fixture, failures: [] };
-      try {
-        o.result = (await call('POST', `/api/executors/${encodeURIComponent(local.name)}/test`, { input: fixture.input, draft: local.definition })) as TestRunResult;
-        o.failures = checkResult(fixture.expect, o.result);
-      } catch (err) {
-        // The server refused this run (e.g. a draft it rejects): a failed fixture, not a crashed run.
-        if (!(err instanceof CliHttpError) || err.status !== 400) throw err;
-        o.failures = [`the server refused the run: ${err.message}`];
+      const o: FixtureOutcome = { executor: local.name, file: fixture.file, failures: [] };
+      const r = await runFixture(local, fixture);
+      if ('skipped' in r) {
+        o.skipped = r.skipped;
+        skipped++;
+      } else {
+        o.result = r;
+        o.failures = checkResult(fixture.expect, r);
       }
       if (o.failures.length) failed++;
-      report(reporter, n, o, out);
+      reporters.forEach((x) => x.fixture(n, o));
     }
   }
-  const passed = total - failed;
-  if (reporter === 'tap') out(`# pass ${passed}\n# fail ${failed}\n`);
-  else out(`\n${passed} passed, ${failed} failed (${total} fixture${total > 1 ? 's' : ''} of ${plan.length} executor${plan.length > 1 ? 's' : ''})\n`);
+  const summary = { passed: total - failed - skipped, failed, skipped, total, executors: p.length, durationMs: Date.now() - started };
+  reporters.forEach((r) => r.end(summary));
   return failed ? 1 : 0;
 }
 
-function report(reporter: string, n: number, o: Outcome, out: (s: string) => void): void {
-  const fileName = path.join(FIXTURES_DIR, path.basename(o.fixture.file));
-  const timing = o.result ? ` (${Math.round(o.result.durationMs)} ms)` : '';
-  const details = o.failures.length ? [...o.failures.flatMap((f) => f.replace(/\n$/, '').split('\n')), ...logExcerpt(o.result), ...(o.result ? [`execution: ${o.result.executionId}`] : [])] : [];
-  if (reporter === 'tap') {
-    out(`${o.failures.length ? 'not ok' : 'ok'} ${n} - ${o.local.name} ${fileName}${timing}\n`);
-    if (details.length) out(`  ---\n  message: |-\n${details.map((l) => `    ${l}`).join('\n')}\n  ...\n`);
-    return;
+/** Reruns after every change below the folder (debounced), until interrupted; exits with the last run's code. */
+async function watch(flags: TestFlags, pass: () => Promise<number>): Promise<number> {
+  let last = await pass();
+  process.stdout.write(`\nwatching ${flags.dir} for changes (Ctrl-C to stop)\n`);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const watcher = fs.watch(flags.dir, { recursive: true });
+  const output = flags.output ? path.resolve(flags.output) : undefined;
+  return new Promise<number>((resolve) => {
+    watcher.on('change', (_event, file) => {
+      // The JUnit report written into the watched folder must not trigger the next run.
+      if (output && file && path.resolve(flags.dir, String(file)) === output) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        running = running.then(async () => {
+          process.stdout.write(`\n── change in ${file ? path.join(flags.dir, String(file)) : flags.dir}: running again ──\n`);
+          try {
+            last = await pass();
+          } catch (err) {
+            // A folder broken mid-edit is reported and watched on, not the end of the session.
+            if (!(err instanceof CliError)) throw err;
+            process.stdout.write(`${err.message}\n`);
+            last = 2;
+          }
+        });
+      }, 150);
+    });
+    const stop = () => {
+      watcher.close();
+      clearTimeout(timer);
+      void running.then(() => resolve(last));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/**
+ * `outrigger test examples` and `outrigger test examples/format_eur` name folders by path: a directory of executor
+ * folders becomes --dir, an executor folder its parent plus its name. Plain names stay names under --dir.
+ */
+function resolveFolderArgs(names: string[], flags: TestFlags): { names: string[]; flags: TestFlags } {
+  if (names.length !== 1 || fs.existsSync(path.join(flags.dir, names[0]!, 'executor.json'))) return { names, flags };
+  const arg = names[0]!;
+  if (fs.existsSync(path.join(arg, 'executor.json'))) return { names: [path.basename(path.resolve(arg))], flags: { ...flags, dir: path.dirname(arg) } };
+  if (fs.existsSync(arg) && fs.statSync(arg).isDirectory()) return { names: [], flags: { ...flags, dir: arg } };
+  return { names, flags };
+}
+
+/** Runs every fixture of the named folders (default all), locally unless --remote; returns 1 when any fails. */
+export async function test(args: string[], given: TestFlags): Promise<number> {
+  const { names, flags } = resolveFolderArgs(args, given);
+  reporterFor(flags);
+  if (flags.remote) {
+    const runner = remoteRunner(clientFrom(flags));
+    return flags.watch ? watch(flags, () => runOnce(names, flags, runner)) : runOnce(names, flags, runner);
   }
-  out(`  ${o.failures.length ? 'FAIL' : 'PASS'} ${fileName}${timing}\n`);
-  if (details.length) out(details.map((l) => `       ${l}\n`).join(''));
+  plan(flags, names);
+  if (flags.sandbox === false) process.stderr.write('WARNING --no-sandbox: fixtures run as you, with your files, your network and no limits. Use it only for code you trust.\n');
+  const sandbox = await localSandbox({ noSandbox: flags.sandbox === false });
+  try {
+    const runner = localRunner(flags, sandbox);
+    return flags.watch ? await watch(flags, () => runOnce(names, flags, runner)) : await runOnce(names, flags, runner);
+  } finally {
+    await sandbox.close();
+    await closeLocalApiCalls();
+  }
 }

@@ -8,7 +8,7 @@ import type { DepsLimits } from '../../../config.js';
 import type { CodeLanguage } from '../contract.js';
 import { parseCidrs, type Cidr } from '../../egress/address-policy.js';
 import { EgressProxy } from '../egress/proxy.js';
-import type { SandboxEnv } from '../sandbox-env.js';
+import type { SandboxEnv } from '../launch-spec.js';
 import { SandboxProcess } from '../supervisor.js';
 import { which } from '../runtimes/runtime.js';
 import { composerSetup } from './composer.js';

@@ -9,10 +9,29 @@ function heapFlag(memoryMb: number): string {
   return `--max-old-space-size=${Math.max(16, Math.floor(memoryMb * 0.6))}`;
 }
 
+// ESM syntax at the start of a line (import/export statements); `import(` and `import.meta` are not statements.
+const ESM_SYNTAX = /^\s*(?:import\s*(?:[\w*{]|['"])|export\s+(?:default|const|let|var|async|function|class|\{|\*))/m;
+const CJS_SYNTAX = /\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w+\s*=/;
+
+/**
+ * Whether a script is CommonJS, the way scripts on other platforms' sandboxes are written (`require(process.env.SDK)`):
+ * it uses require/module.exports and has no import/export statement. A `// @outrigger-module commonjs` line declares
+ * it explicitly either way (`esm` for the opposite).
+ */
+export function isCommonJsScript(source: string): boolean {
+  const declared = /^\s*\/\/\s*@outrigger-module\s+(commonjs|cjs|esm|module)\b/m.exec(source)?.[1];
+  if (declared) return declared === 'commonjs' || declared === 'cjs';
+  return CJS_SYNTAX.test(source) && !ESM_SYNTAX.test(source);
+}
+
 export const nodeRuntime: Runtime = {
   language: 'node',
   mainFile: 'main.mjs',
   sdkFile: 'outrigger.mjs',
+  scriptFiles(source) {
+    // The require-able SDK (enneo.cjs) carries the reference SDK surface and our own script calls.
+    return isCommonJsScript(source) ? { mainFile: 'main.cjs', sdkFile: 'enneo.cjs' } : { mainFile: 'main.mjs', sdkFile: 'outrigger.mjs' };
+  },
   detect(): InterpreterInfo | null {
     const binary = fs.realpathSync(process.execPath);
     const version = probe(binary, ['-p', 'process.versions.node']);

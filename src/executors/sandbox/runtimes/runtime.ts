@@ -28,6 +28,11 @@ export interface Runtime {
   readonly mainFile: string;
   /** Name of the SDK file inside sdkDir (the `SDK` variable in script mode). */
   readonly sdkFile: string;
+  /**
+   * Script mode only: the file name a script is run as, and the SDK file its `SDK` variable names, when the source
+   * needs other ones than mainFile/sdkFile (a CommonJS Node.js script runs as main.cjs with a require-able SDK).
+   */
+  scriptFiles?(source: string): { mainFile: string; sdkFile: string };
   /** Finds the real interpreter binary (shims and alternatives resolved) or null. */
   detect(): InterpreterInfo | null;
   handlerArgv(interp: InterpreterInfo, paths: RuntimePaths, opts: StartOptions): string[];

@@ -1,0 +1,24 @@
+// Page frame: navigation, the workspace and role of the token, sign-out.
+import type { ReactNode } from 'react';
+import { NavLink } from 'react-router';
+import { useSession } from '../session';
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { me, signOut } = useSession();
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Outrigger</span>
+        <nav aria-label="main">
+          <NavLink to="/executors">Executors</NavLink>
+          <NavLink to="/secrets">Secrets</NavLink>
+        </nav>
+        <span className="who" data-testid="who">
+          {me?.workspace.name} · <span className={`role role-${me?.role}`}>{me?.role}</span>
+        </span>
+        <button type="button" className="link" onClick={signOut}>Sign out</button>
+      </header>
+      <main className="content">{children}</main>
+    </div>
+  );
+}
