@@ -67,6 +67,8 @@ export const RESULT_ERRORS = {
   RULE_ERROR: { status: null, title: 'An agent rule could not be evaluated (the agent run failed)' },
   FILTER_FAILED: { status: null, title: 'An event hook’s filter failed on the event (the delivery failed)' },
   INTERRUPTED: { status: null, title: 'The server stopped while a ticket reply’s webhook ran (retryable)' },
+  REFERENCE_PATH_UNMAPPED: { status: null, title: 'Compatibility SDK: a reference-platform API path without a counterpart here' },
+  DRAFT_REFUSED: { status: null, title: '`outrigger test --remote`: the server refused the fixture’s draft run' },
 } as const;
 
 export type ResultErrorCode = keyof typeof RESULT_ERRORS;
