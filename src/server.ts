@@ -33,6 +33,7 @@ import { createPointsServices, type PointsServices } from './points/points-servi
 import { hostTicketPort } from './host/ticket-port.adapter.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
 import { purgeEventsBefore } from './events/outbox.js';
+import { loopsReadiness, type LoopRunner } from './loops/loop-runner.js';
 import type { ReadinessCheck } from './api/system.routes.js';
 
 export interface Outrigger {
@@ -175,7 +176,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
-    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness],
+    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness, backgroundLoopsReadiness(events, host)],
     plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', executors, sandbox: code.sandbox, unavailable: code.unavailable }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, consolePlugin({ dir: opts.consoleDir })],
   }, config, { logger: opts.logger, logStream: opts.logStream });
   // Outages and recoveries in the app's structured log from now on.
@@ -221,5 +222,13 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
       await dispatcher.close();
       await store.close();
     },
+  };
+}
+
+/** Every background loop of this node in /readyz (`loops`): state and last error of each, not ready while one fails. */
+function backgroundLoopsReadiness(events: EventsModule, host: Host): ReadinessCheck {
+  return {
+    name: 'loops',
+    check: async () => loopsReadiness([events.dispatcher?.loop, events.cron?.loop, host.sweep.loop].filter((l): l is LoopRunner => l !== undefined)),
   };
 }

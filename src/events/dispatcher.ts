@@ -19,6 +19,7 @@
 //  - idle workers sleep until the next delivery falls due, and are woken by appends in this process and,
 //    on PostgreSQL, by LISTEN/NOTIFY (capability `listenNotify`) from other nodes; they never spin.
 import { wakeableSleep } from '../util/wakeable-sleep.js';
+import { LoopRunner, backoffMs, DB_BACKOFF_MAX_MS, type LoopStatus } from '../loops/loop-runner.js';
 import type pg from 'pg';
 import type { Db } from '../store/index.js';
 import type { DialectCapabilities } from '../store/dialect.js';
@@ -32,13 +33,7 @@ import { triggerFor } from './event-types.js';
 import { effectiveRetry, retryDelayMs, type RetryPolicy } from './retry.js';
 import * as q from './deliveries.repository.js';
 
-export type LoopState = 'created' | 'running' | 'waiting' | 'backoff' | 'stopping' | 'stopped';
-
-export interface LoopStatus {
-  state: LoopState;
-  lastError: string | null;
-  lastErrorAt: string | null;
-}
+export { backoffMs, type LoopState } from '../loops/loop-runner.js';
 
 export interface Logger {
   warn(obj: object, msg: string): void;
@@ -82,30 +77,21 @@ export interface DeliveryInfo {
 const NOTIFY_CHANNEL = 'outrigger_deliveries';
 /** Default of OUTRIGGER_MAX_EVENT_DEPTH. */
 export const DEFAULT_MAX_EVENT_DEPTH = 8;
-/** Longest back-off while the database is away: short, since the outage ends with the database's restart. */
-const DB_BACKOFF_MAX_MS = 5_000;
 /** Longest back-off after any other error (a bug or a persistent failure: do not hammer). */
 const ERROR_BACKOFF_MAX_MS = 30_000;
 
-/** Exponential back-off with ±20 % jitter, so that a fleet does not retry in lock-step after an outage. */
-export function backoffMs(streak: number, baseMs: number, maxMs: number): number {
-  const plain = Math.min(maxMs, baseMs * 2 ** Math.min(streak, 20));
-  return Math.round(plain * (0.8 + Math.random() * 0.4));
-}
-
 export class Dispatcher {
   readonly workerId: string;
-  private state: LoopState = 'created';
-  private lastError: string | null = null;
-  private lastErrorAt: number | null = null;
+  /** The claim loop on the shared runner (states, back-off, last error for /readyz). */
+  readonly loop: LoopRunner;
   private readonly abort = new AbortController();
-  private loopDone: Promise<void> = Promise.resolve();
   private readonly inFlight = new Map<string, Promise<void>>();
   private completions: q.Completion[] = [];
   private flushing: Promise<void> | null = null;
-  private wakeResolve: (() => void) | null = null;
-  private wakePending = false;
   private blocked = false;
+  private emptyStreak = 0;
+  private nextReapAt = 0;
+  private firstReap: boolean;
   private heartbeat?: NodeJS.Timeout;
   private listener?: pg.Client;
   private listenRetry?: NodeJS.Timeout;
@@ -114,26 +100,33 @@ export class Dispatcher {
   private flushRetry: (() => void) | null = null;
   private unsubscribeHealth?: () => void;
   private closed = false;
+  private stopping: Promise<void> | null = null;
   private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health'>> & { databaseUrl?: string; health?: DbHealth };
   private readonly onSignal = () => this.wake();
 
   constructor(opts: DispatcherOptions) {
     this.workerId = opts.workerId ?? newId('wkr');
     this.opts = { maxInFlight: 64, leaseMs: 30_000, maxIdleMs: 5_000, drainMs: 10_000, clock: Date.now, workerId: this.workerId, maxEventDepth: DEFAULT_MAX_EVENT_DEPTH, ...opts };
+    // On a single-process store (SQLite) every lease left at start belongs to a dead process: reap them all at once.
+    this.firstReap = !opts.caps.multiProcess;
+    // A recovery of the database wakes the runner's back-off (health.onRecovered), so the cap only matters without one.
+    this.loop = new LoopRunner({
+      name: 'dispatcher', log: opts.log, health: opts.health, backoffBaseMs: 100, backoffMaxMs: ERROR_BACKOFF_MAX_MS,
+      step: () => this.claimStep(),
+    });
   }
 
   /** State for /readyz and the console. */
   status(): LoopStatus & { inFlight: number; listening: boolean; unsavedCompletions: number; savingBackoff: boolean } {
     return {
-      state: this.state, lastError: this.lastError, lastErrorAt: this.lastErrorAt ? new Date(this.lastErrorAt).toISOString() : null,
+      ...this.loop.status(),
       inFlight: this.inFlight.size, listening: !!this.listener, unsavedCompletions: this.completions.length, savingBackoff: this.flushRetry !== null,
     };
   }
 
   /** Starts the claim loop, the lease heartbeat and (PostgreSQL) the LISTEN connection. */
   start(): void {
-    if (this.state !== 'created') return;
-    this.state = 'running';
+    if (this.loop.status().state !== 'created') return;
     outboxSignal.on('deliveries', this.onSignal);
     const { leaseMs } = this.opts;
     this.heartbeat = setInterval(() => {
@@ -144,35 +137,27 @@ export class Dispatcher {
     if (this.opts.caps.listenNotify && this.opts.databaseUrl) void this.listen();
     // The database is back: claim now, write the completions kept meanwhile, listen again.
     this.unsubscribeHealth = this.opts.health?.onRecovered(() => {
-      this.wake();
       this.flushRetry?.();
       if (!this.listener && !this.listening && this.opts.caps.listenNotify && this.opts.databaseUrl) {
         clearTimeout(this.listenRetry);
         void this.listen();
       }
     });
-    this.loopDone = this.loop();
+    this.loop.start();
   }
 
   /** Wakes the loop (new deliveries, a freed slot); remembered if the loop is busy. */
   wake(): void {
-    if (this.wakeResolve) this.wakeResolve();
-    else this.wakePending = true;
+    this.loop.wake();
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.wakePending || this.abort.signal.aborted) {
-      this.wakePending = false;
-      return Promise.resolve();
-    }
-    return wakeableSleep(ms, this.abort.signal, (wake) => (this.wakeResolve = wake));
-  }
+  /** Errors outside the claim step (lease renewal, the final flush); the runner records the step's own. */
+  private lastSideError: string | null = null;
 
   private recordError(err: unknown): void {
     const message = (err as Error)?.message ?? String(err);
-    const repeated = message === this.lastError;
-    this.lastError = message;
-    this.lastErrorAt = Date.now();
+    const repeated = message === this.lastSideError;
+    this.lastSideError = message;
     // While the database is away every retry fails the same way: say so once (the store logs the outage), not per retry.
     if (isDatabaseUnavailable(err)) {
       if (!repeated) this.opts.log.warn({ error: message, worker: this.workerId }, 'event dispatcher: database unavailable (backing off, resumes when it returns)');
@@ -181,69 +166,53 @@ export class Dispatcher {
     this.opts.log.warn({ err, worker: this.workerId }, 'event dispatcher: error (will back off and retry)');
   }
 
-  /** The claim loop: never throws; errors are recorded and backed off. */
-  private async loop(): Promise<void> {
+  /**
+   * One pass of the claim loop: reap expired leases when due, claim what the free slots allow, start it. Resolves to
+   * the sleep before the next pass; an error is the runner's to record and back off.
+   */
+  private async claimStep(): Promise<number> {
     const { db, caps, clock, leaseMs, maxIdleMs, maxInFlight } = this.opts;
-    let errorStreak = 0;
-    let emptyStreak = 0;
-    let nextReapAt = 0;
-    let firstReap = !caps.multiProcess;
-    while (!this.abort.signal.aborted) {
-      try {
-        const free = maxInFlight - this.inFlight.size;
-        // Under load, claim in batches of at least a quarter of the slots: one claim transaction per
-        // handful of deliveries would cost more than the deliveries (measured in bench/events-bench.ts).
-        if (free <= 0 || (this.inFlight.size > 0 && free < Math.max(1, maxInFlight >> 2))) {
-          this.blocked = true;
-          await this.sleep(maxIdleMs);
-          continue;
-        }
-        const now = clock();
-        if (firstReap || now >= nextReapAt) {
-          await q.reapExpiredLeases(db, now, firstReap);
-          firstReap = false;
-          nextReapAt = now + leaseMs / 2;
-        }
-        this.wakePending = false;
-        const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free);
-        errorStreak = 0;
-        if (this.abort.signal.aborted) {
-          await q.releaseLeases(db, this.workerId, claimed.map((c) => c.id), clock());
-          break;
-        }
-        if (claimed.length) {
-          this.state = 'running';
-          emptyStreak = 0;
-          this.blocked = false;
-          for (const d of claimed) {
-            const p = this.run(d).finally(() => {
-              this.inFlight.delete(d.id);
-              if (this.blocked) this.wake();
-            });
-            this.inFlight.set(d.id, p);
-          }
-          continue;
-        }
-        const due = await q.nextDueAt(db);
-        let delay = maxIdleMs;
-        if (due !== null && due <= now) {
-          // Due but not claimable (a hook at its concurrency limit): a finished delivery wakes us; back off meanwhile.
-          this.blocked = true;
-          delay = Math.min(maxIdleMs, 5 * 2 ** Math.min(emptyStreak++, 10));
-        } else if (due !== null) {
-          delay = Math.min(maxIdleMs, due - now);
-        }
-        this.state = 'waiting';
-        // Wake for the next reap too: another node's expired lease is only noticed by reaping.
-        await this.sleep(Math.max(1, Math.min(delay, nextReapAt - now)));
-      } catch (err) {
-        this.recordError(err);
-        this.state = 'backoff';
-        errorStreak++;
-        // A recovery of the database wakes this sleep (health.onRecovered), so the cap only matters without one.
-        await this.sleep(backoffMs(errorStreak, 100, isDatabaseUnavailable(err) ? DB_BACKOFF_MAX_MS : ERROR_BACKOFF_MAX_MS));
-      }
+    const free = maxInFlight - this.inFlight.size;
+    // Under load, claim in batches of at least a quarter of the slots: one claim transaction per
+    // handful of deliveries would cost more than the deliveries (measured in bench/events-bench.ts).
+    if (free <= 0 || (this.inFlight.size > 0 && free < Math.max(1, maxInFlight >> 2))) {
+      this.blocked = true;
+      return maxIdleMs;
     }
+    const now = clock();
+    if (this.firstReap || now >= this.nextReapAt) {
+      await q.reapExpiredLeases(db, now, this.firstReap);
+      this.firstReap = false;
+      this.nextReapAt = now + leaseMs / 2;
+    }
+    const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free);
+    if (this.abort.signal.aborted) {
+      await q.releaseLeases(db, this.workerId, claimed.map((c) => c.id), clock());
+      return 0;
+    }
+    if (claimed.length) {
+      this.emptyStreak = 0;
+      this.blocked = false;
+      for (const d of claimed) {
+        const p = this.run(d).finally(() => {
+          this.inFlight.delete(d.id);
+          if (this.blocked) this.wake();
+        });
+        this.inFlight.set(d.id, p);
+      }
+      return 0;
+    }
+    const due = await q.nextDueAt(db);
+    let delay = maxIdleMs;
+    if (due !== null && due <= now) {
+      // Due but not claimable (a hook at its concurrency limit): a finished delivery wakes us; back off meanwhile.
+      this.blocked = true;
+      delay = Math.min(maxIdleMs, 5 * 2 ** Math.min(this.emptyStreak++, 10));
+    } else if (due !== null) {
+      delay = Math.min(maxIdleMs, due - now);
+    }
+    // Wake for the next reap too: another node's expired lease is only noticed by reaping.
+    return Math.max(1, Math.min(delay, this.nextReapAt - now));
   }
 
   private async run(d: q.ClaimedDelivery): Promise<void> {
@@ -395,11 +364,15 @@ export class Dispatcher {
    * of those still running are handed back so that another node (or the next start) runs them.
    */
   async stop(): Promise<void> {
-    if (this.state === 'stopped' || this.state === 'stopping') return this.loopDone;
-    this.state = 'stopping';
+    if (this.stopping) return this.stopping;
+    this.stopping = this.shutDown();
+    return this.stopping;
+  }
+
+  private async shutDown(): Promise<void> {
     outboxSignal.off('deliveries', this.onSignal);
     this.abort.abort();
-    await this.loopDone;
+    await this.loop.stop();
     const running = [...this.inFlight.values()];
     if (running.length) {
       let timer: NodeJS.Timeout | undefined;
@@ -418,6 +391,5 @@ export class Dispatcher {
     clearTimeout(this.listenRetry);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
-    this.state = 'stopped';
   }
 }

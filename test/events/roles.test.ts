@@ -19,5 +19,6 @@ describe('role api', () => {
     expect(t.body.deliveries[0]).toMatchObject({ hook: 'queued', status: 'pending', attemptCount: 0, attempts: [] });
     const ready = await s.api('GET', '/readyz');
     expect(ready.body.checks.events).toMatchObject({ ok: true, detail: expect.stringContaining('role api') });
+    expect(ready.body.checks.loops).toMatchObject({ ok: true, loops: [], detail: 'no background loops on this node' });
   });
 });
