@@ -52,6 +52,10 @@ export interface DispatcherOptions {
   /** Deliveries running at once in this process. */
   maxInFlight?: number;
   leaseMs?: number;
+  /** How often expired leases (and the deliveries of silent workers) are looked for; default half the lease. */
+  reapIntervalMs?: number;
+  /** Workers whose heartbeat stopped (fleet/nodes.repository.ts): their deliveries are reclaimed without waiting for the lease. */
+  silentWorkers?: () => Promise<string[]>;
   /** Longest idle sleep (a safety net under the wake-ups). */
   maxIdleMs?: number;
   /** How long close() waits for running deliveries before handing their leases back. */
@@ -101,12 +105,13 @@ export class Dispatcher {
   private unsubscribeHealth?: () => void;
   private closed = false;
   private stopping: Promise<void> | null = null;
-  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health'>> & { databaseUrl?: string; health?: DbHealth };
+  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reapIntervalMs'>> & Pick<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers'> & { reapIntervalMs: number };
   private readonly onSignal = () => this.wake();
 
   constructor(opts: DispatcherOptions) {
     this.workerId = opts.workerId ?? newId('wkr');
-    this.opts = { maxInFlight: 64, leaseMs: 30_000, maxIdleMs: 5_000, drainMs: 10_000, clock: Date.now, workerId: this.workerId, maxEventDepth: DEFAULT_MAX_EVENT_DEPTH, ...opts };
+    this.opts = { maxInFlight: 64, leaseMs: 30_000, maxIdleMs: 5_000, drainMs: 10_000, clock: Date.now, workerId: this.workerId, maxEventDepth: DEFAULT_MAX_EVENT_DEPTH, ...opts,
+      reapIntervalMs: opts.reapIntervalMs ?? Math.floor((opts.leaseMs ?? 30_000) / 2) };
     // On a single-process store (SQLite) every lease left at start belongs to a dead process: reap them all at once.
     this.firstReap = !opts.caps.multiProcess;
     // A recovery of the database wakes the runner's back-off (health.onRecovered), so the cap only matters without one.
@@ -181,9 +186,9 @@ export class Dispatcher {
     }
     const now = clock();
     if (this.firstReap || now >= this.nextReapAt) {
-      await q.reapExpiredLeases(db, now, this.firstReap);
+      await this.reclaim(now);
       this.firstReap = false;
-      this.nextReapAt = now + leaseMs / 2;
+      this.nextReapAt = now + this.opts.reapIntervalMs;
     }
     const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free);
     if (this.abort.signal.aborted) {
@@ -213,6 +218,16 @@ export class Dispatcher {
     }
     // Wake for the next reap too: another node's expired lease is only noticed by reaping.
     return Math.max(1, Math.min(delay, this.nextReapAt - now));
+  }
+
+  /** Makes claimed work of dead workers due again: expired leases, and every lease of a worker whose heartbeat stopped. */
+  private async reclaim(now: number): Promise<void> {
+    const { db, metrics, silentWorkers } = this.opts;
+    const expired = await q.reapExpiredLeases(db, now, this.firstReap);
+    if (expired) metrics.deliveriesReclaimed.inc({ reason: 'lease_expired' }, expired);
+    const silent = silentWorkers ? (await silentWorkers()).filter((w) => w !== this.workerId) : [];
+    const ofSilent = await q.releaseLeasesOf(db, silent, now);
+    if (ofSilent) metrics.deliveriesReclaimed.inc({ reason: 'worker_silent' }, ofSilent);
   }
 
   private async run(d: q.ClaimedDelivery): Promise<void> {
