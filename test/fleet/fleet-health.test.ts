@@ -51,6 +51,8 @@ for (const dialect of DIALECTS) {
       await s.api('POST', '/api/event-hooks/orphaned/enable');
       const got = await waitFor(() => up.requests.map((r) => JSON.parse(r.body)).find((b) => b.id === ev.body.id), 'the reclaimed delivery');
       expect(got._delivery).toMatchObject({ id: 'dlv_of_dead', attempt: 2 });
+      // Results are saved in batches after the call: wait for the row before reading the queue gauges.
+      await waitFor(async () => (await db.selectFrom('deliveries').select('status').where('id', '=', 'dlv_of_dead').executeTakeFirstOrThrow()).status === 'succeeded', 'the result saved');
       const m = await s.o.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       expect(m.body).toMatch(/outrigger_event_deliveries_reclaimed_total\{reason="worker_silent"\} 1/);
       expect(m.body).toMatch(/outrigger_fleet_live_workers 1/);
