@@ -245,6 +245,6 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
 function backgroundLoopsReadiness(events: EventsModule, host: Host, fleet: Fleet): ReadinessCheck {
   return {
     name: 'loops',
-    check: async () => loopsReadiness([events.dispatcher?.loop, events.cron?.loop, host.sweep.loop, fleet.heartbeat?.loop].filter((l): l is LoopRunner => l !== undefined)),
+    check: async () => loopsReadiness([events.dispatcher?.loop, events.dispatcher?.renewal, events.cron?.loop, host.sweep.loop, fleet.heartbeat?.loop].filter((l): l is LoopRunner => l !== undefined)),
   };
 }

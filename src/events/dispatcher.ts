@@ -88,6 +88,8 @@ export class Dispatcher {
   readonly workerId: string;
   /** The claim loop on the shared runner (states, back-off, last error for /readyz). */
   readonly loop: LoopRunner;
+  /** Extends the leases of running deliveries every third of the lease (on the runner too: its errors show in /readyz). */
+  readonly renewal: LoopRunner;
   private readonly abort = new AbortController();
   private readonly inFlight = new Map<string, Promise<void>>();
   private completions: q.Completion[] = [];
@@ -96,7 +98,6 @@ export class Dispatcher {
   private emptyStreak = 0;
   private nextReapAt = 0;
   private firstReap: boolean;
-  private heartbeat?: NodeJS.Timeout;
   private listener?: pg.Client;
   private listenRetry?: NodeJS.Timeout;
   private listenFailures = 0;
@@ -119,6 +120,14 @@ export class Dispatcher {
       name: 'dispatcher', log: opts.log, health: opts.health, backoffBaseMs: 100, backoffMaxMs: ERROR_BACKOFF_MAX_MS,
       step: () => this.claimStep(),
     });
+    const renewEveryMs = Math.max(10, Math.floor(this.opts.leaseMs / 3));
+    this.renewal = new LoopRunner({
+      name: 'lease-renewal', log: opts.log, health: opts.health, backoffBaseMs: Math.max(5, renewEveryMs >> 3), backoffMaxMs: renewEveryMs,
+      step: async () => {
+        if (this.inFlight.size) await q.renewLeases(this.opts.db, this.workerId, this.opts.clock() + this.opts.leaseMs);
+        return renewEveryMs;
+      },
+    });
   }
 
   /** State for /readyz and the console. */
@@ -129,16 +138,11 @@ export class Dispatcher {
     };
   }
 
-  /** Starts the claim loop, the lease heartbeat and (PostgreSQL) the LISTEN connection. */
+  /** Starts the claim loop, the lease renewal and (PostgreSQL) the LISTEN connection. */
   start(): void {
     if (this.loop.status().state !== 'created') return;
     outboxSignal.on('deliveries', this.onSignal);
-    const { leaseMs } = this.opts;
-    this.heartbeat = setInterval(() => {
-      if (!this.inFlight.size) return;
-      q.renewLeases(this.opts.db, this.workerId, this.opts.clock() + leaseMs).catch((err) => this.recordError(err));
-    }, Math.max(10, Math.floor(leaseMs / 3)));
-    this.heartbeat.unref();
+    this.renewal.start();
     if (this.opts.caps.listenNotify && this.opts.databaseUrl) void this.listen();
     // The database is back: claim now, write the completions kept meanwhile, listen again.
     this.unsubscribeHealth = this.opts.health?.onRecovered(() => {
@@ -402,7 +406,7 @@ export class Dispatcher {
     }
     this.closed = true;
     this.unsubscribeHealth?.();
-    clearInterval(this.heartbeat);
+    await this.renewal.stop();
     clearTimeout(this.listenRetry);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
