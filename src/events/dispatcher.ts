@@ -10,9 +10,10 @@
 //    transaction: when the event exists, its deliveries exist (durable, nothing to relay).
 //  - workers claim due rows in batches (status pending → running, locked_by, locked_until); on PostgreSQL
 //    with FOR UPDATE SKIP LOCKED (capability `skipLocked`), on SQLite inside the single writer's
-//    transaction. A heartbeat extends the leases of running deliveries; a lease that runs out (crashed or
-//    frozen node) is reaped and the delivery runs again. On a single-process store (SQLite) every lease
-//    left at start belongs to a dead process and is reaped at once.
+//    transaction. The lease-renewal loop extends the leases of running deliveries; a lease that runs out
+//    (frozen node), or any lease of a worker whose node heartbeat stopped (killed node, fleet/), is reaped
+//    and the delivery runs again. On a single-process store (SQLite) every lease left at start belongs to a
+//    dead process and is reaped at once.
 //  - the delivery id is the idempotency key: the same across retries and replays, passed to the executor
 //    as `input._delivery.id`, as the execution's triggerRef and as the `webhook-id` of a signed apiCall
 //    request. Delivery is at least once, so a receiver that must not act twice deduplicates on it.
