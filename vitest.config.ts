@@ -8,5 +8,13 @@ export default defineConfig({
     setupFiles: ['test/setup/no-leaks.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Off by default (it slows every file); `npm run coverage` turns it on: v8 line and branch coverage of src/.
+    coverage: {
+      enabled: false,
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      exclude: ['src/**/*.test.ts'],
+      reporter: ['text-summary', 'json-summary'],
+    },
   },
 });

@@ -30,3 +30,16 @@ export async function benchWarm(server: BenchServer, language: Language, n = 300
   if (sequential.errors || concurrent16.errors) throw new Error(`${language}: ${sequential.errors + concurrent16.errors} invocations failed`);
   return { p50Ms: sequential.p50Ms, p99Ms: sequential.p99Ms, rps: concurrent16.rps, sequential, concurrent16 };
 }
+
+/** Warm webhook calls (`POST /api/webhooks/{name}/call` → a trivial handler) at 16 connections. */
+export async function benchWebhook(server: BenchServer, language: Language, n = 6000): Promise<LoadResult> {
+  const name = `bench_hook_${language}`;
+  await api(server, 'PUT', `/api/executors/${name}`, { name, type: 'code', code: { language, source: TRIVIAL_HANDLERS[language] } });
+  await api(server, 'PUT', `/api/webhooks/${name}`, { executor: name });
+  const req = { method: 'POST' as const, path: `/api/webhooks/${name}/call`, headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: '{"input":{"n":1}}' };
+  const ok = (b: string) => b.includes('"executionId"');
+  await load(server.url, req, 300, 16, ok);
+  const r = await load(server.url, req, n, 16, ok);
+  if (r.errors) throw new Error(`${language} webhook: ${r.errors} calls failed`);
+  return r;
+}

@@ -2,10 +2,12 @@
 // trivial upstream in another process → recorded), and the publish → execution start delay (p50/p99).
 // Run: npx tsx bench/events-bench.ts   Prints {events: {perSec, p50Ms, p99Ms, ...}} as JSON.
 // BENCH_STUB=1 replaces the invoke step by a no-op to show the ceiling of the queue itself.
+// BENCH_DATABASE_URL=postgres://… runs it on PostgreSQL instead, in a fresh schema dropped afterwards.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { createOutrigger } from '../src/server.js';
 
@@ -29,7 +31,9 @@ function pct(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-bench-'));
   const up = await startUpstream();
-  const o = await createOutrigger(loadConfig({}, { dataDir, adminToken: TOKEN, egressAllowCidrs: ['127.0.0.1/32'], logLevel: 'error' }), { logger: false, ...(process.env.BENCH_INFLIGHT ? { events: { dispatcher: { maxInFlight: Number(process.env.BENCH_INFLIGHT) } } } : {}) });
+  const databaseUrl = process.env.BENCH_DATABASE_URL || undefined;
+  const pgSchema = databaseUrl ? `bench_${process.pid}_${Date.now()}` : undefined;
+  const o = await createOutrigger(loadConfig({}, { dataDir, databaseUrl, adminToken: TOKEN, egressAllowCidrs: ['127.0.0.1/32'], logLevel: 'error' }), { logger: false, pgSchema, ...(process.env.BENCH_INFLIGHT ? { events: { dispatcher: { maxInFlight: Number(process.env.BENCH_INFLIGHT) } } } : {}) });
   const api = async (method: string, url: string, body?: unknown) => {
     const r = await o.app.inject({ method: method as 'POST', url, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: body === undefined ? undefined : JSON.stringify(body) });
     if (r.statusCode >= 300) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
@@ -71,7 +75,7 @@ async function main(): Promise<void> {
     }
     await waitDone(200 + BURST + PACED);
     if (process.env.BENCH_STUB) {
-      process.stdout.write(JSON.stringify({ pipelineCeiling: { perSec: Math.round(BURST / burstSec), burst: BURST, store: 'sqlite', executor: 'stubbed invoke' } }) + '\n');
+      process.stdout.write(JSON.stringify({ pipelineCeiling: { perSec: Math.round(BURST / burstSec), burst: BURST, store: databaseUrl ? 'postgres' : 'sqlite', executor: 'stubbed invoke' } }) + '\n');
       return;
     }
     const delays = (await db.selectFrom('executions').select('queue_ms').where('seq', '>', seqBefore).where('trigger', '=', 'event').execute()).map((r) => r.queue_ms).sort((a, b) => a - b);
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
         burst: BURST,
         pacedEvents: PACED,
         pacedRatePerSec: PACED_RATE,
-        store: 'sqlite',
+        store: databaseUrl ? 'postgres' : 'sqlite',
         executor: 'apiCall to a local upstream answering {} (separate process)',
       },
     };
@@ -92,6 +96,12 @@ async function main(): Promise<void> {
     await o.close();
     up.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    if (databaseUrl && pgSchema) {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+      await client.end();
+    }
   }
 }
 

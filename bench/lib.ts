@@ -95,3 +95,46 @@ export async function api(server: BenchServer, method: string, p: string, body?:
   if (res.status >= 400) throw new Error(`${method} ${p} -> ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
 }
+
+/** Descendant processes of a pid (Linux /proc): pid and command name. */
+export function descendants(root: number): Array<{ pid: number; comm: string }> {
+  const children = new Map<number, Array<{ pid: number; comm: string }>>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push({ pid: Number(entry), comm });
+      children.set(ppid, list);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: Array<{ pid: number; comm: string }> = [];
+  const todo = [root];
+  while (todo.length) {
+    for (const c of children.get(todo.pop()!) ?? []) {
+      out.push(c);
+      todo.push(c.pid);
+    }
+  }
+  return out;
+}
+
+/** Median RSS (MB) of the server's sandboxed interpreters per language (warm workers and spares alike). */
+export function rssPerWorker(serverPid: number): Record<string, number> {
+  const byLanguage: Record<string, number[]> = {};
+  for (const { pid, comm } of descendants(serverPid)) {
+    const language = comm.startsWith('python') ? 'python' : comm === 'node' ? 'node' : comm.startsWith('php') ? 'php' : null;
+    if (!language) continue;
+    try {
+      (byLanguage[language] ??= []).push(rssMb(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return Object.fromEntries(Object.entries(byLanguage).map(([l, xs]) => [l, xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!]));
+}

@@ -11,9 +11,13 @@ import type { Metrics } from './observability/metrics.js';
 import { clientErrorHandler, frameworkErrorHandler, installProblemHandlers } from './api/problem-handler.js';
 import { Problem } from './api/common-schemas.js';
 import { withDefaultErrors } from './api/schemas/responses.js';
-import { systemRoutes, type ReadinessCheck } from './api/system.routes.js';
+import { systemRoutes } from './system/system.routes.js';
+import type { ReadinessCheck } from './observability/readiness.js';
+import { pingDatabase } from './store/db-health.js';
 import { authPlugin } from './auth/auth.plugin.js';
 import { authRoutes } from './auth/auth.routes.js';
+import { AccessService } from './auth/access.service.js';
+import { ExecutionsService } from './executors/executions.service.js';
 import { executorsRoutes } from './executors/executors.routes.js';
 import { executionsRoutes } from './executors/executions.routes.js';
 import { testStreamRoutes } from './executors/test-stream.routes.js';
@@ -36,11 +40,24 @@ export interface AppDeps {
   metrics: Metrics;
   executors: ExecutorsService;
   invoker: InvokeService;
+  /** The executions log (built over `db` when absent). */
+  executions?: ExecutionsService;
   secrets: SecretsService;
   storage: StorageService;
   readinessChecks?: ReadinessCheck[];
   /** Extra feature plugins (integration points, demo endpoints) registered after the core routes. */
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+/** `select 1` with a deadline, for apps built without the store's own check (tests of single routes). */
+function defaultDatabaseCheck(db: Db): ReadinessCheck {
+  return {
+    name: 'database',
+    async check() {
+      await pingDatabase(db, 2_000);
+      return { ok: true };
+    },
+  };
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -121,12 +138,15 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(authPlugin, { db: deps.db, staleMs: config.authStaleMs });
-  await app.register(systemRoutes, { db: deps.db, metrics: deps.metrics, version: VERSION, checks: [...(deps.readinessChecks ?? []), { name: 'eventLoop', check: () => loop.check() }], metricsToken: config.metricsToken });
-  await app.register(authRoutes, { prefix: '/api', db: deps.db, defaultTimeZone: config.defaultTimeZone });
+  // The composition root may bring its own database check (with the configured deadline and the store's health).
+  const checks = deps.readinessChecks ?? [];
+  const databaseCheck = checks.some((c) => c.name === 'database') ? [] : [defaultDatabaseCheck(deps.db)];
+  await app.register(systemRoutes, { metrics: deps.metrics, version: VERSION, checks: [...databaseCheck, ...checks, { name: 'eventLoop', check: () => loop.check() }], metricsToken: config.metricsToken });
+  await app.register(authRoutes, { prefix: '/api', access: new AccessService(deps.db, config.defaultTimeZone) });
   await app.register(executorsRoutes, { prefix: '/api/executors', executors: deps.executors, invoker: deps.invoker });
   await app.register(testStreamRoutes, { prefix: '/api/executors', invoker: deps.invoker });
   await app.register(statsRoutes, { prefix: '/api/stats', stats: new StatsService(deps.db) });
-  await app.register(executionsRoutes, { prefix: '/api/executions', db: deps.db });
+  await app.register(executionsRoutes, { prefix: '/api/executions', executions: deps.executions ?? new ExecutionsService(deps.db) });
   await app.register(secretsRoutes, { prefix: '/api/secrets', secrets: deps.secrets });
   await app.register(storageRoutes, { prefix: '/api/storage', storage: deps.storage });
   for (const p of deps.plugins ?? []) await app.register(p);

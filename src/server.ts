@@ -17,8 +17,9 @@ import { createAddressPolicy } from './executors/egress/address-policy.js';
 import { createGuardedAgent } from './executors/egress/guarded-agent.js';
 import { connectVersions, startCodeRuntime, type CodeRuntime } from './executors/code-runtime.js';
 import { dependenciesRoutes } from './executors/dependencies.routes.js';
+import { DependenciesService } from './executors/dependencies.service.js';
 import { ensureDefaultWorkspace } from './workspaces/workspaces.service.js';
-import { createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './auth/tokens.js';
+import { createExecutionToken, createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './auth/tokens.js';
 import { purgeExecutionsBefore } from './executors/executions.repository.js';
 import { demoPlugin } from './demo/erp.routes.js';
 import { consolePlugin } from './console/console.plugin.js';
@@ -31,12 +32,13 @@ import { createWebhooksService, webhooksPlugin } from './points/webhooks/webhook
 import { createUdfsService, udfResolver, udfsPlugin } from './points/udfs/udfs.plugin.js';
 import type { BindingsService } from './points/bindings/callable-bindings.service.js';
 import { createPointsServices, type PointsServices } from './points/points-services.js';
+import { pointBindingLookup } from './points/bindings/binding-store.js';
 import { hostTicketPort } from './host/ticket-port.adapter.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
 import { purgeEventsBefore } from './events/outbox.js';
 import { loopsReadiness, type LoopRunner } from './loops/loop-runner.js';
 import { createFleet, type Fleet } from './fleet/index.js';
-import type { ReadinessCheck } from './api/system.routes.js';
+import type { ReadinessCheck } from './observability/readiness.js';
 
 export interface Outrigger {
   app: FastifyInstance;
@@ -147,9 +149,9 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     }
     return { status: res.statusCode, body: parsed };
   };
-  const sdkHosts = new SdkHostFactory({ db, storage, platformApi });
+  const sdkHosts = new SdkHostFactory({ storage, platformApi, issueExecutionToken: (workspaceId, executionId, expiresAt) => createExecutionToken(db, workspaceId, executionId, expiresAt) });
   const code = await startCodeRuntime(config, startupLog(config.logLevel));
-  if (code.sandbox) connectVersions(code.sandbox, executors);
+  if (code.sandbox) connectVersions(code.sandbox, executors, code.prewarms);
   const invoker = new InvokeService({
     db, secrets, metrics, fieldCapBytes: config.executionFieldCapBytes, maxDepth: config.maxNestingDepth,
     apiCall: { dispatcher, policy, userAgent: `outrigger/${VERSION}` },
@@ -167,10 +169,12 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   const hostPlugins = [host.plugin, webhooksPlugin(webhooks), udfsPlugin(udfs)];
   // customer recognition, agents, AI tools (+ MCP), smart agents; the host model is their ticket port
   const points = createPointsServices({
-    db, invoker, executors, secrets, guardedDispatcher: dispatcher,
+    db, invoker, secrets, guardedDispatcher: dispatcher,
     recognitionCacheTtlMs: config.recognitionCacheTtlMs, llmBaseUrl: config.llmBaseUrl, llmApiKey: config.llmApiKey,
   });
   points.setTickets(hostTicketPort(host));
+  // Deleting an executor is refused while a binding of any point names it.
+  executors.registerBindingLookup(pointBindingLookup());
   // events (SPEC 3): hooks, publishing, trace; dispatcher and cron only on roles all and worker
   const nodeId = opts.events?.dispatcher?.workerId ?? newId('node');
   const events = createEventsModule({
@@ -184,14 +188,14 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   });
   // fleet health: this node's heartbeat, live workers (readiness of api nodes), queue gauges
   const fleet = createFleet({
-    store, metrics, timing: config.fleet, role: config.role, nodeId, version: VERSION, inFlight: () => events.dispatcher?.status().inFlight ?? 0,
+    store, events: events.events, metrics, timing: config.fleet, role: config.role, nodeId, version: VERSION, inFlight: () => events.dispatcher?.status().inFlight ?? 0,
   });
 
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
     readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness, fleet.readiness, backgroundLoopsReadiness(events, host, fleet)],
-    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', executors, sandbox: code.sandbox, unavailable: code.unavailable }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, consolePlugin({ dir: opts.consoleDir })],
+    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', dependencies: new DependenciesService({ executors, sandbox: code.sandbox, unavailable: code.unavailable }) }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, consolePlugin({ dir: opts.consoleDir })],
   }, config, { logger: opts.logger, logStream: opts.logStream });
   // Outages and recoveries in the app's structured log from now on.
   store.health.log = { warn: (obj, msg) => app.log.warn(obj, msg), info: (obj, msg) => app.log.info(obj, msg) };

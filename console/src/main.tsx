@@ -12,6 +12,7 @@ import './styles.css';
 
 const ExecutorPage = lazy(() => import('./pages/ExecutorPage'));
 const SecretsPage = lazy(() => import('./pages/SecretsPage'));
+const ExecutionsPage = lazy(() => import('./pages/ExecutionsPage'));
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
 
@@ -27,6 +28,8 @@ function Pages() {
           <Route path="/executors/new" element={<ExecutorPage />} />
           <Route path="/executors/:name" element={<ExecutorPage />} />
           <Route path="/secrets" element={<SecretsPage />} />
+          <Route path="/executions" element={<ExecutionsPage />} />
+          <Route path="/executions/:id" element={<ExecutionsPage />} />
           <Route path="*" element={<p>Nothing here. <a href="/executors">Executors</a></p>} />
         </Routes>
       </Suspense>

@@ -1,8 +1,8 @@
 // Schemas shared by several route files (path params, paging, the problem body).
 import { Type } from '@sinclair/typebox';
-import { ExecutorName } from '../executors/definition.js';
+import { ResourceName } from '../names.js';
 
-export const NameParams = Type.Object({ name: ExecutorName });
+export const NameParams = Type.Object({ name: ResourceName });
 // No NUL: PostgreSQL text cannot hold it, and a lookup with one would fail as a 500 instead of a 404/400.
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000]+$' }) });
 

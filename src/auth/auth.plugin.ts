@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../store/index.js';
 import { ProblemError } from '../errors.js';
-import { hashToken, verifyToken, type Principal } from './tokens.js';
+import { authenticate, hashToken, verifyToken, type Principal } from './tokens.js';
 import { isDatabaseUnavailable } from '../store/db-errors.js';
 import { roleAllows, type Permission } from './roles.js';
 import { runAsPartOf, runningExecution } from '../executors/nesting.js';
@@ -54,6 +54,9 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
 
   /** Forget cached tokens (after a revocation in this process). */
   app.decorate('forgetTokens', () => cache.clear());
+
+  /** The principal of a bearer token, uncached (routes that authenticate themselves: /mcp, /metrics). */
+  app.decorate('authenticateBearer', (token: string) => authenticate(opts.db, token));
 
   /** The token's principal: cached for CACHE_MS; while the database is away, a known token's last answer (bounded by staleMs). */
   async function resolve(token: string): Promise<Principal | null> {
@@ -108,5 +111,6 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: AuthPluginOption
 declare module 'fastify' {
   interface FastifyInstance {
     forgetTokens(): void;
+    authenticateBearer(token: string): Promise<Principal | null>;
   }
 }

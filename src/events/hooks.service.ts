@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../store/index.js';
 import { invalid, ProblemError, type FieldError } from '../errors.js';
 import { newId } from '../ids.js';
-import { ExecutorName } from '../executors/definition.js';
+import { ExecutorReference } from '../names.js';
 import { hookTypeProblem } from './event-types.js';
 import { filterProblem } from './filter.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
@@ -35,7 +35,7 @@ export const HookInput = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 4000 })),
   eventTypes: Type.Array(Type.String({ minLength: 1, maxLength: 120 }), { minItems: 1, maxItems: 50 }),
   filter: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: 'JSON Logic over {type, subject, data}' })),
-  executor: ExecutorName,
+  executor: ExecutorReference,
   retry: Type.Optional(Type.Union([RetryPolicySchema, Type.Null()])),
   concurrency: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()], { description: 'at most this many deliveries of the hook run at once (all nodes)' })),
   enabled: Type.Optional(Type.Boolean({ default: true })),

@@ -5,7 +5,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { InvokeService } from '../executors/invoke.service.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
 import type { SdkHostFactory } from '../executors/sdk-host.js';
-import type { ReadinessCheck } from '../api/system.routes.js';
+import type { ReadinessCheck } from '../observability/readiness.js';
 import { EventsService } from './events.service.js';
 import { HooksService } from './hooks.service.js';
 import { hookNamesUsingExecutor } from './hooks.repository.js';

@@ -1,6 +1,6 @@
 // Starts the code sandbox for a server (or says why code cannot run here) and connects it to executor versions.
 import type { Config } from '../config.js';
-import type { ReadinessCheck } from '../api/system.routes.js';
+import type { ReadinessCheck } from '../observability/readiness.js';
 import { createSandbox, type Sandbox } from './sandbox/index.js';
 import type { ExecutorsService } from './executors.service.js';
 
@@ -9,6 +9,8 @@ export interface CodeRuntime {
   /** Why code executors cannot run on this server (when `sandbox` is absent). */
   unavailable?: string;
   readiness: ReadinessCheck;
+  /** Background starts of a worker for a just-saved version (connectVersions), until they are over. */
+  prewarms: Set<Promise<boolean>>;
 }
 
 interface Log {
@@ -24,7 +26,7 @@ interface Log {
 export async function startCodeRuntime(config: Config, log: Log): Promise<CodeRuntime> {
   if (config.sandbox === 'off') {
     const unavailable = 'code executors are turned off on this server (OUTRIGGER_SANDBOX=off)';
-    return { unavailable, readiness: { name: 'sandbox', check: async () => ({ ok: true, detail: unavailable }) } };
+    return { unavailable, prewarms: new Set(), readiness: { name: 'sandbox', check: async () => ({ ok: true, detail: unavailable }) } };
   }
   try {
     const sandbox = await createSandbox({
@@ -41,6 +43,7 @@ export async function startCodeRuntime(config: Config, log: Log): Promise<CodeRu
     log.info(`code sandbox ready (${caps.unsandboxed ? 'NOT ISOLATED' : 'isolated'}; ${languages})`);
     return {
       sandbox,
+      prewarms: new Set(),
       readiness: {
         name: 'sandbox',
         check: async () => {
@@ -57,20 +60,52 @@ export async function startCodeRuntime(config: Config, log: Log): Promise<CodeRu
     if (config.sandbox === 'required') throw err;
     const unavailable = `code executors cannot run on this server: ${(err as Error).message}`;
     log.error(unavailable);
-    return { unavailable, readiness: { name: 'sandbox', check: async () => ({ ok: true, detail: unavailable }) } };
+    return { unavailable, prewarms: new Set(), readiness: { name: 'sandbox', check: async () => ({ ok: true, detail: unavailable }) } };
   }
 }
 
-/** Drops warm workers of replaced versions and starts dependency builds as soon as a version becomes active. */
-export function connectVersions(sandbox: Sandbox, executors: ExecutorsService): void {
+/**
+ * Drops warm workers of replaced versions, starts dependency builds as soon as a version becomes active, and then
+ * (in the background, once the dependencies are built) starts one worker for the new version, so that the first
+ * call after a deploy is warm. Those starts are in `prewarms` until they are over (tests wait for them).
+ */
+export function connectVersions(sandbox: Sandbox, executors: ExecutorsService, prewarms?: Set<Promise<boolean>>): void {
   executors.onVersionChange(async (workspaceId, name) => {
     await sandbox.evict(`${workspaceId}/${name}/`);
+    let view: Awaited<ReturnType<ExecutorsService['get']>>;
     try {
-      const def = (await executors.get(workspaceId, name)).definition;
-      // A new save starts the build again even when the last one of the same text failed.
-      if (def.code?.dependencies.trim()) sandbox.ensureDependencies(def.code.language, def.code.dependencies, { workspaceId, retry: true, allowInstallScripts: def.code.allowInstallScripts === true });
+      view = await executors.get(workspaceId, name);
     } catch {
-      // deleted: nothing to build
+      return; // deleted: nothing to build or start
     }
+    const code = view.definition.code;
+    if (!code) return;
+    const opts = { workspaceId, allowInstallScripts: code.allowInstallScripts === true };
+    // A new save starts the build again even when the last one of the same text failed.
+    if (code.dependencies.trim()) sandbox.ensureDependencies(code.language, code.dependencies, { ...opts, retry: true });
+    if (code.mode !== 'handler') return;
+    const started = (async () => {
+      let dependenciesDir: string | undefined;
+      if (code.dependencies.trim()) {
+        const dep = await sandbox.waitForDependencies(code.language, code.dependencies, opts);
+        if (dep.status !== 'ready' || !dep.dir) return false;
+        dependenciesDir = dep.dir;
+        // The build may have taken a while: start nothing for a version that is no longer the active one.
+        const now = await executors.get(workspaceId, name).catch(() => null);
+        if (now?.version.contentHash !== view.version.contentHash) return false;
+      }
+      // The same pool key and identity as the invoke pipeline's (invoke.service.ts runCode), so the first call finds it.
+      return sandbox.prewarm({
+        workspaceId,
+        poolKey: `${workspaceId}/${name}/${view.version.contentHash}`,
+        language: code.language,
+        source: code.source,
+        memoryMb: code.memoryMb,
+        egress: code.egress,
+        ...(dependenciesDir ? { dependenciesDir } : {}),
+      });
+    })().catch(() => false);
+    prewarms?.add(started);
+    void started.finally(() => prewarms?.delete(started));
   });
 }

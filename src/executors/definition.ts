@@ -1,16 +1,16 @@
 // The executor definition (SPEC 1): its JSON Schema, defaults, cross-field checks and content hash.
 import { createHash } from 'node:crypto';
+import { NAME_PATTERN, ResourceName } from '../names.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { invalid, type FieldError } from '../errors.js';
-import { schemaProblem } from './json-schema.js';
+import { schemaProblem } from '../util/json-schema.js';
 import { unknownPlaceholders } from './api-call/template.js';
 
-export const EXECUTOR_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
+/** Executors are named like every resource of a workspace. */
+export const EXECUTOR_NAME_PATTERN = NAME_PATTERN;
 export const MAX_TIMEOUT_MS = 300_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_SOURCE_BYTES = 1024 * 1024;
-
-export const ExecutorName = Type.String({ pattern: EXECUTOR_NAME_PATTERN, description: 'unique per workspace' });
 
 const JsonSchemaObject = Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: 'JSON Schema 2020-12' });
 
@@ -51,7 +51,7 @@ const specByType = {
 
 /** The body of create/replace/apply: a definition plus an optional version message. */
 export const ExecutorInput = Type.Object({
-  name: ExecutorName,
+  name: ResourceName,
   ...definitionFields,
   message: Type.Optional(Type.String({ maxLength: 1000, description: 'version message' })),
 }, { additionalProperties: false, ...specByType });
@@ -59,7 +59,7 @@ export type ExecutorInput = Static<typeof ExecutorInput>;
 
 /** A draft for `test`: the name is optional. */
 export const ExecutorDraft = Type.Object({
-  name: Type.Optional(ExecutorName),
+  name: Type.Optional(ResourceName),
   ...definitionFields,
 }, { additionalProperties: false });
 export type ExecutorDraft = Static<typeof ExecutorDraft>;

@@ -1,47 +1,12 @@
 // REST routes of execution records: list with filters and a cursor, detail with the children of a UDF tree.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Db } from '../store/index.js';
-import { ProblemError } from '../errors.js';
 import { IdParams } from '../api/common-schemas.js';
 import { TRIGGERS } from './run-context.js';
-import { findExecutionRow, listChildren, listExecutionRows, listTreeRows } from './executions.repository.js';
-import { iso } from '../util/time.js';
-import { nextCursor } from '../util/paging.js';
+import type { ExecutionsService } from './executions.service.js';
 import { ExecutionDetail, ExecutionListItem, List } from '../api/schemas/responses.js';
 
-/** At most this many executions are shown in one `?tree=1` answer (a UDF tree is normally small). */
-const MAX_TREE_NODES = 2000;
-
-interface TreeNode {
-  id: string;
-  executor: string;
-  version: number | null;
-  status: string;
-  errorCode: string | null;
-  trigger: string;
-  triggerRef: string | null;
-  durationMs: number;
-  startedAt: string;
-  children: TreeNode[];
-}
-
-/** Nests the rows of one root under `id`: the UDF call tree below that execution. */
-function nestTree(rows: Awaited<ReturnType<typeof listTreeRows>>, id: string): TreeNode | undefined {
-  const nodes = new Map<string, TreeNode>();
-  for (const r of rows) {
-    nodes.set(r.id, {
-      id: r.id, executor: r.executor_name, version: r.executor_version, status: r.status, errorCode: r.error ? (JSON.parse(r.error) as { code?: string }).code ?? null : null,
-      trigger: r.trigger, triggerRef: r.trigger_ref, durationMs: r.duration_ms, startedAt: new Date(r.started_at).toISOString(), children: [],
-    });
-  }
-  for (const r of rows) if (r.parent_id) nodes.get(r.parent_id)?.children.push(nodes.get(r.id)!);
-  return nodes.get(id);
-}
-
-const parse = (text: string | null) => (text === null ? undefined : JSON.parse(text));
-
-export const executionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+export const executionsRoutes: FastifyPluginAsyncTypebox<{ executions: ExecutionsService }> = async (app, { executions }) => {
   const tags = ['executions'];
   app.get('', {
     config: { permission: 'read' },
@@ -59,16 +24,7 @@ export const executionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (ap
     },
   }, async (req) => {
     const q = req.query;
-    const limit = q.limit ?? 50;
-    const rows = await listExecutionRows(db, req.principal.workspaceId, { executor: q.executor, status: q.status, trigger: q.trigger, rootId: q.rootId, before: q.cursor, limit });
-    return {
-      items: rows.map((r) => ({
-        id: r.id, executor: r.executor_name, version: r.executor_version, type: r.executor_type, trigger: r.trigger, triggerRef: r.trigger_ref,
-        parentId: r.parent_id, rootId: r.root_id, status: r.status, errorCode: r.error ? (JSON.parse(r.error) as { code?: string }).code ?? null : null,
-        durationMs: r.duration_ms, queueMs: r.queue_ms, coldStart: r.cold_start === 1, attempt: r.attempt, startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
-      })),
-      nextCursor: nextCursor(rows, limit),
-    };
+    return executions.list(req.principal.workspaceId, { executor: q.executor, status: q.status, trigger: q.trigger, rootId: q.rootId, before: q.cursor, limit: q.limit });
   });
 
   app.get('/:id', {
@@ -78,17 +34,5 @@ export const executionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (ap
       querystring: Type.Object({ tree: Type.Optional(Type.Union([Type.Boolean(), Type.Literal(1), Type.Literal(0)])) }, { additionalProperties: false }),
       response: { 200: ExecutionDetail },
     },
-  }, async (req) => {
-    const r = await findExecutionRow(db, req.principal.workspaceId, req.params.id);
-    if (!r) throw new ProblemError('NOT_FOUND', `execution ${req.params.id} does not exist`);
-    const children = await listChildren(db, req.principal.workspaceId, r.id);
-    return {
-      id: r.id, executor: r.executor_name, version: r.executor_version, type: r.executor_type, trigger: r.trigger, triggerRef: r.trigger_ref,
-      parentId: r.parent_id, rootId: r.root_id, status: r.status,
-      input: parse(r.input), output: parse(r.output), error: parse(r.error), logs: parse(r.logs) ?? [],
-      durationMs: r.duration_ms, queueMs: r.queue_ms, coldStart: r.cold_start === 1, attempt: r.attempt, startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
-      children: children.map((c) => ({ id: c.id, executor: c.executor_name, status: c.status, trigger: c.trigger, durationMs: c.duration_ms, startedAt: iso(c.started_at) })),
-      ...(req.query.tree === true || req.query.tree === 1 ? { tree: nestTree(await listTreeRows(db, req.principal.workspaceId, r.root_id, MAX_TREE_NODES), r.id) ?? null } : {}),
-    };
-  });
+  }, async (req) => executions.get(req.principal.workspaceId, req.params.id, { tree: req.query.tree === true || req.query.tree === 1 }));
 };

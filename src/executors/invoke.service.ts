@@ -7,16 +7,18 @@ import type { Metrics } from '../observability/metrics.js';
 import { normalizeDefinition, contentHash, type ExecutorDefinition, type ExecutorDraft } from './definition.js';
 import { findActiveDefinition } from './executors.repository.js';
 import { ExecutionRecorder } from './executions.repository.js';
-import { validateAgainst } from './json-schema.js';
+import { validateAgainst } from '../util/json-schema.js';
 import { LimitExceededError } from '../util/evaluation-limits.js';
 import { capJson, redactionNeedles, redactText, redactValue } from './redact.js';
 import type { RunContext, Trigger } from './run-context.js';
-import type { CodeLanguage, CodeRunner, LogLine } from './sandbox/contract.js';
+import type { CodeLanguage, CodeRunner, LogLine, SdkHost } from './sandbox/contract.js';
 import type { DependencyState } from './sandbox/deps/dependency-builder.js';
 import { runApiCall, type ApiCallDeps } from './api-call/index.js';
-import type { SdkHostFactory } from './sdk-host.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import { currentParent, registerRunning, type ParentCall } from './nesting.js';
+
+/** The executor definition as the integration points see it (through this service, never the repository). */
+export type { ExecutorDefinition } from './definition.js';
 
 export const MAX_UDF_DEPTH = 8;
 const MAX_LOG_LINES = 1000;
@@ -73,7 +75,8 @@ export interface InvokeDeps {
   dependencies?: { ensureDependencies(language: CodeLanguage, text: string, opts?: { workspaceId?: string; allowInstallScripts?: boolean }): DependencyState };
   /** Why code cannot run here, for the 503 when there is no codeRunner. */
   codeUnavailable?: string;
-  sdkHosts?: SdkHostFactory;
+  /** Builds the SDK host of one code execution (SdkHostFactory); an interface here so sdk-host.ts may import this file. */
+  sdkHosts?: { create(ctx: RunContext, invoker: InvokeService): SdkHost };
   fieldCapBytes: number;
   /** How deep invocations may nest (UDF calls and invocations through ctx.api); default MAX_UDF_DEPTH. */
   maxDepth?: number;
@@ -109,6 +112,12 @@ export class InvokeService {
    * Runs an executor and records the execution. Failures of the run come back as `status: "error"`;
    * only requests that cannot run at all (unknown executor, bad draft) throw a ProblemError.
    */
+  /** The active definition of an executor (what an AI tool shows of it), or undefined when there is none. */
+  async activeDefinition(workspaceId: string, executorName: string): Promise<ExecutorDefinition | undefined> {
+    const row = await findActiveDefinition(this.deps.db, workspaceId, executorName);
+    return row ? (JSON.parse(row.definition) as ExecutorDefinition) : undefined;
+  }
+
   async invoke(req: InvokeRequest): Promise<InvocationResult> {
     const started = Date.now();
     const t0 = performance.now();

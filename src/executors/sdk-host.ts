@@ -1,8 +1,6 @@
 // The platform side of the code SDK: answers `ctx.secret`, `ctx.storage.*`, `ctx.api.*`, `ctx.udf`, `ctx.emit`
 // for one execution, acting strictly within the execution's workspace.
-import type { Db } from '../store/index.js';
 import { InvocationError, ProblemError } from '../errors.js';
-import { createExecutionToken } from '../auth/tokens.js';
 import { runAsPartOf } from './nesting.js';
 import { mapReferenceRequest, ReferenceMappingError } from './compat/reference-api.js';
 import { REFERENCE_API_URL } from './compat/reference-env.js';
@@ -15,7 +13,10 @@ import type { InvokeService } from './invoke.service.js';
 export type PlatformApi = (req: { method: string; path: string; body?: unknown; token: string }) => Promise<{ status: number; body: unknown }>;
 
 /** Resolves a UDF name to the executor that implements it (registered by the UDF integration point). */
-export type UdfResolver = (db: Db, workspaceId: string, udfName: string) => Promise<string | undefined>;
+export type UdfResolver = (workspaceId: string, udfName: string) => Promise<string | undefined>;
+
+/** Issues the bearer token of one execution for `ctx.api`, valid until `expiresAt` (registered by the auth feature). */
+export type ExecutionTokenIssuer = (workspaceId: string, executionId: string, expiresAt: number) => Promise<string>;
 
 /** Publishes a custom event (registered by the events module). */
 export type EventEmitterFn = (workspaceId: string, type: string, data: unknown, source: { executionId: string; causationDepth?: number }) => Promise<{ id: string }>;
@@ -37,7 +38,7 @@ export class SdkHostFactory {
   udfResolver?: UdfResolver;
   emitEvent?: EventEmitterFn;
 
-  constructor(private readonly deps: { db: Db; storage: StorageService; platformApi?: PlatformApi }) {}
+  constructor(private readonly deps: { storage: StorageService; issueExecutionToken: ExecutionTokenIssuer; platformApi?: PlatformApi }) {}
 
   /** A host bound to one execution. */
   create(ctx: RunContext, invoker: InvokeService): SdkHost {
@@ -49,7 +50,7 @@ export class SdkHostFactory {
     // Its role (execution) reads, invokes, works on tickets, storage and events but changes no configuration
     // (executors, bindings, hooks, secrets, tokens), so one execution cannot plant code that outlives it.
     // Requests made with it run as part of this execution: what they invoke is its child (nesting.ts).
-    const token = async () => (apiToken ??= await createExecutionToken(deps.db, ctx.workspaceId, ctx.executionId, ctx.deadline + 60_000));
+    const token = async () => (apiToken ??= await deps.issueExecutionToken(ctx.workspaceId, ctx.executionId, ctx.deadline + 60_000));
     const ownApi = async (methodIn: string, raw: string, body?: unknown): Promise<unknown> => {
       if (!deps.platformApi) throw new SdkCallError('NOT_AVAILABLE', 'the platform API is not available here');
       const method = methodIn.toUpperCase();
@@ -110,7 +111,7 @@ export class SdkHostFactory {
         }
         case 'udf': {
           const name = str(a, 'name');
-          const executor = this.udfResolver ? await this.udfResolver(deps.db, ws, name) : undefined;
+          const executor = this.udfResolver ? await this.udfResolver(ws, name) : undefined;
           if (!executor) throw new SdkCallError('NOT_FOUND', `UDF ${name} does not exist`);
           try {
             const r = await invoker.invoke({

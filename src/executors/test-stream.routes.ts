@@ -25,7 +25,9 @@ function lazyEventStream(reply: FastifyReply) {
         open = true;
         reply.hijack();
         // no-transform/X-Accel-Buffering: a proxy must pass each line on at once rather than buffer the stream.
-        reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store, no-transform', 'x-accel-buffering': 'no' });
+        // no-cache, not no-store: Chromium fails a no-store fetch stream that reached its end (playwright#42742);
+        // a POST answer is not stored anyway. connection: close: the stream is one answer, not a kept-alive socket.
+        reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', connection: 'close' });
       }
       // A client that went away leaves the run to finish and be recorded; nothing more is written.
       if (!reply.raw.destroyed) reply.raw.write(frame(event, data));

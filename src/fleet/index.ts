@@ -2,10 +2,10 @@
 // whose heartbeat stopped (their work is reclaimed), and the queue's gauges on /metrics.
 import { Gauge } from 'prom-client';
 import type { Store } from '../store/index.js';
+import type { EventsService } from '../events/events.service.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { FleetTiming } from '../config.js';
 import type { LoopLog } from '../loops/loop-runner.js';
-import { queueStats } from '../events/deliveries.repository.js';
 import { NodeHeartbeat } from './heartbeat.js';
 import * as nodes from './nodes.repository.js';
 
@@ -26,7 +26,7 @@ export interface Fleet {
   readiness: { name: string; check(): Promise<{ ok: boolean; detail?: string }> };
 }
 
-export function createFleet(o: { store: Store; metrics: Metrics; timing: FleetTiming; role: string; nodeId: string; version: string; inFlight: () => number; clock?: () => number }): Fleet {
+export function createFleet(o: { store: Store; events: Pick<EventsService, 'queueStats'>; metrics: Metrics; timing: FleetTiming; role: string; nodeId: string; version: string; inFlight: () => number; clock?: () => number }): Fleet {
   const { db } = o.store;
   const clock = o.clock ?? Date.now;
   const staleBefore = () => clock() - MISSED_BEATS * o.timing.heartbeatMs;
@@ -56,12 +56,12 @@ export function createFleet(o: { store: Store; metrics: Metrics; timing: FleetTi
       },
     },
   };
-  registerFleetGauges(o.metrics, fleet, o.store, clock);
+  registerFleetGauges(o.metrics, fleet, o.events, clock);
   return fleet;
 }
 
 /** Gauges read from the database when /metrics is scraped (a failed read leaves the gauge unset, not the scrape failed). */
-function registerFleetGauges(metrics: Metrics, fleet: Fleet, store: Store, clock: () => number): void {
+function registerFleetGauges(metrics: Metrics, fleet: Fleet, events: Pick<EventsService, 'queueStats'>, clock: () => number): void {
   const registers = [metrics.registry];
   new Gauge({
     name: 'outrigger_fleet_live_workers', help: 'Workers (roles all, worker) with a fresh heartbeat', registers,
@@ -73,7 +73,7 @@ function registerFleetGauges(metrics: Metrics, fleet: Fleet, store: Store, clock
     name: 'outrigger_event_deliveries_queue_depth', help: 'Event deliveries by status (pending, running, succeeded, dead)', labelNames: ['status'], registers,
     async collect() {
       const now = clock();
-      const stats = await queueStats(store.db, now).catch(() => null);
+      const stats = await events.queueStats(now).catch(() => null);
       if (!stats) return;
       this.reset();
       for (const [status, n] of Object.entries(stats.byStatus)) this.set({ status }, n);

@@ -3,10 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { Db } from '../store/index.js';
 import type { InvokeService } from '../executors/invoke.service.js';
-import type { ExecutorsService } from '../executors/executors.service.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
 import type { TicketPort } from './ticket-port.js';
-import { pointBindingLookup } from './bindings/binding-store.js';
 import { RecognitionService } from './customer-recognition/recognition.service.js';
 import { recognitionRoutes } from './customer-recognition/recognition.routes.js';
 import { AgentsService } from './agents/agents.service.js';
@@ -20,7 +18,6 @@ import { smartAgentsRoutes } from './smart-agents/smart-agents.routes.js';
 export interface PointsDeps {
   db: Db;
   invoker: InvokeService;
-  executors: ExecutorsService;
   secrets: SecretsService;
   guardedDispatcher: Dispatcher;
   recognitionCacheTtlMs: number;
@@ -40,7 +37,7 @@ export interface PointsServices {
   plugin(app: FastifyInstance): Promise<void>;
 }
 
-/** Creates the services and registers their binding lookup with the executors service. */
+/** Creates the services (the composition root registers `pointBindingLookup` with the executors service). */
 export function createPointsServices(deps: PointsDeps): PointsServices {
   const recognition = new RecognitionService({ db: deps.db, invoker: deps.invoker, cacheTtlMs: deps.recognitionCacheTtlMs, tickets: deps.tickets });
   const agents = new AgentsService(deps.db, deps.invoker, deps.tickets);
@@ -49,7 +46,6 @@ export function createPointsServices(deps: PointsDeps): PointsServices {
     db: deps.db, tools, secrets: deps.secrets, guardedDispatcher: deps.guardedDispatcher,
     defaultBaseUrl: deps.llmBaseUrl, defaultApiKey: deps.llmApiKey, tickets: deps.tickets,
   });
-  deps.executors.registerBindingLookup(pointBindingLookup());
   return {
     recognition, agents, tools, smartAgents,
     setTickets(port) {
@@ -62,7 +58,7 @@ export function createPointsServices(deps: PointsDeps): PointsServices {
       await agentsRoutes(app, agents);
       await toolsRoutes(app, tools);
       await smartAgentsRoutes(app, smartAgents);
-      await mcpRoutes(app, { db: deps.db, tools });
+      await mcpRoutes(app, { tools });
     },
   };
 }

@@ -3,18 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type pgTypes from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { CAPABILITIES, type DialectCapabilities } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
-import type { Database } from './schema.js';
+import type { Database, Db } from './schema.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import { registerCapabilities } from './transaction.js';
 import { DbHealth, pingDatabase, type DbHealthLog } from './db-health.js';
 import { createResilientPool } from './pg-pool.js';
 
-export type Db = Kysely<Database>;
-export type Tx = Transaction<Database>;
-export type { Database } from './schema.js';
+export type { Database, Db, Tx } from './schema.js';
 
 export interface Store {
   db: Db;

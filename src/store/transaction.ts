@@ -2,7 +2,7 @@
 // plus row and key locks that become no-ops where the engine serialises transactions anyway (SQLite).
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DialectCapabilities, StoreErrorKind } from './dialect.js';
-import type { Db, Tx } from './index.js';
+import type { Db, Tx } from './schema.js';
 
 // Keyed by the Kysely adapter: a Kysely instance and every transaction opened from it share that one object.
 const registry = new WeakMap<object, DialectCapabilities>();

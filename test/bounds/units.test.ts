@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BoundedMap } from '../../src/util/bounded-map.js';
 import { checkJsonText, jsonNestingDepth, JsonBodyRefusal } from '../../src/util/safe-json.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { schemaComplexityProblem } from '../../src/executors/json-schema.js';
+import { schemaComplexityProblem } from '../../src/util/json-schema.js';
 import { doublingSchema } from './helpers.js';
 
 describe('BoundedMap', () => {

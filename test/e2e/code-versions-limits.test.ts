@@ -24,27 +24,32 @@ describe('code executors: versions and limits', () => {
   });
 
   describe('versions', () => {
-    it('a new version replaces the warm worker at once; rollback serves the old code again; coldStart only on the first call', async () => {
+    it('a saved version gets a warm worker in the background: its first call is warm; a new version or a rollback replaces it', async () => {
+      const prewarmed = () => Promise.all([...s.o.code.prewarms]);
       await putCode(s, 'counter', 'node', counter('v1'));
+      await prewarmed();
       const a = await invokeOk(s, 'counter');
-      expect(a).toMatchObject({ output: { tag: 'v1', calls: 1 }, coldStart: true, executor: { name: 'counter', version: 1 } });
+      expect(a).toMatchObject({ output: { tag: 'v1', calls: 1 }, coldStart: false, executor: { name: 'counter', version: 1 } });
       const b = await invokeOk(s, 'counter');
       expect(b).toMatchObject({ output: { tag: 'v1', calls: 2 }, coldStart: false });
 
+      // The new version's worker runs the new code (the old one is evicted with the version change), from its first call.
       const saved = await putCode(s, 'counter', 'node', counter('v2'));
       expect(saved.changed).toBe(true);
+      await prewarmed();
       const c = await invokeOk(s, 'counter');
-      expect(c).toMatchObject({ output: { tag: 'v2', calls: 1 }, coldStart: true, executor: { version: 2 } });
+      expect(c).toMatchObject({ output: { tag: 'v2', calls: 1 }, coldStart: false, executor: { version: 2 } });
       expect((await invokeOk(s, 'counter')).output).toEqual({ tag: 'v2', calls: 2 });
 
       const rb = await s.api('POST', '/api/executors/counter/rollback', { version: 1 });
       expect(rb.status).toBe(200);
+      await prewarmed();
       const d = await invokeOk(s, 'counter');
-      expect(d).toMatchObject({ output: { tag: 'v1', calls: 1 }, coldStart: true, executor: { version: 1 } });
+      expect(d).toMatchObject({ output: { tag: 'v1', calls: 1 }, coldStart: false, executor: { version: 1 } });
       const e = await invokeOk(s, 'counter');
       expect(e).toMatchObject({ output: { tag: 'v1', calls: 2 }, coldStart: false });
       const rows = await s.api('GET', '/api/executions?executor=counter');
-      expect(rows.body.items.map((x: any) => [x.version, x.coldStart]).reverse()).toEqual([[1, true], [1, false], [2, true], [2, false], [1, true], [1, false]]);
+      expect(rows.body.items.map((x: any) => [x.version, x.coldStart]).reverse()).toEqual([[1, false], [1, false], [2, false], [2, false], [1, false], [1, false]]);
     });
 
     it('POST /test runs a code draft without saving it', async () => {

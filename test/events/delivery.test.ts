@@ -6,6 +6,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { json, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { createReceiver, waitFor } from './helpers.js';
 import { purgeEventsBefore } from '../../src/events/outbox.js';
+import type { SdkHostFactory } from '../../src/executors/sdk-host.js';
 
 for (const dialect of DIALECTS) {
   describe(`event hooks on ${dialect}`, () => {
@@ -143,7 +144,7 @@ for (const dialect of DIALECTS) {
 
     it('publishes ctx.emit as custom.<type> through the SDK host hook', async () => {
       await s.api('POST', '/api/event-hooks', { name: 'emitted', eventTypes: ['custom.greeting'], executor: 'recv' });
-      const emitted = await s.o.invoker['deps'].sdkHosts!.emitEvent!(s.o.defaultWorkspaceId, 'custom.greeting', { hi: 1 }, { executionId: 'exe_x' });
+      const emitted = await (s.o.invoker['deps'].sdkHosts as SdkHostFactory).emitEvent!(s.o.defaultWorkspaceId, 'custom.greeting', { hi: 1 }, { executionId: 'exe_x' });
       const got = await waitFor(() => bodies().find((b) => b.id === emitted.id), 'emitted event delivery');
       expect(got).toMatchObject({ type: 'custom.greeting', data: { hi: 1 } });
       expect((await s.api('GET', `/api/events/${emitted.id}`)).body.source).toBe('execution:exe_x');

@@ -93,7 +93,7 @@ export interface paths {
                             [key: string]: unknown;
                         };
                         description?: string;
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         inputMapping?: {
                             [key: string]: string | number | boolean | null;
@@ -318,7 +318,7 @@ export interface paths {
                             [key: string]: unknown;
                         };
                         description?: string;
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         inputMapping?: {
                             [key: string]: string | number | boolean | null;
@@ -1488,7 +1488,7 @@ export interface paths {
                         description?: string;
                         /** @default true */
                         enabled?: boolean;
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         /** @description what the model calls */
                         name: string;
@@ -1723,7 +1723,7 @@ export interface paths {
                         description?: string;
                         /** @default true */
                         enabled?: boolean;
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         /** @description what the model calls */
                         name: string;
@@ -2846,7 +2846,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         /** @description contractNumber | customerNumber | attributes | freeText */
                         kind: "contractNumber" | "customerNumber" | "attributes" | "freeText";
@@ -3063,7 +3063,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         /** @description contractNumber | customerNumber | attributes | freeText */
                         kind: "contractNumber" | "customerNumber" | "attributes" | "freeText";
@@ -3481,7 +3481,7 @@ export interface paths {
                         /** @default true */
                         enabled?: boolean;
                         eventTypes: string[];
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         /** @description JSON Logic over {type, subject, data} */
                         filter?: {
@@ -3723,7 +3723,7 @@ export interface paths {
                         /** @default true */
                         enabled?: boolean;
                         eventTypes: string[];
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         /** @description JSON Logic over {type, subject, data} */
                         filter?: {
@@ -10059,7 +10059,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         description?: string;
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         /** @description unique per workspace */
                         name: string;
@@ -10267,7 +10267,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         description?: string;
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         /** @description unique per workspace */
                         name?: string;
@@ -10727,7 +10727,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         description?: string;
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         /** @description unique per workspace */
                         name: string;
@@ -10935,7 +10935,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         description?: string;
-                        /** @description unique per workspace */
+                        /** @description the name of an executor of this workspace */
                         executor: string;
                         /** @description unique per workspace */
                         name?: string;

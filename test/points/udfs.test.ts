@@ -58,8 +58,8 @@ for (const dialect of DIALECTS) {
     it('the SDK resolver maps UDF names to executors', async () => {
       const { udfResolver } = await import('../../src/points/udfs/udfs.plugin.js');
       const resolve = udfResolver(s.o.udfs);
-      expect(await resolve(s.o.store.db, ws, 'format_iban')).toBe('b');
-      expect(await resolve(s.o.store.db, ws, 'unknown')).toBeUndefined();
+      expect(await resolve(ws, 'format_iban')).toBe('b');
+      expect(await resolve(ws, 'unknown')).toBeUndefined();
     });
 
     const root = async (name: string) => {

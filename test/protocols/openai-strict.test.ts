@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { toStrictJsonSchema } from 'openai/lib/transform';
 import { dropStrictNulls, toStrictParameters } from '../../src/points/ai-tools/strict-schema.js';
-import { validateAgainst } from '../../src/executors/json-schema.js';
+import { validateAgainst } from '../../src/util/json-schema.js';
 import { strictViolations } from './openai-strict-rules.js';
 import { NON_STRICT_CORPUS, STRICT_CORPUS } from './strict-corpus.js';
 

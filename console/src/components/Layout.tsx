@@ -11,6 +11,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <span className="brand">Outrigger</span>
         <nav aria-label="main">
           <NavLink to="/executors">Executors</NavLink>
+          <NavLink to="/executions">Executions</NavLink>
           <NavLink to="/secrets">Secrets</NavLink>
         </nav>
         <span className="who" data-testid="who">

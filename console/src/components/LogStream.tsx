@@ -4,7 +4,9 @@ import type { LogLine } from '../lib/types';
 
 export function LogStream({ lines, running }: { lines: LogLine[]; running: boolean }) {
   const end = useRef<HTMLLIElement>(null);
-  useEffect(() => end.current?.scrollIntoView?.({ block: 'nearest' }), [lines.length]);
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [lines.length]);
   return (
     <div className="logs">
       <ol aria-label="logs" aria-live="polite" data-testid="logs">

@@ -1,5 +1,5 @@
 // Validates the test panel's JSON input as it is typed: JSON syntax first, then the executor's input schema (Ajv).
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 
 export interface InputProblem {
   /** JSON pointer of the offending value ('' for the whole input, or for a syntax error). */

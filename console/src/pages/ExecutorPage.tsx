@@ -32,7 +32,9 @@ function ExecutorEditor({ executor }: { executor: Executor | null }) {
   const editor = useRef<CodeEditorHandle>(null);
   const set = <K extends keyof DraftForm>(k: K, v: DraftForm[K]) => setForm((f) => ({ ...f, [k]: v }));
 
-  useEffect(() => setFieldError(null), [form]);
+  useEffect(() => {
+    setFieldError(null);
+  }, [form]);
 
   const save = useMutation({
     mutationFn: async () => {
@@ -68,7 +70,7 @@ function ExecutorEditor({ executor }: { executor: Executor | null }) {
         <form className="card definition" aria-label="definition" onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
           <fieldset disabled={!editable}>
             <div className="row">
-              <label>Name <input name="name" value={form.name} readOnly={Boolean(executor)} required pattern="[a-z][a-z0-9_-]{0,62}" onChange={(e) => set('name', e.target.value)} /></label>
+              <label>Name <input name="name" value={form.name} readOnly={Boolean(executor)} required pattern="[a-z][a-z0-9_\-]{0,62}" onChange={(e) => set('name', e.target.value)} /></label>
               <label>Type
                 <select value={form.type} disabled={Boolean(executor)} onChange={(e) => set('type', e.target.value as DraftForm['type'])}>
                   <option value="code">code</option><option value="apiCall">apiCall</option>
@@ -132,7 +134,7 @@ function ExecutorEditor({ executor }: { executor: Executor | null }) {
               <label>Time-out (ms) <input inputMode="numeric" value={form.timeoutMs} onChange={(e) => set('timeoutMs', e.target.value)} />{err('timeoutMs')}</label>
             </div>
           </fieldset>
-          {executor?.type === 'code' && <DependenciesStatus name={executor.name} version={executor.activeVersion} />}
+          {executor?.definition.code?.dependencies && <DependenciesStatus name={executor.name} version={executor.activeVersion} />}
           {editable && (
             <div className="row save">
               <label className="grow">Version message <input name="message" value={message} onChange={(e) => setMessage(e.target.value)} placeholder="what changed" /></label>

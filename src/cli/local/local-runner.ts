@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createSandbox, type Sandbox } from '../../executors/sandbox/index.js';
 import type { CodeRunResult } from '../../executors/sandbox/contract.js';
-import { validateAgainst } from '../../executors/json-schema.js';
+import { validateAgainst } from '../../util/json-schema.js';
 import { readExecutorFolder } from '../folder/layout.js';
 import { FileStorage, localSdkHost } from './local-host.js';
 import { runLocalApiCall } from './local-api-call.js';

@@ -9,13 +9,14 @@ import type { CodeLanguage } from './contract.js';
 import { parseCidrs } from '../egress/address-policy.js';
 import { configureEgressLimits, EgressProxy } from './egress/proxy.js';
 import { DEFAULT_LIMITS, type SandboxCapabilities, type SandboxLimits } from './limits.js';
-import { WorkerPools } from './pool.js';
+import { WorkerPools, type WorkerSpec } from './pool.js';
 import { RUNTIMES } from './runtimes/index.js';
 import { sdkRoot } from './runtimes/runtime.js';
 import { findUndici, type Logger, type SandboxEnv } from './launch-spec.js';
 import { settleCleanups } from './supervisor.js';
 
 export type { SandboxCapabilities, SandboxLimits } from './limits.js';
+export type { WorkerSpec } from './pool.js';
 export * from './contract.js';
 
 export interface CreateSandboxOptions {
@@ -40,6 +41,8 @@ export type Sandbox = CodeRunner & {
   capabilities(): SandboxCapabilities;
   /** State of the dependency build for this text; starts a background build (sandboxed, registry-only egress) if none. */
   ensureDependencies(language: CodeLanguage, text: string, opts?: BuildOptions): DependencyState;
+  /** Starts one warm worker for a handler that has none (after a save), in the background; false when none started. */
+  prewarm(spec: WorkerSpec): Promise<boolean>;
   /** Live workers (spares included; script spares not). */
   size(): number;
   /** Workers (busy, idle, starting) each workspace holds now: its share of maxWorkers. */
@@ -130,6 +133,10 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
   return {
     run,
     evict: (poolKey) => pools.evict(poolKey),
+    async prewarm(spec) {
+      if (!caps.interpreters[spec.language] || (spec.dependenciesDir && !fs.existsSync(spec.dependenciesDir))) return false;
+      return pools.prewarm(spec);
+    },
     async close() {
       await pools.close();
       await settleCleanups();

@@ -19,8 +19,11 @@ interface Pool {
   waiters: (() => void)[];
 }
 
+/** What a worker is started for: its pool and everything that is fixed when its sandbox starts. */
+export type WorkerSpec = Pick<CodeRunRequest, 'workspaceId' | 'poolKey' | 'language' | 'source' | 'memoryMb' | 'egress' | 'dependenciesDir'>;
+
 /** Worker identity beyond the poolKey: a worker never serves code, memory, deps or egress it was not started with. */
-function identity(req: CodeRunRequest): string {
+function identity(req: WorkerSpec): string {
   const h = crypto.createHash('sha256');
   for (const part of [req.language, req.source, String(req.memoryMb), req.dependenciesDir ?? '', [...req.egress].sort().join(',')]) {
     h.update(part).update('\0');
@@ -35,6 +38,8 @@ export class WorkerPools {
   private readonly spareStarting = new Map<CodeLanguage, number>();
   /** Spare starts in flight; close() waits for them so that nothing is left running after it returns. */
   private readonly spareStarts = new Set<Promise<void>>();
+  /** Workers being started ahead of their first call (prewarm); close() waits for them too. */
+  private readonly prewarms = new Set<Promise<boolean>>();
   private readonly stopping = new Set<Promise<void>>();
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
@@ -89,7 +94,7 @@ export class WorkerPools {
   }
 
   /** A live spare that fits the request, bound to it (the code is loaded now), or null. */
-  private takeSpare(req: CodeRunRequest): Worker | null {
+  private takeSpare(req: WorkerSpec): Worker | null {
     if (req.dependenciesDir || req.egress.length > 0 || req.memoryMb !== this.env.limits.spareMemoryMb) return null;
     const list = this.spares.get(req.language) ?? [];
     let w: Worker | undefined;
@@ -166,6 +171,53 @@ export class WorkerPools {
     }
   }
 
+  /**
+   * Starts one worker for a pool that has none yet (a version was just saved), so that its first call is warm and its
+   * code, imports included, is loaded before anyone waits for it. Best effort: only into a free slot or a fitting
+   * spare, never by evicting another workspace's worker, and within the pool's own cap. False when nothing started.
+   */
+  prewarm(spec: WorkerSpec): Promise<boolean> {
+    const started = this.startAhead(spec).catch((e: unknown) => {
+      this.env.logger.warn(`sandbox: prewarming ${spec.poolKey} failed: ${(e as Error).message}`);
+      return false;
+    });
+    this.prewarms.add(started);
+    void started.finally(() => this.prewarms.delete(started));
+    return started;
+  }
+
+  private async startAhead(spec: WorkerSpec): Promise<boolean> {
+    const key = identity(spec);
+    if (this.closed || (this.pools.get(key)?.all.size ?? 0) > 0) return false;
+    if (this.total() >= this.env.limits.maxWorkers && !this.hasSpare(spec)) return false;
+    if (this.busy(spec.workspaceId) >= this.env.limits.maxWorkers - this.reserve()) return false;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = { poolKey: spec.poolKey, workspaceId: spec.workspaceId, idle: [], all: new Set(), starting: 0, waiters: [] };
+      this.pools.set(key, pool);
+    }
+    if (pool.all.size + pool.starting > 0) return false;
+    pool.starting++;
+    let worker: Worker;
+    let fromSpare = false;
+    try {
+      const spare = this.takeSpare(spec);
+      fromSpare = spare !== null;
+      worker = spare ?? (await this.startWorker(spec));
+    } finally {
+      pool.starting--;
+    }
+    if (fromSpare) this.refillSpares(spec.language);
+    pool.all.add(worker);
+    if (this.closed) {
+      await this.retire(pool, worker, 'close');
+      return false;
+    }
+    pool.idle.push(worker);
+    (pool.waiters.shift() ?? this.nextWaiter())?.();
+    return true;
+  }
+
   /** Runs one script-mode run: in a script spare when one fits, else in a sandbox started for it. */
   async runScript(req: CodeRunRequest, egress: EgressProxy | null): Promise<CodeRunResult> {
     const timeoutMs = Math.max(1, Math.min(req.timeoutMs, req.execution.deadline - Date.now()));
@@ -183,7 +235,7 @@ export class WorkerPools {
     return this.scripts.readyCount(language);
   }
 
-  private async startWorker(req: CodeRunRequest): Promise<Worker> {
+  private async startWorker(req: WorkerSpec): Promise<Worker> {
     const egress = req.egress.length > 0 ? await EgressProxy.start({ allow: req.egress, allowCidrs: this.allowCidrs }) : null;
     try {
       return await Worker.start(this.env, {
@@ -300,7 +352,7 @@ export class WorkerPools {
     return true;
   }
 
-  private hasSpare(req: CodeRunRequest): boolean {
+  private hasSpare(req: WorkerSpec): boolean {
     if (req.dependenciesDir || req.egress.length > 0 || req.memoryMb !== this.env.limits.spareMemoryMb) return false;
     return (this.spares.get(req.language) ?? []).some((w) => w.proc.alive && !w.retired);
   }
@@ -343,7 +395,7 @@ export class WorkerPools {
       for (const w of [...pool.all]) void this.retire(pool, w, 'close');
       for (const wake of pool.waiters.splice(0)) wake();
     }
-    await Promise.all([...this.spareStarts, this.scripts.close()]);
+    await Promise.all([...this.spareStarts, ...this.prewarms, this.scripts.close()]);
     await Promise.all([...this.stopping]);
   }
 

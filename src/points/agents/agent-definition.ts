@@ -1,8 +1,8 @@
 // The rule-based agent definition (SPEC 3): request schema, defaults and the checks done when an agent is saved.
 import { Type } from '@sinclair/typebox';
 import { invalid, type FieldError } from '../../errors.js';
-import { ExecutorName } from '../../executors/definition.js';
-import { schemaProblem } from '../../executors/json-schema.js';
+import { ExecutorReference, ResourceName } from '../../names.js';
+import { schemaProblem } from '../../util/json-schema.js';
 import { templateError } from './templates.js';
 import { logicProblem } from '../../util/bounded-logic.js';
 
@@ -44,12 +44,12 @@ const Rule = Type.Object({
 }, { additionalProperties: false });
 
 export const AgentBody = Type.Object({
-  name: ExecutorName,
+  name: ResourceName,
   intent: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.Optional(Type.String({ maxLength: 4000 })),
   dataSchema: Type.Object({}, { additionalProperties: true, description: 'JSON Schema 2020-12 of the data the agent needs' }),
   rules: Type.Optional(Type.Array(Rule, { maxItems: 200 })),
-  executor: ExecutorName,
+  executor: ExecutorReference,
   inputMapping: Type.Optional(Type.Union([Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.Union([Type.String({ maxLength: 8000 }), Type.Number(), Type.Boolean(), Type.Null()])), Type.Null()])),
   templates: Type.Optional(Type.Object({ success: Type.Optional(Type.String({ maxLength: 8000 })), failure: Type.Optional(Type.String({ maxLength: 8000 })) }, { additionalProperties: false })),
   mayDecideAlone: Type.Optional(Type.Boolean()),

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ExecutorName } from '../../executors/definition.js';
+import { ResourceName } from '../../names.js';
 import { registerBindingRoutes } from '../bindings/binding-crud.routes.js';
 import { AgentBody } from './agent-definition.js';
 import type { AgentsService } from './agents.service.js';
@@ -23,13 +23,13 @@ export async function agentsRoutes(root: FastifyInstance, agents: AgentsService)
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['agents'];
   await registerBindingRoutes(root, {
-    prefix: '/api/agents', tag: 'agents', store: agents.store, body: AgentBody, nameSchema: ExecutorName, view: AgentView,
+    prefix: '/api/agents', tag: 'agents', store: agents.store, body: AgentBody, nameSchema: ResourceName, view: AgentView,
     prepare: (ws, body) => agents.prepare(ws, body),
   });
 
   app.post('/api/agents/:name/run', {
     config: { permission: 'invoke' },
-    schema: { tags, summary: 'Run an agent: executed | rejected | handoff | needsDecision | failed', params: Type.Object({ name: ExecutorName }), body: RunBody, response: { 200: AgentRunResultView } },
+    schema: { tags, summary: 'Run an agent: executed | rejected | handoff | needsDecision | failed', params: Type.Object({ name: ResourceName }), body: RunBody, response: { 200: AgentRunResultView } },
   }, async (req) => agents.run(req.principal.workspaceId, req.params.name, req.body));
 
   app.post('/api/tickets/:id/autoexecute', {
@@ -37,7 +37,7 @@ export async function agentsRoutes(root: FastifyInstance, agents: AgentsService)
     schema: {
       tags, summary: 'Run the named agent, or the agent of the ticket’s intent, on a ticket',
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
-      querystring: Type.Object({ agent: Type.Optional(ExecutorName) }, { additionalProperties: false }),
+      querystring: Type.Object({ agent: Type.Optional(ResourceName) }, { additionalProperties: false }),
       body: Type.Object({ data: Type.Optional(Type.Record(Type.String(), Type.Unknown())), _action: Action }, { additionalProperties: false, description: 'optional; data is merged over the ticket’s extracted data' }),
       response: { 200: AgentRunResultView },
     },

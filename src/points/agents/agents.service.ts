@@ -2,8 +2,8 @@
 import type { Db } from '../../store/index.js';
 import { ProblemError } from '../../errors.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
-import { validateAgainst } from '../../executors/json-schema.js';
-import { BindingStore, requireExecutorExists } from '../bindings/binding-store.js';
+import { validateAgainst } from '../../util/json-schema.js';
+import { BindingStore } from '../bindings/binding-store.js';
 import { requireTicket, type TicketPort, type TicketSnapshot } from '../ticket-port.js';
 import { normalizeAgent, type Agent } from './agent-definition.js';
 import { renderText } from './templates.js';
@@ -67,11 +67,9 @@ export class AgentsService {
     this.store.uniqueField('intent', (clash) => new ProblemError('CONFLICT', `agent ${clash.name} already handles intent ${clash.intent}`, { errors: [{ field: '/intent', message: `is handled by agent ${clash.name}` }] }));
   }
 
-  /** Normalises and checks an agent (executor exists); the store checks the intent is not taken when it writes. */
-  async prepare(workspaceId: string, body: unknown): Promise<Agent> {
-    const agent = normalizeAgent(body);
-    await requireExecutorExists(this.db, workspaceId, agent.executor);
-    return agent;
+  /** Normalises an agent; the store checks, when it writes, that its executor exists and its intent is not taken. */
+  async prepare(_workspaceId: string, body: unknown): Promise<Agent> {
+    return normalizeAgent(body);
   }
 
   /** Runs an agent by name. */

@@ -1,8 +1,6 @@
 // The MCP server at /mcp (official SDK, Streamable HTTP, stateless: one server per request) over the workspace's enabled tools.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../../store/index.js';
 import { ProblemError, toProblem } from '../../errors.js';
-import { authenticate } from '../../auth/tokens.js';
 import { bearerToken } from '../../auth/auth.plugin.js';
 import { roleAllows } from '../../auth/roles.js';
 import type { ToolsService } from './tools.service.js';
@@ -13,12 +11,12 @@ function refuse(reply: FastifyReply, req: FastifyRequest, problem: ProblemError)
 }
 
 /** Registers POST /mcp (GET and DELETE answer 405: there are no sessions or server-initiated streams). */
-export async function mcpRoutes(app: FastifyInstance, opts: { db: Db; tools: ToolsService }): Promise<void> {
+export async function mcpRoutes(app: FastifyInstance, opts: { tools: ToolsService }): Promise<void> {
   // `public` skips the API's auth hook: MCP clients expect a plain 401 with WWW-Authenticate, so this route authenticates itself.
   const cfg = { config: { public: true }, schema: { hide: true } };
   app.post('/mcp', cfg, async (req, reply) => {
     const token = bearerToken(req);
-    const principal = token ? await authenticate(opts.db, token) : null;
+    const principal = token ? await app.authenticateBearer(token) : null;
     if (!principal) return refuse(reply, req, new ProblemError('UNAUTHENTICATED', token ? 'the bearer token is unknown, revoked or expired' : 'send Authorization: Bearer <token>'));
     if (!roleAllows(principal.role, 'invoke')) return refuse(reply, req, new ProblemError('FORBIDDEN', `role ${principal.role} may not call tools (needs invoke)`));
     // Running code calls tools through the REST API, where its calls are nested under it (bounded depth and deadline).

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ProblemError } from '../../errors.js';
-import { ExecutorName } from '../../executors/definition.js';
+import { ExecutorReference } from '../../names.js';
 import { registerBindingRoutes } from '../bindings/binding-crud.routes.js';
 import { TOOL_NAME_PATTERN, ToolsService } from './tools.service.js';
 import { ToolCallResultView, ToolsListing, ToolView } from '../../api/schemas/responses.js';
@@ -12,7 +12,7 @@ export const ToolName = Type.String({ pattern: TOOL_NAME_PATTERN, description: '
 
 const ToolBody = Type.Object({
   name: ToolName,
-  executor: ExecutorName,
+  executor: ExecutorReference,
   description: Type.Optional(Type.String({ maxLength: 4000, description: 'default: the executor’s description' })),
   parameters: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: 'JSON Schema of the arguments; default: the executor’s inputSchema' })),
   annotations: Type.Optional(Type.Union([Type.Object({

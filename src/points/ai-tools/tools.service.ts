@@ -1,12 +1,10 @@
 // AI tools (SPEC 3): executors exposed to models with a name, description and parameter schema; export and call.
 import type { Db } from '../../store/index.js';
 import { invalid, ProblemError, type FieldError } from '../../errors.js';
-import type { InvokeService } from '../../executors/invoke.service.js';
-import type { ExecutorDefinition } from '../../executors/definition.js';
-import { findActiveDefinition } from '../../executors/executors.repository.js';
-import { schemaProblem, validateAgainst } from '../../executors/json-schema.js';
+import type { ExecutorDefinition, InvokeService } from '../../executors/invoke.service.js';
+import { schemaProblem, validateAgainst } from '../../util/json-schema.js';
 import { LimitExceededError } from '../../util/evaluation-limits.js';
-import { BindingStore, requireExecutorExists } from '../bindings/binding-store.js';
+import { BindingStore } from '../bindings/binding-store.js';
 import { dropStrictNulls, toStrictParameters } from './strict-schema.js';
 
 export const TOOL_NAME_PATTERN = '^[a-zA-Z0-9_-]{1,64}$';
@@ -83,7 +81,6 @@ export class ToolsService {
 
   /** Applies defaults and checks the executor and the parameter schema (for create/replace). */
   async prepare(workspaceId: string, body: { name: string; executor: string; description?: string; parameters?: Record<string, unknown> | null; annotations?: ToolAnnotations | null; enabled?: boolean }): Promise<AiTool> {
-    await requireExecutorExists(this.db, workspaceId, body.executor);
     if (body.parameters) {
       const errors: FieldError[] = [];
       if (body.parameters.type !== 'object') errors.push({ field: '/parameters/type', message: 'must be "object" (tool arguments are an object)' });
@@ -95,8 +92,7 @@ export class ToolsService {
   }
 
   private async resolve(workspaceId: string, tool: AiTool): Promise<ResolvedTool> {
-    const row = await findActiveDefinition(this.db, workspaceId, tool.executor);
-    const def = row ? (JSON.parse(row.definition) as ExecutorDefinition) : undefined;
+    const def = await this.invoker.activeDefinition(workspaceId, tool.executor);
     const params = tool.parameters ?? def?.inputSchema ?? ANY_OBJECT;
     const out = def?.outputSchema;
     return {

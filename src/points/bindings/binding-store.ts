@@ -5,8 +5,6 @@ import { holdExecutor } from '../../executors/executor-references.js';
 import { lockKey, RetryTransaction, transact } from '../../store/transaction.js';
 import * as repo from './bindings.repository.js';
 
-export { requireExecutorExists } from '../../executors/executor-references.js';
-
 /** The binding kinds, with the words used in error messages. */
 export const POINT_LABELS = {
   webhook: 'webhook',

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireNameMatchesPath } from '../../errors.js';
-import { ExecutorName } from '../../executors/definition.js';
+import { ExecutorReference, ResourceName } from '../../names.js';
 import { InvocationInput, NameParams } from '../../api/common-schemas.js';
 import type { BindingsService } from './callable-bindings.service.js';
 import { sendInvocationProblem } from '../../api/invocation-problem.js';
@@ -20,7 +20,7 @@ export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService
 
   app.post('', {
     config: { permission: 'executors:write' },
-    schema: { tags, summary: `Create a ${kind}`, body: Type.Object({ name: ExecutorName, executor: ExecutorName, description: Type.Optional(Description) }, { additionalProperties: false }), response: { 201: BindingView } },
+    schema: { tags, summary: `Create a ${kind}`, body: Type.Object({ name: ResourceName, executor: ExecutorReference, description: Type.Optional(Description) }, { additionalProperties: false }), response: { 201: BindingView } },
   }, async (req, reply) => {
     const b = await service.create(req.principal.workspaceId, req.body);
     reply.code(201).header('location', `${req.url.replace(/\/$/, '')}/${b.name}`);
@@ -34,7 +34,7 @@ export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService
     config: { permission: 'executors:write' },
     schema: {
       tags, summary: `Create or replace a ${kind}`, params: NameParams,
-      body: Type.Object({ name: Type.Optional(ExecutorName), executor: ExecutorName, description: Type.Optional(Description) }, { additionalProperties: false }),
+      body: Type.Object({ name: Type.Optional(ResourceName), executor: ExecutorReference, description: Type.Optional(Description) }, { additionalProperties: false }),
       response: { 200: BindingView, 201: BindingView },
     },
   }, async (req, reply) => {

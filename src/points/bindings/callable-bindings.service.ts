@@ -2,7 +2,6 @@
 // executor checked to exist, reference checks that refuse deleting a binding still in use, and the call itself.
 import type { Db } from '../../store/index.js';
 import { ProblemError } from '../../errors.js';
-import { requireExecutorExists } from '../../executors/executor-references.js';
 import type { InvokeService, InvocationResult } from '../../executors/invoke.service.js';
 import type { Trigger } from '../../executors/run-context.js';
 import { BindingStore, type Stored } from './binding-store.js';
@@ -66,19 +65,13 @@ export class BindingsService {
     return toBinding(await this.store.get(workspaceId, name));
   }
 
-  private requireExecutor(workspaceId: string, executor: string): Promise<void> {
-    return requireExecutorExists(this.db, workspaceId, executor);
-  }
-
   /** Creates a binding; 409 when the name is taken. */
   async create(workspaceId: string, input: BindingInput, now = Date.now()): Promise<Binding> {
-    await this.requireExecutor(workspaceId, input.executor);
     return toBinding(await this.store.create(workspaceId, toSpec(input), now));
   }
 
   /** Creates or replaces a binding. */
   async replace(workspaceId: string, input: BindingInput, now = Date.now()): Promise<{ created: boolean; binding: Binding }> {
-    await this.requireExecutor(workspaceId, input.executor);
     const r = await this.store.replace(workspaceId, toSpec(input), now);
     return { created: r.created, binding: toBinding(r.stored) };
   }

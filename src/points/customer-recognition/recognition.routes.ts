@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ExecutorName } from '../../executors/definition.js';
+import { ExecutorReference, ResourceName } from '../../names.js';
 import { registerBindingRoutes } from '../bindings/binding-crud.routes.js';
 import { SEARCH_KINDS, type RecognitionService } from './recognition.service.js';
 import { CacheCleared, LinkResult, RecognitionSourceView, SearchResultView } from '../../api/schemas/responses.js';
@@ -10,9 +10,9 @@ import { CacheCleared, LinkResult, RecognitionSourceView, SearchResultView } fro
 const Kind = Type.Union(SEARCH_KINDS.map((k) => Type.Literal(k)), { description: 'contractNumber | customerNumber | attributes | freeText' });
 
 const SourceBody = Type.Object({
-  name: ExecutorName,
+  name: ResourceName,
   kind: Kind,
-  executor: ExecutorName,
+  executor: ExecutorReference,
   priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'smaller is more important (default 100)' })),
   timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 300_000, description: 'the search stops waiting for this source after this time (default 5000)' })),
 }, { additionalProperties: false });
@@ -35,7 +35,7 @@ export async function recognitionRoutes(root: FastifyInstance, recognition: Reco
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['customer recognition'];
   await registerBindingRoutes(root, {
-    prefix: '/api/customer-recognition/sources', tag: 'customer recognition', store: recognition.sources, body: SourceBody, nameSchema: ExecutorName, view: RecognitionSourceView,
+    prefix: '/api/customer-recognition/sources', tag: 'customer recognition', store: recognition.sources, body: SourceBody, nameSchema: ResourceName, view: RecognitionSourceView,
     prepare: (ws, body) => recognition.prepareSource(ws, body),
   });
 

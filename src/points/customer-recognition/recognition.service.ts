@@ -4,8 +4,8 @@ import type { Db } from '../../store/index.js';
 import { ProblemError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
-import { validateAgainst } from '../../executors/json-schema.js';
-import { BindingStore, requireExecutorExists } from '../bindings/binding-store.js';
+import { validateAgainst } from '../../util/json-schema.js';
+import { BindingStore } from '../bindings/binding-store.js';
 import { requireTicket, type TicketPort } from '../ticket-port.js';
 import { CUSTOMER_LIST_SCHEMA, type Customer, type MergedCustomer } from './customer-schema.js';
 import { bestMatch, mergeAnswers, normaliseQuery, type SourceAnswer } from './merge.js';
@@ -78,9 +78,8 @@ export class RecognitionService {
     this.deps.tickets = port;
   }
 
-  /** Applies defaults and checks the executor (for create/replace). */
-  async prepareSource(workspaceId: string, body: Partial<RecognitionSource> & { name: string; kind: SearchKind; executor: string }): Promise<RecognitionSource> {
-    await requireExecutorExists(this.deps.db, workspaceId, body.executor);
+  /** Applies defaults (for create/replace); the store checks the executor exists when it writes. */
+  async prepareSource(_workspaceId: string, body: Partial<RecognitionSource> & { name: string; kind: SearchKind; executor: string }): Promise<RecognitionSource> {
     return { name: body.name, kind: body.kind, executor: body.executor, priority: body.priority ?? DEFAULT_SOURCE_PRIORITY, timeoutMs: body.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS };
   }
 

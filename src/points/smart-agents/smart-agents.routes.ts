@@ -2,14 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ExecutorName } from '../../executors/definition.js';
+import { ResourceName } from '../../names.js';
 import { registerBindingRoutes } from '../bindings/binding-crud.routes.js';
 import { ToolName } from '../ai-tools/tools.routes.js';
 import type { SmartAgentsService } from './smart-agents.service.js';
 import { ChatResultView, problems, SmartAgentView } from '../../api/schemas/responses.js';
 
 const SmartAgentBody = Type.Object({
-  name: ExecutorName,
+  name: ResourceName,
   systemPrompt: Type.String({ maxLength: 100_000 }),
   model: Type.String({ minLength: 1, maxLength: 200 }),
   tools: Type.Optional(Type.Array(ToolName, { maxItems: 128 })),
@@ -31,11 +31,11 @@ const ChatBody = Type.Object({
 export async function smartAgentsRoutes(root: FastifyInstance, agents: SmartAgentsService): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   await registerBindingRoutes(root, {
-    prefix: '/api/ai/agents', tag: 'smart agents', store: agents.store, body: SmartAgentBody, nameSchema: ExecutorName, view: SmartAgentView,
+    prefix: '/api/ai/agents', tag: 'smart agents', store: agents.store, body: SmartAgentBody, nameSchema: ResourceName, view: SmartAgentView,
     prepare: (ws, body) => agents.prepare(ws, body),
   });
   app.post('/api/ai/agents/:name/chat', {
     config: { permission: 'invoke' },
-    schema: { tags: ['smart agents'], summary: 'Chat with a smart agent: the answer plus every tool step (502 when the model endpoint fails)', params: Type.Object({ name: ExecutorName }), body: ChatBody, response: { 200: ChatResultView, ...problems(502) } },
+    schema: { tags: ['smart agents'], summary: 'Chat with a smart agent: the answer plus every tool step (502 when the model endpoint fails)', params: Type.Object({ name: ResourceName }), body: ChatBody, response: { 200: ChatResultView, ...problems(502) } },
   }, async (req) => agents.chat(req.principal.workspaceId, req.params.name, req.body));
 }

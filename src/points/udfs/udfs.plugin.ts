@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/index.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
-import type { UdfResolver } from '../../executors/sdk-host.js';
 import { BindingsService } from '../bindings/callable-bindings.service.js';
 import { bindingRoutes } from '../bindings/callable-bindings.routes.js';
 
@@ -13,8 +12,8 @@ export function createUdfsService(db: Db, invoker: InvokeService): BindingsServi
 
 /** The resolver SdkHostFactory uses for `ctx.udf(name)`: UDF name → executor name. Depth, cycles and the shared
  * deadline are enforced by InvokeService through the `parent` the SDK host passes along. */
-export function udfResolver(service: BindingsService): UdfResolver {
-  return (_db, workspaceId, name) => service.executorOf(workspaceId, name);
+export function udfResolver(service: BindingsService): (workspaceId: string, udfName: string) => Promise<string | undefined> {
+  return (workspaceId, name) => service.executorOf(workspaceId, name);
 }
 
 /** Registers `/api/udfs`. */

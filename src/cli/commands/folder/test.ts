@@ -10,7 +10,7 @@ import { junitReporter, REPORTERS, tapReporter, textReporter, type FixtureOutcom
 import { FileStorage, readSecretsFile } from '../../local/local-host.js';
 import { localSandbox, runLocal } from '../../local/local-runner.js';
 import { closeLocalApiCalls } from '../../local/local-api-call.js';
-import { validateAgainst } from '../../../executors/json-schema.js';
+import { validateAgainst } from '../../../util/json-schema.js';
 import type { Sandbox } from '../../../executors/sandbox/index.js';
 
 export interface TestFlags extends ClientOptions {

@@ -1,34 +1,16 @@
 // Operational routes outside /api: liveness, readiness and Prometheus metrics.
 import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
-import type { Db } from '../store/index.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { ReadinessCheck } from '../observability/readiness.js';
 import { ProblemError } from '../errors.js';
-import { authenticate, hashToken } from '../auth/tokens.js';
+import { hashToken } from '../auth/tokens.js';
 import { bearerToken } from '../auth/auth.plugin.js';
-import { pingDatabase } from '../store/db-health.js';
 
-export interface ReadinessCheck {
-  name: string;
-  check(): Promise<{ ok: boolean; detail?: string }>;
-}
-
-/** `select 1` with a deadline, for apps built without the store's own check (tests of single routes). */
-function defaultDatabaseCheck(db: Db): ReadinessCheck {
-  return {
-    name: 'database',
-    async check() {
-      await pingDatabase(db, 2_000);
-      return { ok: true };
-    },
-  };
-}
-
-export async function systemRoutes(app: FastifyInstance, opts: { db: Db; metrics: Metrics; version: string; checks: ReadinessCheck[]; metricsToken?: string }): Promise<void> {
+export async function systemRoutes(app: FastifyInstance, opts: { metrics: Metrics; version: string; checks: ReadinessCheck[]; metricsToken?: string }): Promise<void> {
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok', version: opts.version }));
 
-  // The composition root may bring its own database check (with the configured deadline and the store's health).
-  const checks = opts.checks.some((c) => c.name === 'database') ? opts.checks : [defaultDatabaseCheck(opts.db), ...opts.checks];
+  const checks = opts.checks;
 
   app.get('/readyz', { config: { permission: 'any' }, schema: { hide: true } }, async (_req, reply) => {
     const results: Record<string, { ok: boolean; detail?: string }> = {};
@@ -56,7 +38,7 @@ export async function systemRoutes(app: FastifyInstance, opts: { db: Db; metrics
     // Comparing hashes of equal length in constant time: the scrape token cannot be guessed byte by byte.
     const isScrapeToken = metricsTokenHash !== undefined && timingSafeEqual(Buffer.from(hashToken(token), 'hex'), metricsTokenHash);
     if (!isScrapeToken) {
-      const principal = await authenticate(opts.db, token);
+      const principal = await app.authenticateBearer(token);
       if (!principal) throw new ProblemError('UNAUTHENTICATED', 'the bearer token is unknown, revoked or expired');
       if (principal.role !== 'admin') throw new ProblemError('FORBIDDEN', `role ${principal.role} may not read /metrics (needs an admin token or the metrics token)`);
     }

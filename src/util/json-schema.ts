@@ -3,8 +3,8 @@ import { Ajv2020, type ValidateFunction, type ErrorObject } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { RE2JS } from 're2js';
 import type { FieldError } from '../errors.js';
-import { BoundedMap } from '../util/bounded-map.js';
-import { evaluationLimits, LimitExceededError } from '../util/evaluation-limits.js';
+import { BoundedMap } from './bounded-map.js';
+import { evaluationLimits, LimitExceededError } from './evaluation-limits.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
