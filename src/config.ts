@@ -58,6 +58,27 @@ export interface Config {
   maxNestingDepth: number;
   /** Events caused by events (a hook's execution emitting again) stop being delivered at this depth, `OUTRIGGER_MAX_EVENT_DEPTH`. */
   maxEventDepth: number;
+  /** Fleet timing (`OUTRIGGER_LEASE_MS`, `OUTRIGGER_HEARTBEAT_MS`, `OUTRIGGER_REAP_INTERVAL_MS`). */
+  fleet: FleetTiming;
+}
+
+/** How a fleet notices dead workers: a worker is dead after three missed heartbeats, or when a lease runs out. */
+export interface FleetTiming {
+  /** How long a claimed delivery stays with its worker without renewal (renewed every third of it while it runs). */
+  leaseMs: number;
+  /** How often every node writes its heartbeat; a worker silent for 3 intervals counts as dead. */
+  heartbeatMs: number;
+  /** How often workers look for expired leases and silent workers to reclaim their deliveries. */
+  reapIntervalMs: number;
+}
+
+/** Validated fleet timing: a worker must beat (and renew) well within its lease, or live work would be reclaimed. */
+function fleetTiming(env: NodeJS.ProcessEnv): FleetTiming {
+  const leaseMs = intFrom('OUTRIGGER_LEASE_MS', env.OUTRIGGER_LEASE_MS, 15_000, 1_000, 3_600_000);
+  const heartbeatMs = intFrom('OUTRIGGER_HEARTBEAT_MS', env.OUTRIGGER_HEARTBEAT_MS, 2_000, 100, 600_000);
+  const reapIntervalMs = intFrom('OUTRIGGER_REAP_INTERVAL_MS', env.OUTRIGGER_REAP_INTERVAL_MS, 2_000, 100, 600_000);
+  if (heartbeatMs * 3 > leaseMs) throw new ConfigError(`OUTRIGGER_HEARTBEAT_MS (${heartbeatMs}) times 3 must not exceed OUTRIGGER_LEASE_MS (${leaseMs}): a live worker would look dead before its lease ends`);
+  return { leaseMs, heartbeatMs, reapIntervalMs };
 }
 
 /** What one workspace may keep in storage, and how much one list answer may carry. */
@@ -220,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: overrides.metricsToken ?? (env.OUTRIGGER_METRICS_TOKEN || undefined),
     maxNestingDepth: overrides.maxNestingDepth ?? intFrom('OUTRIGGER_MAX_NESTING_DEPTH', env.OUTRIGGER_MAX_NESTING_DEPTH, 8, 1, 64),
     maxEventDepth: overrides.maxEventDepth ?? intFrom('OUTRIGGER_MAX_EVENT_DEPTH', env.OUTRIGGER_MAX_EVENT_DEPTH, 8, 1, 64),
+    fleet: Object.freeze(overrides.fleet ?? fleetTiming(env)),
     sandbox: overrides.sandbox ?? sandboxMode(env.OUTRIGGER_SANDBOX),
     allowUnsandboxed: overrides.allowUnsandboxed ?? env.OUTRIGGER_ALLOW_UNSANDBOXED === '1',
     sandboxSpares: overrides.sandboxSpares ?? intFrom('OUTRIGGER_SANDBOX_SPARES', env.OUTRIGGER_SANDBOX_SPARES, 1, 0, 16),

@@ -24,6 +24,7 @@ import { purgeExecutionsBefore } from './executors/executions.repository.js';
 import { demoPlugin } from './demo/erp.routes.js';
 import { consolePlugin } from './console/console.plugin.js';
 import { VERSION } from './version.js';
+import { newId } from './ids.js';
 import { setEvaluationLimits } from './util/evaluation-limits.js';
 
 import { createHost, type Host } from './host/host.plugin.js';
@@ -35,6 +36,8 @@ import { pointBindingLookup } from './points/bindings/binding-store.js';
 import { hostTicketPort } from './host/ticket-port.adapter.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
 import { purgeEventsBefore } from './events/outbox.js';
+import { loopsReadiness, type LoopRunner } from './loops/loop-runner.js';
+import { createFleet, type Fleet } from './fleet/index.js';
 import type { ReadinessCheck } from './observability/readiness.js';
 
 export interface Outrigger {
@@ -55,6 +58,8 @@ export interface Outrigger {
   webhooks: BindingsService;
   udfs: BindingsService;
   events: EventsModule;
+  /** This node's heartbeat and the fleet's health. */
+  fleet: Fleet;
   /** Set when this start created the first admin token (shown once). */
   createdAdminToken?: string;
   close(): Promise<void>;
@@ -171,15 +176,25 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   // Deleting an executor is refused while a binding of any point names it.
   executors.registerBindingLookup(pointBindingLookup());
   // events (SPEC 3): hooks, publishing, trace; dispatcher and cron only on roles all and worker
+  const nodeId = opts.events?.dispatcher?.workerId ?? newId('node');
   const events = createEventsModule({
     store, metrics, invoker, executors, sdkHosts, databaseUrl: config.databaseUrl,
     runWorkers: config.role === 'all' || config.role === 'worker', maxEventDepth: config.maxEventDepth, ...opts.events,
+    // The dispatcher claims as this node (its heartbeat's id), so a silent node's deliveries are known to be its own.
+    dispatcher: {
+      workerId: nodeId, leaseMs: config.fleet.leaseMs, reapIntervalMs: config.fleet.reapIntervalMs, silentWorkers: () => fleet.silentWorkers(),
+      ...opts.events?.dispatcher,
+    },
+  });
+  // fleet health: this node's heartbeat, live workers (readiness of api nodes), queue gauges
+  const fleet = createFleet({
+    store, events: events.events, metrics, timing: config.fleet, role: config.role, nodeId, version: VERSION, inFlight: () => events.dispatcher?.status().inFlight ?? 0,
   });
 
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
-    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness],
+    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness, fleet.readiness, backgroundLoopsReadiness(events, host, fleet)],
     plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', dependencies: new DependenciesService({ executors, sandbox: code.sandbox, unavailable: code.unavailable }) }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, consolePlugin({ dir: opts.consoleDir })],
   }, config, { logger: opts.logger, logStream: opts.logStream });
   // Outages and recoveries in the app's structured log from now on.
@@ -210,20 +225,30 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   timer.unref();
   // Background work runs only on nodes that do background work.
   if (config.role !== 'api') host.sweep.start();
+  await fleet.start(app.log);
   events.start(app.log);
 
   return {
     app, config, store, executors, invoker, secrets, storage, points, events, code, defaultWorkspaceId: ws.id, createdAdminToken,
-    host, webhooks, udfs,
+    host, webhooks, udfs, fleet,
     async close() {
       clearInterval(timer);
       // Before the app: running deliveries may still call the platform API (ctx.api) while they drain.
       await events.stop();
       await host.sweep.stop();
+      await fleet.stop();
       await app.close();
       await code.sandbox?.close();
       await dispatcher.close();
       await store.close();
     },
+  };
+}
+
+/** Every background loop of this node in /readyz (`loops`): state and last error of each, not ready while one fails. */
+function backgroundLoopsReadiness(events: EventsModule, host: Host, fleet: Fleet): ReadinessCheck {
+  return {
+    name: 'loops',
+    check: async () => loopsReadiness([events.dispatcher?.loop, events.dispatcher?.renewal, events.cron?.loop, host.sweep.loop, fleet.heartbeat?.loop].filter((l): l is LoopRunner => l !== undefined)),
   };
 }

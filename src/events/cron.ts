@@ -1,15 +1,14 @@
 // Cron events (CronMinute, CronHour, CronDay, CronWeek) in each workspace's time zone, fired once per slot
 // across all nodes: the slot's row in `cron_slots` (primary key workspace + type + slot time) is inserted
 // in the same transaction as the event, so a second node's insert does nothing and fires nothing.
-import { wakeableSleep } from '../util/wakeable-sleep.js';
 import { Cron } from 'croner';
 import type { Db } from '../store/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import { appendEvent, outboxSignal } from './outbox.js';
 import { CRON_SCHEDULES, CRON_TYPES, type CronType } from './event-types.js';
-import { backoffMs, type Logger, type LoopStatus, type LoopState } from './dispatcher.js';
+import type { Logger } from './dispatcher.js';
 import type { DbHealth } from '../store/db-health.js';
-import { isDatabaseUnavailable } from '../store/db-errors.js';
+import { LoopRunner, type LoopStatus } from '../loops/loop-runner.js';
 
 export interface CronOptions {
   db: Db;
@@ -42,24 +41,27 @@ export function lastSlot(type: CronType, timeZone: string, now: number): number 
 }
 
 export class CronScheduler {
-  private state: LoopState = 'created';
-  private lastError: string | null = null;
-  private lastErrorAt: number | null = null;
-  private readonly abort = new AbortController();
-  private loopDone: Promise<void> = Promise.resolve();
-  private wakeResolve: (() => void) | null = null;
+  /** The tick loop on the shared runner: states, back-off and last error for /readyz. */
+  readonly loop: LoopRunner;
   /** Slots this node already knows to be fired, so that most ticks write nothing. */
   private readonly fired = new Map<string, number>();
   private readonly clock: () => number;
-  private readonly onHooks = () => this.wakeResolve?.();
-  private unsubscribeHealth?: () => void;
+  private readonly onHooks = () => this.loop.wake();
 
   constructor(private readonly opts: CronOptions) {
     this.clock = opts.clock ?? Date.now;
+    // While the database is away retry within seconds (its return wakes the loop anyway); other errors back off longer.
+    this.loop = new LoopRunner({
+      name: 'cron', log: opts.log, health: opts.health, backoffBaseMs: 250, backoffMaxMs: 60_000,
+      step: async () => {
+        await this.tick();
+        return this.sleepMs(this.clock());
+      },
+    });
   }
 
   status(): LoopStatus {
-    return { state: this.state, lastError: this.lastError, lastErrorAt: this.lastErrorAt ? new Date(this.lastErrorAt).toISOString() : null };
+    return this.loop.status();
   }
 
   /**
@@ -120,49 +122,12 @@ export class CronScheduler {
   }
 
   start(): void {
-    if (this.state !== 'created') return;
-    this.state = 'running';
     outboxSignal.on('hooks', this.onHooks);
-    this.unsubscribeHealth = this.opts.health?.onRecovered(() => {
-      if (this.state === 'backoff') this.wakeResolve?.();
-    });
-    this.loopDone = this.loop();
-  }
-
-  /** The tick loop: never throws; errors are recorded and backed off. */
-  private async loop(): Promise<void> {
-    let errorStreak = 0;
-    while (!this.abort.signal.aborted) {
-      let delay: number;
-      try {
-        this.state = 'running';
-        await this.tick();
-        delay = await this.sleepMs(this.clock());
-        errorStreak = 0;
-        this.state = 'waiting';
-      } catch (err) {
-        const repeated = this.lastError === (err as Error).message;
-        this.lastError = (err as Error).message;
-        this.lastErrorAt = Date.now();
-        this.state = 'backoff';
-        // The store logs a database outage once; every retry failing the same way is not news.
-        if (!(repeated && isDatabaseUnavailable(err))) this.opts.log.warn({ err }, 'cron scheduler: error (will back off and retry)');
-        // While the database is away retry within seconds (a recovery wakes the loop anyway); other errors back off longer.
-        delay = backoffMs(++errorStreak, 250, isDatabaseUnavailable(err) ? 5_000 : 60_000);
-      }
-      // An abort that came during the tick has already fired its event: do not wait for it.
-      if (this.abort.signal.aborted) break;
-      await wakeableSleep(delay, this.abort.signal, (wake) => (this.wakeResolve = wake));
-    }
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
-    this.state = 'stopping';
     outboxSignal.off('hooks', this.onHooks);
-    this.unsubscribeHealth?.();
-    this.abort.abort();
-    await this.loopDone;
-    this.state = 'stopped';
+    await this.loop.stop();
   }
 }

@@ -153,3 +153,19 @@ export async function nextDueAt(db: Db): Promise<number | null> {
     .where('d.status', '=', 'pending').where('h.enabled', '=', 1).executeTakeFirst();
   return r?.due === null || r?.due === undefined ? null : Number(r.due);
 }
+
+/** Hands back every running delivery held by the given workers (their heartbeat stopped): due at once, for any worker. */
+export async function releaseLeasesOf(db: Db, workers: string[], now: number): Promise<number> {
+  if (!workers.length) return 0;
+  const res = await db.updateTable('deliveries').set({ status: 'pending', locked_by: null, locked_until: null, next_attempt_at: now, updated_at: now })
+    .where('status', '=', 'running').where('locked_by', 'in', workers).executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** Deliveries per status, and when the oldest due pending one was enqueued (null: none waits), for /metrics. */
+export async function queueStats(db: Db, now: number): Promise<{ byStatus: Record<string, number>; oldestPendingEnqueuedAt: number | null }> {
+  const rows = await db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+  const oldest = await db.selectFrom('deliveries').select((eb) => eb.fn.min<number | null>('enqueued_at').as('at'))
+    .where('status', '=', 'pending').where('next_attempt_at', '<=', now).executeTakeFirst();
+  return { byStatus: Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])), oldestPendingEnqueuedAt: oldest?.at == null ? null : Number(oldest.at) };
+}

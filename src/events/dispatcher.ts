@@ -10,15 +10,17 @@
 //    transaction: when the event exists, its deliveries exist (durable, nothing to relay).
 //  - workers claim due rows in batches (status pending → running, locked_by, locked_until); on PostgreSQL
 //    with FOR UPDATE SKIP LOCKED (capability `skipLocked`), on SQLite inside the single writer's
-//    transaction. A heartbeat extends the leases of running deliveries; a lease that runs out (crashed or
-//    frozen node) is reaped and the delivery runs again. On a single-process store (SQLite) every lease
-//    left at start belongs to a dead process and is reaped at once.
+//    transaction. The lease-renewal loop extends the leases of running deliveries; a lease that runs out
+//    (frozen node), or any lease of a worker whose node heartbeat stopped (killed node, fleet/), is reaped
+//    and the delivery runs again. On a single-process store (SQLite) every lease left at start belongs to a
+//    dead process and is reaped at once.
 //  - the delivery id is the idempotency key: the same across retries and replays, passed to the executor
 //    as `input._delivery.id`, as the execution's triggerRef and as the `webhook-id` of a signed apiCall
 //    request. Delivery is at least once, so a receiver that must not act twice deduplicates on it.
 //  - idle workers sleep until the next delivery falls due, and are woken by appends in this process and,
 //    on PostgreSQL, by LISTEN/NOTIFY (capability `listenNotify`) from other nodes; they never spin.
 import { wakeableSleep } from '../util/wakeable-sleep.js';
+import { LoopRunner, backoffMs, DB_BACKOFF_MAX_MS, type LoopStatus } from '../loops/loop-runner.js';
 import type pg from 'pg';
 import type { Db } from '../store/index.js';
 import type { DialectCapabilities } from '../store/dialect.js';
@@ -32,13 +34,7 @@ import { triggerFor } from './event-types.js';
 import { effectiveRetry, retryDelayMs, type RetryPolicy } from './retry.js';
 import * as q from './deliveries.repository.js';
 
-export type LoopState = 'created' | 'running' | 'waiting' | 'backoff' | 'stopping' | 'stopped';
-
-export interface LoopStatus {
-  state: LoopState;
-  lastError: string | null;
-  lastErrorAt: string | null;
-}
+export { backoffMs, type LoopState } from '../loops/loop-runner.js';
 
 export interface Logger {
   warn(obj: object, msg: string): void;
@@ -57,6 +53,10 @@ export interface DispatcherOptions {
   /** Deliveries running at once in this process. */
   maxInFlight?: number;
   leaseMs?: number;
+  /** How often expired leases (and the deliveries of silent workers) are looked for; default half the lease. */
+  reapIntervalMs?: number;
+  /** Workers whose heartbeat stopped (fleet/nodes.repository.ts): their deliveries are reclaimed without waiting for the lease. */
+  silentWorkers?: () => Promise<string[]>;
   /** Longest idle sleep (a safety net under the wake-ups). */
   maxIdleMs?: number;
   /** How long close() waits for running deliveries before handing their leases back. */
@@ -82,31 +82,23 @@ export interface DeliveryInfo {
 const NOTIFY_CHANNEL = 'outrigger_deliveries';
 /** Default of OUTRIGGER_MAX_EVENT_DEPTH. */
 export const DEFAULT_MAX_EVENT_DEPTH = 8;
-/** Longest back-off while the database is away: short, since the outage ends with the database's restart. */
-const DB_BACKOFF_MAX_MS = 5_000;
 /** Longest back-off after any other error (a bug or a persistent failure: do not hammer). */
 const ERROR_BACKOFF_MAX_MS = 30_000;
 
-/** Exponential back-off with ±20 % jitter, so that a fleet does not retry in lock-step after an outage. */
-export function backoffMs(streak: number, baseMs: number, maxMs: number): number {
-  const plain = Math.min(maxMs, baseMs * 2 ** Math.min(streak, 20));
-  return Math.round(plain * (0.8 + Math.random() * 0.4));
-}
-
 export class Dispatcher {
   readonly workerId: string;
-  private state: LoopState = 'created';
-  private lastError: string | null = null;
-  private lastErrorAt: number | null = null;
+  /** The claim loop on the shared runner (states, back-off, last error for /readyz). */
+  readonly loop: LoopRunner;
+  /** Extends the leases of running deliveries every third of the lease (on the runner too: its errors show in /readyz). */
+  readonly renewal: LoopRunner;
   private readonly abort = new AbortController();
-  private loopDone: Promise<void> = Promise.resolve();
   private readonly inFlight = new Map<string, Promise<void>>();
   private completions: q.Completion[] = [];
   private flushing: Promise<void> | null = null;
-  private wakeResolve: (() => void) | null = null;
-  private wakePending = false;
   private blocked = false;
-  private heartbeat?: NodeJS.Timeout;
+  private emptyStreak = 0;
+  private nextReapAt = 0;
+  private firstReap: boolean;
   private listener?: pg.Client;
   private listenRetry?: NodeJS.Timeout;
   private listenFailures = 0;
@@ -114,65 +106,68 @@ export class Dispatcher {
   private flushRetry: (() => void) | null = null;
   private unsubscribeHealth?: () => void;
   private closed = false;
-  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health'>> & { databaseUrl?: string; health?: DbHealth };
+  private stopping: Promise<void> | null = null;
+  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reapIntervalMs'>> & Pick<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers'> & { reapIntervalMs: number };
   private readonly onSignal = () => this.wake();
 
   constructor(opts: DispatcherOptions) {
     this.workerId = opts.workerId ?? newId('wkr');
-    this.opts = { maxInFlight: 64, leaseMs: 30_000, maxIdleMs: 5_000, drainMs: 10_000, clock: Date.now, workerId: this.workerId, maxEventDepth: DEFAULT_MAX_EVENT_DEPTH, ...opts };
+    this.opts = { maxInFlight: 64, leaseMs: 30_000, maxIdleMs: 5_000, drainMs: 10_000, clock: Date.now, workerId: this.workerId, maxEventDepth: DEFAULT_MAX_EVENT_DEPTH, ...opts,
+      reapIntervalMs: opts.reapIntervalMs ?? Math.floor((opts.leaseMs ?? 30_000) / 2) };
+    // On a single-process store (SQLite) every lease left at start belongs to a dead process: reap them all at once.
+    this.firstReap = !opts.caps.multiProcess;
+    // A recovery of the database wakes the runner's back-off (health.onRecovered), so the cap only matters without one.
+    this.loop = new LoopRunner({
+      name: 'dispatcher', log: opts.log, health: opts.health, backoffBaseMs: 100, backoffMaxMs: ERROR_BACKOFF_MAX_MS,
+      step: () => this.claimStep(),
+    });
+    const renewEveryMs = Math.max(10, Math.floor(this.opts.leaseMs / 3));
+    this.renewal = new LoopRunner({
+      name: 'lease-renewal', log: opts.log, health: opts.health, backoffBaseMs: Math.max(5, renewEveryMs >> 3), backoffMaxMs: renewEveryMs,
+      step: async () => {
+        if (this.inFlight.size) await q.renewLeases(this.opts.db, this.workerId, this.opts.clock() + this.opts.leaseMs);
+        return renewEveryMs;
+      },
+    });
   }
 
   /** State for /readyz and the console. */
   status(): LoopStatus & { inFlight: number; listening: boolean; unsavedCompletions: number; savingBackoff: boolean } {
     return {
-      state: this.state, lastError: this.lastError, lastErrorAt: this.lastErrorAt ? new Date(this.lastErrorAt).toISOString() : null,
+      ...this.loop.status(),
       inFlight: this.inFlight.size, listening: !!this.listener, unsavedCompletions: this.completions.length, savingBackoff: this.flushRetry !== null,
     };
   }
 
-  /** Starts the claim loop, the lease heartbeat and (PostgreSQL) the LISTEN connection. */
+  /** Starts the claim loop, the lease renewal and (PostgreSQL) the LISTEN connection. */
   start(): void {
-    if (this.state !== 'created') return;
-    this.state = 'running';
+    if (this.loop.status().state !== 'created') return;
     outboxSignal.on('deliveries', this.onSignal);
-    const { leaseMs } = this.opts;
-    this.heartbeat = setInterval(() => {
-      if (!this.inFlight.size) return;
-      q.renewLeases(this.opts.db, this.workerId, this.opts.clock() + leaseMs).catch((err) => this.recordError(err));
-    }, Math.max(10, Math.floor(leaseMs / 3)));
-    this.heartbeat.unref();
+    this.renewal.start();
     if (this.opts.caps.listenNotify && this.opts.databaseUrl) void this.listen();
     // The database is back: claim now, write the completions kept meanwhile, listen again.
     this.unsubscribeHealth = this.opts.health?.onRecovered(() => {
-      this.wake();
       this.flushRetry?.();
       if (!this.listener && !this.listening && this.opts.caps.listenNotify && this.opts.databaseUrl) {
         clearTimeout(this.listenRetry);
         void this.listen();
       }
     });
-    this.loopDone = this.loop();
+    this.loop.start();
   }
 
   /** Wakes the loop (new deliveries, a freed slot); remembered if the loop is busy. */
   wake(): void {
-    if (this.wakeResolve) this.wakeResolve();
-    else this.wakePending = true;
+    this.loop.wake();
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.wakePending || this.abort.signal.aborted) {
-      this.wakePending = false;
-      return Promise.resolve();
-    }
-    return wakeableSleep(ms, this.abort.signal, (wake) => (this.wakeResolve = wake));
-  }
+  /** Errors outside the claim step (lease renewal, the final flush); the runner records the step's own. */
+  private lastSideError: string | null = null;
 
   private recordError(err: unknown): void {
     const message = (err as Error)?.message ?? String(err);
-    const repeated = message === this.lastError;
-    this.lastError = message;
-    this.lastErrorAt = Date.now();
+    const repeated = message === this.lastSideError;
+    this.lastSideError = message;
     // While the database is away every retry fails the same way: say so once (the store logs the outage), not per retry.
     if (isDatabaseUnavailable(err)) {
       if (!repeated) this.opts.log.warn({ error: message, worker: this.workerId }, 'event dispatcher: database unavailable (backing off, resumes when it returns)');
@@ -181,69 +176,63 @@ export class Dispatcher {
     this.opts.log.warn({ err, worker: this.workerId }, 'event dispatcher: error (will back off and retry)');
   }
 
-  /** The claim loop: never throws; errors are recorded and backed off. */
-  private async loop(): Promise<void> {
+  /**
+   * One pass of the claim loop: reap expired leases when due, claim what the free slots allow, start it. Resolves to
+   * the sleep before the next pass; an error is the runner's to record and back off.
+   */
+  private async claimStep(): Promise<number> {
     const { db, caps, clock, leaseMs, maxIdleMs, maxInFlight } = this.opts;
-    let errorStreak = 0;
-    let emptyStreak = 0;
-    let nextReapAt = 0;
-    let firstReap = !caps.multiProcess;
-    while (!this.abort.signal.aborted) {
-      try {
-        const free = maxInFlight - this.inFlight.size;
-        // Under load, claim in batches of at least a quarter of the slots: one claim transaction per
-        // handful of deliveries would cost more than the deliveries (measured in bench/events-bench.ts).
-        if (free <= 0 || (this.inFlight.size > 0 && free < Math.max(1, maxInFlight >> 2))) {
-          this.blocked = true;
-          await this.sleep(maxIdleMs);
-          continue;
-        }
-        const now = clock();
-        if (firstReap || now >= nextReapAt) {
-          await q.reapExpiredLeases(db, now, firstReap);
-          firstReap = false;
-          nextReapAt = now + leaseMs / 2;
-        }
-        this.wakePending = false;
-        const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free);
-        errorStreak = 0;
-        if (this.abort.signal.aborted) {
-          await q.releaseLeases(db, this.workerId, claimed.map((c) => c.id), clock());
-          break;
-        }
-        if (claimed.length) {
-          this.state = 'running';
-          emptyStreak = 0;
-          this.blocked = false;
-          for (const d of claimed) {
-            const p = this.run(d).finally(() => {
-              this.inFlight.delete(d.id);
-              if (this.blocked) this.wake();
-            });
-            this.inFlight.set(d.id, p);
-          }
-          continue;
-        }
-        const due = await q.nextDueAt(db);
-        let delay = maxIdleMs;
-        if (due !== null && due <= now) {
-          // Due but not claimable (a hook at its concurrency limit): a finished delivery wakes us; back off meanwhile.
-          this.blocked = true;
-          delay = Math.min(maxIdleMs, 5 * 2 ** Math.min(emptyStreak++, 10));
-        } else if (due !== null) {
-          delay = Math.min(maxIdleMs, due - now);
-        }
-        this.state = 'waiting';
-        // Wake for the next reap too: another node's expired lease is only noticed by reaping.
-        await this.sleep(Math.max(1, Math.min(delay, nextReapAt - now)));
-      } catch (err) {
-        this.recordError(err);
-        this.state = 'backoff';
-        errorStreak++;
-        // A recovery of the database wakes this sleep (health.onRecovered), so the cap only matters without one.
-        await this.sleep(backoffMs(errorStreak, 100, isDatabaseUnavailable(err) ? DB_BACKOFF_MAX_MS : ERROR_BACKOFF_MAX_MS));
-      }
+    const free = maxInFlight - this.inFlight.size;
+    // Under load, claim in batches of at least a quarter of the slots: one claim transaction per
+    // handful of deliveries would cost more than the deliveries (measured in bench/events-bench.ts).
+    if (free <= 0 || (this.inFlight.size > 0 && free < Math.max(1, maxInFlight >> 2))) {
+      this.blocked = true;
+      return maxIdleMs;
     }
+    const now = clock();
+    if (this.firstReap || now >= this.nextReapAt) {
+      await this.reclaim(now);
+      this.firstReap = false;
+      this.nextReapAt = now + this.opts.reapIntervalMs;
+    }
+    const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free);
+    if (this.abort.signal.aborted) {
+      await q.releaseLeases(db, this.workerId, claimed.map((c) => c.id), clock());
+      return 0;
+    }
+    if (claimed.length) {
+      this.emptyStreak = 0;
+      this.blocked = false;
+      for (const d of claimed) {
+        const p = this.run(d).finally(() => {
+          this.inFlight.delete(d.id);
+          if (this.blocked) this.wake();
+        });
+        this.inFlight.set(d.id, p);
+      }
+      return 0;
+    }
+    const due = await q.nextDueAt(db);
+    let delay = maxIdleMs;
+    if (due !== null && due <= now) {
+      // Due but not claimable (a hook at its concurrency limit): a finished delivery wakes us; back off meanwhile.
+      this.blocked = true;
+      delay = Math.min(maxIdleMs, 5 * 2 ** Math.min(this.emptyStreak++, 10));
+    } else if (due !== null) {
+      delay = Math.min(maxIdleMs, due - now);
+    }
+    // Wake for the next reap too: another node's expired lease is only noticed by reaping.
+    return Math.max(1, Math.min(delay, this.nextReapAt - now));
+  }
+
+  /** Makes claimed work of dead workers due again: expired leases, and every lease of a worker whose heartbeat stopped. */
+  private async reclaim(now: number): Promise<void> {
+    const { db, metrics, silentWorkers } = this.opts;
+    const expired = await q.reapExpiredLeases(db, now, this.firstReap);
+    if (expired) metrics.deliveriesReclaimed.inc({ reason: 'lease_expired' }, expired);
+    const silent = silentWorkers ? (await silentWorkers()).filter((w) => w !== this.workerId) : [];
+    const ofSilent = await q.releaseLeasesOf(db, silent, now);
+    if (ofSilent) metrics.deliveriesReclaimed.inc({ reason: 'worker_silent' }, ofSilent);
   }
 
   private async run(d: q.ClaimedDelivery): Promise<void> {
@@ -395,11 +384,15 @@ export class Dispatcher {
    * of those still running are handed back so that another node (or the next start) runs them.
    */
   async stop(): Promise<void> {
-    if (this.state === 'stopped' || this.state === 'stopping') return this.loopDone;
-    this.state = 'stopping';
+    if (this.stopping) return this.stopping;
+    this.stopping = this.shutDown();
+    return this.stopping;
+  }
+
+  private async shutDown(): Promise<void> {
     outboxSignal.off('deliveries', this.onSignal);
     this.abort.abort();
-    await this.loopDone;
+    await this.loop.stop();
     const running = [...this.inFlight.values()];
     if (running.length) {
       let timer: NodeJS.Timeout | undefined;
@@ -414,10 +407,9 @@ export class Dispatcher {
     }
     this.closed = true;
     this.unsubscribeHealth?.();
-    clearInterval(this.heartbeat);
+    await this.renewal.stop();
     clearTimeout(this.listenRetry);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
-    this.state = 'stopped';
   }
 }

@@ -8,6 +8,7 @@ import { newId } from '../ids.js';
 import { appendEvents, outboxSignal, type NewEvent } from './outbox.js';
 import { publishableProblem } from './event-types.js';
 import { isoOrNull } from '../util/time.js';
+import { queueStats as deliveryQueueStats } from './deliveries.repository.js';
 
 export interface EventView {
   id: string;
@@ -26,6 +27,11 @@ function kindOf(type: string): 'custom' | 'platform' {
 
 export class EventsService {
   constructor(private readonly db: Db, private readonly caps: DialectCapabilities, private readonly metrics: Metrics) {}
+
+  /** Deliveries per status and the enqueue time of the oldest due pending one (fleet gauges on /metrics). */
+  queueStats(now: number): Promise<{ byStatus: Record<string, number>; oldestPendingEnqueuedAt: number | null }> {
+    return deliveryQueueStats(this.db, now);
+  }
 
   /** Publishes events of one workspace in one transaction; an unpublishable type is a 400 naming its field. */
   async publish(workspaceId: string, events: NewEvent[], fieldPrefix = ''): Promise<EventView[]> {

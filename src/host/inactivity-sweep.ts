@@ -1,6 +1,5 @@
 // The inactivity rule: a periodic sweep closes pending tickets untouched for the workspace's `inactivityCloseHours`,
 // writing TicketUpdated, TicketClosed and TicketClosedDueToInactivity with each closure.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../store/index.js';
 import * as repo from './tickets.repository.js';
 import { toTicket } from './tickets.model.js';
@@ -8,10 +7,12 @@ import { emitHostEvent, SYSTEM_ACTOR, type Clock } from './host-events.js';
 import type { TicketSettingsService } from './ticket-settings.service.js';
 import { MAX_TIMEOUT_MS } from '../executors/definition.js';
 import type { DbHealth } from '../store/db-health.js';
+import { LoopRunner, type LoopStatus } from '../loops/loop-runner.js';
 
 const BATCH = 200;
 /** Slack beyond the longest executor time-out before a `sending` reply counts as orphaned. */
 const ORPHAN_MARGIN_MS = 60_000;
+/** Longest back-off after failed sweeps, as a multiple of the interval. */
 const MAX_BACKOFF_FACTOR = 10;
 
 export interface SweepLog {
@@ -28,17 +29,25 @@ export interface InactivitySweepDeps {
   health?: DbHealth;
 }
 
-/** The sweep loop: `idle` → `running` (start) → `stopped` (stop); runOnce can also be called directly (tests, tools). */
+/** The sweep loop on the shared runner (states, back-off, last error in /readyz); runOnce can also be called directly (tests, tools). */
 export class InactivitySweep {
-  state: 'idle' | 'running' | 'stopped' = 'idle';
-  lastError: string | null = null;
+  readonly loop: LoopRunner;
   lastRunAt: number | null = null;
-  private abort?: AbortController;
-  private loopDone?: Promise<void>;
-  private retryNow?: AbortController;
-  private unsubscribeHealth?: () => void;
 
-  constructor(private readonly deps: InactivitySweepDeps) {}
+  constructor(private readonly deps: InactivitySweepDeps) {
+    this.loop = new LoopRunner({
+      name: 'inactivity-sweep', log: deps.log, health: deps.health,
+      backoffBaseMs: deps.intervalMs, backoffMaxMs: deps.intervalMs * MAX_BACKOFF_FACTOR,
+      step: async () => {
+        await this.runOnce();
+        return deps.intervalMs;
+      },
+    });
+  }
+
+  status(): LoopStatus {
+    return this.loop.status();
+  }
 
   /**
    * Closes every pending ticket past its workspace's inactivity limit now, and fails replies orphaned by a crash
@@ -94,48 +103,11 @@ export class InactivitySweep {
 
   /** Starts the periodic loop (idempotent). */
   start(): void {
-    if (this.state === 'running') return;
-    this.state = 'running';
-    this.abort = new AbortController();
-    this.unsubscribeHealth = this.deps.health?.onRecovered(() => {
-      if (this.lastError) this.retryNow?.abort();
-    });
-    this.loopDone = this.loop(this.abort.signal);
+    this.loop.start();
   }
 
   /** Stops the loop and waits for a sweep in progress to finish. */
   async stop(): Promise<void> {
-    if (this.state !== 'running') {
-      this.state = 'stopped';
-      return;
-    }
-    this.state = 'stopped';
-    this.unsubscribeHealth?.();
-    this.abort?.abort();
-    await this.loopDone;
-  }
-
-  private async loop(signal: AbortSignal): Promise<void> {
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        await this.runOnce();
-        failures = 0;
-        this.lastError = null;
-      } catch (err) {
-        // Never throw out of the loop: remember the error, log it, back off.
-        failures++;
-        this.lastError = (err as Error).message;
-        this.deps.log.warn({ err }, 'ticket inactivity sweep failed; backing off');
-      }
-      const delay = this.deps.intervalMs * Math.min(2 ** failures, MAX_BACKOFF_FACTOR);
-      // After a failure, the database's return (retryNow) ends the back-off early; a stop ends the loop.
-      this.retryNow = new AbortController();
-      try {
-        await sleep(delay, undefined, { signal: AbortSignal.any([signal, this.retryNow.signal]), ref: false });
-      } catch {
-        if (signal.aborted) return;
-      }
-    }
+    await this.loop.stop();
   }
 }

@@ -11,6 +11,8 @@ export interface Metrics {
   eventsPublished: Counter<'kind'>;
   /** Finished delivery attempts by outcome: ok, retry, dead, refused (causation depth limit). */
   deliveries: Counter<'outcome'>;
+  /** Claimed deliveries handed back to the queue because their worker's lease ran out or its heartbeat stopped. */
+  deliveriesReclaimed: Counter<'reason'>;
   /** Delay from publishing an event to the start of its first delivery attempt. */
   deliveryStartDelay: Histogram;
 }
@@ -35,6 +37,7 @@ export function createMetrics(): Metrics {
     invocationSeconds: new Histogram({ name: 'outrigger_invocation_duration_seconds', help: 'Executor run time', labelNames: ['type'], buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30], registers: [registry] }),
     eventsPublished: new Counter({ name: 'outrigger_events_published_total', help: 'Events published, by kind (platform, custom, cron)', labelNames: ['kind'], registers: [registry] }),
     deliveries: new Counter({ name: 'outrigger_event_deliveries_total', help: 'Event delivery attempts by outcome (ok, retry, dead, refused)', labelNames: ['outcome'], registers: [registry] }),
+    deliveriesReclaimed: new Counter({ name: 'outrigger_event_deliveries_reclaimed_total', help: 'Claimed deliveries reclaimed from a worker, by reason (lease_expired, worker_silent)', labelNames: ['reason'], registers: [registry] }),
     deliveryStartDelay: new Histogram({ name: 'outrigger_event_delivery_start_delay_seconds', help: 'Delay from publishing an event to the start of its first delivery attempt', buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300], registers: [registry] }),
   };
 }

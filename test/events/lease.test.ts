@@ -67,6 +67,25 @@ for (const dialect of DIALECTS) {
         await other.close();
       }
     });
+
+    it('renews the lease of a delivery that runs longer than the lease, so it is not retaken', async () => {
+      await s.api('POST', '/api/event-hooks', { name: 'long', eventTypes: ['custom.long'], executor: 'holder' });
+      hold = true;
+      try {
+        const ev = await s.api('POST', '/api/events', { type: 'custom.long', data: {} });
+        await waitFor(() => up.requests.some((r) => JSON.parse(r.body).id === ev.body.id), 'long delivery started');
+        const row = () => s.o.store.db.selectFrom('deliveries').select(['locked_until', 'attempts']).where('event_id', '=', ev.body.id).executeTakeFirstOrThrow();
+        const first = Number((await row()).locked_until);
+        // Renewed past its first lease end (300 ms) at least twice over: the renewal loop runs every third of the lease.
+        await waitFor(async () => Number((await row()).locked_until) > first + 600, 'the lease renewed twice');
+        expect((await row()).attempts).toBe(1);
+        expect(up.requests.filter((r) => JSON.parse(r.body).id === ev.body.id)).toHaveLength(1);
+        expect(s.o.events.dispatcher!.renewal.status()).toMatchObject({ failures: 0, lastError: null });
+      } finally {
+        hold = false;
+        for (const r of held.splice(0)) r();
+      }
+    });
   });
 }
 

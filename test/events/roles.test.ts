@@ -19,5 +19,9 @@ describe('role api', () => {
     expect(t.body.deliveries[0]).toMatchObject({ hook: 'queued', status: 'pending', attemptCount: 0, attempts: [] });
     const ready = await s.api('GET', '/readyz');
     expect(ready.body.checks.events).toMatchObject({ ok: true, detail: expect.stringContaining('role api') });
+    // Its only loop is its heartbeat; with no worker beating, it says so instead of reporting ready.
+    expect(ready.body.checks.loops.loops.map((l: { name: string }) => l.name)).toEqual(['heartbeat']);
+    expect(ready.status).toBe(503);
+    expect(ready.body.failing).toEqual(['workers']);
   });
 });

@@ -2,6 +2,7 @@
 // with TicketClosedDueToInactivity; the sweep loop runs only on nodes with background work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/dialects.js';
+import { waitFor } from '../helpers/wait.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { eventCount, eventsSince } from './events-helper.js';
 
@@ -16,7 +17,7 @@ for (const dialect of DIALECTS) {
     afterAll(async () => { await s.close(); });
 
     it('closes pending tickets past the limit, once, and leaves the rest alone', async () => {
-      expect(s.o.host.sweep.state).toBe('idle');
+      expect(s.o.host.sweep.status().state).toBe('created');
       expect((await s.api('PUT', '/api/settings/tickets', { inactivityCloseHours: 48 })).status).toBe(200);
       const mk = async (status: string) => (await s.api('POST', '/api/tickets', { subject: `t ${status}`, channel: 'email', status })).body;
       const stale = await mk('pending');
@@ -79,10 +80,34 @@ describe('sweep loop lifecycle', () => {
   it('runs on role all and stops on close', async () => {
     const s = await startTestServer('sqlite', { role: 'all' });
     try {
-      expect(s.o.host.sweep.state).toBe('running');
+      expect(['running', 'waiting']).toContain(s.o.host.sweep.status().state);
     } finally {
       await s.close();
     }
-    expect(s.o.host.sweep.state).toBe('stopped');
+    expect(s.o.host.sweep.status().state).toBe('stopped');
+  });
+
+  it('/readyz lists every loop of the node; a failing sweep makes it 503 with its last error until it succeeds again', async () => {
+    const s = await startTestServer('sqlite', { role: 'all' });
+    try {
+      const ready = await s.api('GET', '/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body.checks.loops.loops.map((l: { name: string }) => l.name).sort()).toEqual(['cron', 'dispatcher', 'heartbeat', 'inactivity-sweep', 'lease-renewal']);
+      const sweep = s.o.host.sweep;
+      const real = sweep.runOnce.bind(sweep);
+      sweep.runOnce = async () => { throw new Error('sweep exploded'); };
+      sweep.loop.wake();
+      await waitFor(() => sweep.status().state === 'backoff', 'the sweep in back-off');
+      const failing = await s.api('GET', '/readyz');
+      expect(failing.status).toBe(503);
+      expect(failing.body.failing).toContain('loops');
+      expect(failing.body.checks.loops.detail).toContain('inactivity-sweep backoff (last error: sweep exploded)');
+      sweep.runOnce = real;
+      sweep.loop.wake();
+      await waitFor(() => sweep.status().state === 'waiting', 'the sweep healthy again');
+      expect((await s.api('GET', '/readyz')).status).toBe(200);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -15,6 +15,8 @@ import * as m007 from './007-bindings-into-point-bindings.js';
 import * as m008 from './008-event-causation-depth.js';
 // store facts: the master key's check value
 import * as m009 from './009-store-meta.js';
+// fleet: node heartbeats
+import * as m010 from './010-fleet-nodes.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
@@ -28,6 +30,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '007-bindings-into-point-bindings': m007,
   '008-event-causation-depth': m008,
   '009-store-meta': m009,
+  '010-fleet-nodes': m010,
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
