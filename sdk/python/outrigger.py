@@ -194,3 +194,25 @@ def output(value):
     except (TypeError, ValueError) as e:
         raise OutriggerError("OUTPUT_INVALID", "output is not JSON: %s" % e)
     _channel().send_raw(line)
+
+
+_REFERENCE_NAMES = ("ApiEnneo", "Api", "Setting", "Input", "Helpers", "Interaction", "IntentInfo", "IntentOption",
+                    "AppStorage", "AppInfo", "load_input_data")
+
+
+def __getattr__(name):
+    # The reference platform's SDK surface (`sdk.load_input_data()`, `sdk.ApiEnneo`, …), imported on first use so
+    # that code which does not use it starts as fast as before.
+    if name in _REFERENCE_NAMES:
+        # Loaded by path under another name (`spec_from_file_location("sdk", …)`): the compat layer must use this
+        # very module, or a second copy would open a second reader on the channel.
+        # (module_from_spec does not register it: a view of this module's names serves; its functions keep this
+        # module's globals, so the channel stays one.)
+        if "outrigger" not in sys.modules:
+            import types
+            view = types.ModuleType("outrigger")
+            view.__dict__.update(globals())
+            sys.modules["outrigger"] = view
+        import enneo
+        return getattr(enneo, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
