@@ -3,6 +3,8 @@
 // to the process guard, and the server's descriptors are back to their baseline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { frozenGroups } from '../helpers/sandbox-cgroups.js';
+import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'otr_proc_admin_token_0123456789abcdef';
 type Lang = 'python' | 'node' | 'php';
@@ -96,6 +98,9 @@ beforeAll(async () => {
   otherToken = ws.body.adminToken;
   await put('health_other', 'python', HEALTH.python, {}, otherToken);
   await expectHealthy();
+  // The baseline is the steady state: an idle warm worker opens its freezer file when it is first frozen
+  // (cgroups.ts keeps cgroup files open), so wait for the four health workers to be frozen before counting.
+  await waitFor(() => frozenGroups(s.pid) >= 4, 'the idle health workers to be frozen', 5000);
   fdBaseline = s.fdCount();
 }, 120_000);
 
