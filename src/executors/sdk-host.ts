@@ -137,8 +137,12 @@ export class SdkHostFactory {
     };
     return {
       // The reference platform's variables: its code reads them (and passes the token on) without knowing where it runs.
-      async scriptEnv() {
-        return { ENNEO_API_URL: REFERENCE_API_URL, ENNEO_SESSION_TOKEN: await token() };
+      // The compat SDKs read only the URL (their requests go over the channel), so the token is issued only for code
+      // that names it.
+      async scriptEnv({ withToken }) {
+        const env: Record<string, string> = { ENNEO_API_URL: REFERENCE_API_URL };
+        if (withToken) env.ENNEO_SESSION_TOKEN = await token();
+        return env;
       },
       async handle(call) {
         try {

@@ -39,9 +39,10 @@ export interface SdkHost {
   handle(call: SdkCall): Promise<unknown>;
   /**
    * Script mode: environment variables for the script, asked for once before it starts (the reference platform's
-   * `ENNEO_API_URL` and `ENNEO_SESSION_TOKEN`). Only `ENNEO_*` names are passed on.
+   * `ENNEO_API_URL` and `ENNEO_SESSION_TOKEN`). Only `ENNEO_*` names are passed on. `withToken`: the source names
+   * `ENNEO_SESSION_TOKEN`; issuing the token is a database write, so a script that never reads it does not get one.
    */
-  scriptEnv?(): Promise<Record<string, string>>;
+  scriptEnv?(opts: { withToken: boolean }): Promise<Record<string, string>>;
 }
 
 export interface CodeRunRequest {

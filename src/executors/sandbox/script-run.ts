@@ -54,7 +54,7 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
   let launched = spare;
   let scriptEnv: Record<string, string>;
   try {
-    scriptEnv = allowedScriptEnv(await req.host.scriptEnv?.());
+    scriptEnv = allowedScriptEnv(await req.host.scriptEnv?.({ withToken: req.source.includes('ENNEO_SESSION_TOKEN') }));
   } catch (e) {
     return { status: 'error', error: { code: 'RUNTIME_ERROR', message: `the script environment could not be prepared: ${(e as Error).message}` }, logs: [], coldStart: true, durationMs: Date.now() - started };
   }
