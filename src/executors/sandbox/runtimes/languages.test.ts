@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CodeSpec } from '../../definition.js';
-import { DEPENDENCY_FILES, SOURCE_FILES } from '../../../cli/folder/layout.js';
+import { DEPENDENCY_FILES, SOURCE_FILES } from '../../../executors-folder/layout.js';
 import { LANGUAGES, RUNTIMES } from './index.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -3,11 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { EXECUTOR_NAME_PATTERN, ExecutorInput, normalizeDefinition, type ExecutorDefinition } from '../../executors/definition.js';
-import { ProblemError } from '../../errors.js';
-import type { CodeLanguage } from '../../executors/sandbox/contract.js';
-import { LANGUAGES, RUNTIMES } from '../../executors/sandbox/runtimes/index.js';
-import { CliError } from '../client.js';
+import { EXECUTOR_NAME_PATTERN, ExecutorInput, normalizeDefinition, type ExecutorDefinition } from '../executors/definition.js';
+import { ProblemError } from '../errors.js';
+import type { CodeLanguage } from '../executors/sandbox/contract.js';
+import { LANGUAGES, RUNTIMES } from '../executors/sandbox/runtimes/index.js';
+import { FolderReadError } from './folder-read-error.js';
 import { parseJsonText, readTextIfExists, stableJson } from './json-file.js';
 
 type Language = CodeLanguage;
@@ -29,7 +29,7 @@ export interface FolderProblem {
 }
 
 /** Problems found in local folders; the message lists every one of them. */
-export class FolderError extends CliError {
+export class FolderError extends FolderReadError {
   constructor(readonly problems: FolderProblem[]) {
     super(problems.map(formatProblem).join('\n'));
   }
@@ -55,8 +55,8 @@ export function listExecutorFolders(dir: string): string[] {
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`folder ${dir} does not exist (pass --dir, or run \`outrigger pull\` to create it)`);
-    throw new CliError(`cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FolderReadError(`folder ${dir} does not exist (pass --dir, or run \`outrigger pull\` to create it)`);
+    throw new FolderReadError(`cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return entries.filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, DEFINITION_FILE))).map((e) => e.name).sort();
 }
@@ -65,7 +65,7 @@ export function listExecutorFolders(dir: string): string[] {
 export function selectFolders(dir: string, names: string[]): string[] {
   const all = listExecutorFolders(dir);
   if (!names.length) {
-    if (!all.length) throw new CliError(`no executor folders in ${dir} (expected ${dir}/<name>/${DEFINITION_FILE})`);
+    if (!all.length) throw new FolderReadError(`no executor folders in ${dir} (expected ${dir}/<name>/${DEFINITION_FILE})`);
     return all;
   }
   const missing = names.filter((n) => !all.includes(n));
