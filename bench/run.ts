@@ -9,6 +9,7 @@ import { benchApiCall } from './api-call.bench.js';
 import { benchWarm, benchWebhook, type Language, type WarmResult } from './code.bench.js';
 import { benchHttpBaseline } from './http-baseline.js';
 import { benchFirstCall } from './first-call.bench.js';
+import { compareWithN8n, type N8nComparison } from './compare/n8n.js';
 
 const LANGUAGES: Language[] = ['python', 'node', 'php'];
 /** Short runs (BENCH_QUICK=1) check that the bench works; figures need the full counts on a quiet machine. */
@@ -87,6 +88,9 @@ async function main() {
   results.events.pg = { perSec: eventsPg.events.perSec, p50Ms: eventsPg.events.p50Ms, p99Ms: eventsPg.events.p99Ms };
   const recognition = runJsonScript('bench/recognition-search.ts');
   results.recognition = { coldNoCache: recognition.coldNoCache, cached: recognition.cached };
+  // n8n side by side, where it is installed (bench/compare/n8n.ts says how); left out otherwise.
+  const n8n = await compareWithN8n();
+  if (n8n) results.n8n = n8n;
 
   // A quick run only checks the bench: its figures never replace the recorded ones.
   const out = QUICK ? fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-bench-quick-')) : 'bench';
@@ -170,7 +174,26 @@ p99 ${r.recognition.coldNoCache.p99Ms} ms; cached p50 ${r.recognition.cached.p50
 Idle server RSS ${r.idleRssMb} MB (target ≤ 150 MB; the Node.js server process, sandbox workers are separate
 processes); after the load ${r.peakRssMb} MB. RSS per warm worker (median of the sandboxed interpreters):
 ${LANGUAGES.map((l) => `${l} ${r.rssPerWorkerMb[l] ?? '?'} MB`).join(', ')}.
-${profileNotes()}`;
+${n8nNotes(r.n8n)}${profileNotes()}`;
+}
+
+/** The side-by-side n8n run (bench/compare/n8n.ts), when n8n is installed on this machine. */
+function n8nNotes(c: N8nComparison | undefined): string {
+  if (!c) return '\n## n8n side by side\n\nNot run: n8n is not installed here (`npm install --prefix bench/compare/n8n`, see bench/compare/n8n.ts).\n';
+  return `
+## n8n side by side
+
+n8n ${c.n8nVersion} (its defaults: SQLite, executions saved, the Code node in its task runner) answering a production
+Webhook → Code node returning \`{ok, n}\`, against our webhook → Node.js handler doing the same, same load generator
+and body, one after the other on this machine.
+
+| | n8n | Outrigger | ratio |
+|---|---|---|---|
+| 1 connection, p50 / p99 | ${c.n8n.seq.p50Ms} / ${c.n8n.seq.p99Ms} ms | ${c.outrigger.seq.p50Ms} / ${c.outrigger.seq.p99Ms} ms | ${c.ratioP50}× faster (p50) |
+| 16 connections, throughput | ${c.n8n.c16.rps}/s | ${c.outrigger.c16.rps}/s | ${c.ratioRps16}× |
+| 16 connections, p50 / p99 | ${c.n8n.c16.p50Ms} / ${c.n8n.c16.p99Ms} ms | ${c.outrigger.c16.p50Ms} / ${c.outrigger.c16.p99Ms} ms | |
+| server RSS after the load | ${c.n8n.rssMb} MB | | |
+`;
 }
 
 /** The profile summary (bench/PROFILE.md, written by hand from bench/profile-warm.ts runs) goes under the figures. */
