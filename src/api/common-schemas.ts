@@ -1,6 +1,7 @@
 // Schemas shared by several route files (path params, paging, the problem body).
 import { Type } from '@sinclair/typebox';
 import { ResourceName } from '../names.js';
+import { invalid } from '../errors.js';
 
 export const NameParams = Type.Object({ name: ResourceName });
 // No NUL: PostgreSQL text cannot hold it, and a lookup with one would fail as a 500 instead of a 404/400.
@@ -18,3 +19,17 @@ export const Problem = Type.Object({
 
 /** An input object for an invocation. */
 export const InvocationInput = Type.Record(Type.String(), Type.Unknown(), { description: 'the input object' });
+
+/** `from`/`to` of a list filter: ISO 8601 date-times, `from` inclusive and `to` exclusive. */
+export const TimeRange = {
+  from: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'inclusive lower bound (ISO 8601)' })),
+  to: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'exclusive upper bound (ISO 8601)' })),
+};
+
+/** Epoch ms of a validated `from`/`to`; a range that ends before it starts is a 400 naming `to`. */
+export function epochRange(q: { from?: string; to?: string }): { from?: number; to?: number } {
+  const from = q.from === undefined ? undefined : Date.parse(q.from);
+  const to = q.to === undefined ? undefined : Date.parse(q.to);
+  if (from !== undefined && to !== undefined && to < from) throw invalid([{ field: '/to', message: 'must not be before from' }]);
+  return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
