@@ -1,14 +1,7 @@
 // From/to fields of a list filter: datetime-local inputs (the browser's time zone) turned into ISO query values.
-export interface Range {
-  from: string;
-  to: string;
-}
+import type { Range } from '../lib/time-range';
 
-/** The range as query parameters (ISO 8601, UTC); empty fields are left out. */
-export function rangeParams(r: Range): Record<string, string> {
-  const iso = (v: string) => (v ? new Date(v).toISOString() : '');
-  return { ...(r.from ? { from: iso(r.from) } : {}), ...(r.to ? { to: iso(r.to) } : {}) };
-}
+export { rangeParams, type Range } from '../lib/time-range';
 
 export function TimeRangeFields({ value, onChange }: { value: Range; onChange(r: Range): void }) {
   return (

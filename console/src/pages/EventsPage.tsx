@@ -79,7 +79,7 @@ function EventView({ id }: { id: string }) {
     <section data-testid="event">
       <h1>{e.type}</h1>
       <p>{when(e.occurredAt)} · subject {e.subject ?? '—'} · source {e.source ?? '—'} · <Link to="/events">all events</Link></p>
-      <div className="card"><h2>Data</h2><pre className="output">{JSON.stringify(e.data, null, 2)}</pre></div>
+      <div className="card"><h2>Data</h2><pre className="output" tabIndex={0} aria-label="event data">{JSON.stringify(e.data, null, 2)}</pre></div>
       <div className="card">
         <h2>Deliveries</h2>
         <Problem error={replay.error} />

@@ -6,16 +6,8 @@ import type { StorageObject } from '../lib/types';
 import { Loading, Problem } from '../components/Problem';
 import { when } from '../components/TimeRange';
 import { useSession } from '../session';
+import { parseJsonValue } from '../lib/json-value';
 import './operations.css';
-
-/** Parses the JSON text of the editor; the message says what is wrong, next to the field. */
-export function parseJsonValue(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (e) {
-    return { ok: false, message: `not valid JSON: ${(e as Error).message}` };
-  }
-}
 
 export default function StoragePage() {
   const { can } = useSession();
