@@ -185,7 +185,19 @@ describe('console operations pages in chromium', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('filters executions by time range and shows one with its detail', async () => {
+  it('filters executions by time range and shows one with its detail and nested UDF calls', async () => {
+    await api('POST', '/api/executors', code('leaf', 'def handler(input, ctx):\n    return {"leaf": input["n"]}\n'));
+    await api('POST', '/api/udfs', { name: 'leaf_udf', executor: 'leaf' });
+    await api('POST', '/api/executors', code('outer', 'def handler(input, ctx):\n    return [ctx.udf("leaf_udf", {"n": 1}), ctx.udf("leaf_udf", {"n": 2})]\n'));
+    const run = await api('POST', '/api/executors/outer/invoke', { input: {} });
+    expect(run.status).toBe('ok');
+    await page.goto(`${server.url}/executions/${run.executionId}`);
+    const tree = page.getByTestId('execution-tree');
+    await tree.waitFor();
+    expect(await tree.getByRole('link', { name: 'leaf' }).count()).toBe(2);
+    await tree.getByRole('link', { name: 'leaf' }).first().click();
+    await page.getByTestId('execution').filter({ hasText: 'Execution of leaf' }).filter({ hasText: '"leaf": 1' }).waitFor();
+
     await nav('Executions').click();
     await page.getByTestId('executions').waitFor();
     await page.getByLabel('From', { exact: true }).fill(localInput(Date.now() + 3_600_000));

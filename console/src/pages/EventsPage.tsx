@@ -102,7 +102,7 @@ function DeliveryItem({ d, onReplay, busy }: { d: Delivery; onReplay?: () => voi
       <span className="muted">{d.attemptCount} attempt(s){d.nextAttemptAt ? ` · next ${when(d.nextAttemptAt)}` : ''}</span>
       {onReplay && done && <> <button type="button" className="link" disabled={busy} onClick={onReplay}>Replay to {d.hook}</button></>}
       {d.lastError && <p className="field-error">{d.lastError.code}: {d.lastError.message}</p>}
-      <ol className="attempts">
+      <ul className="attempts">
         {d.attempts.map((a) => (
           <li key={a.attempt}>
             attempt {a.attempt}: <span className={`status status-${a.status}`}>{a.status}</span>
@@ -111,7 +111,7 @@ function DeliveryItem({ d, onReplay, busy }: { d: Delivery; onReplay?: () => voi
             {a.error && <span className="field-error"> {a.error.code}: {a.error.message}</span>}
           </li>
         ))}
-      </ol>
+      </ul>
     </li>
   );
 }
