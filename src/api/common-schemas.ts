@@ -26,10 +26,20 @@ export const TimeRange = {
   to: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'exclusive upper bound (ISO 8601)' })),
 };
 
-/** Epoch ms of a validated `from`/`to`; a range that ends before it starts is a 400 naming `to`. */
+/** Epoch ms of a validated `from`/`to`; one JavaScript cannot place in time, or a range ending before it starts, is a 400. */
 export function epochRange(q: { from?: string; to?: string }): { from?: number; to?: number } {
-  const from = q.from === undefined ? undefined : Date.parse(q.from);
-  const to = q.to === undefined ? undefined : Date.parse(q.to);
-  if (from !== undefined && to !== undefined && to < from) throw invalid([{ field: '/to', message: 'must not be before from' }]);
+  const errors: { field: string; message: string }[] = [];
+  const read = (field: 'from' | 'to'): number | undefined => {
+    const v = q[field];
+    if (v === undefined) return undefined;
+    // RFC 3339 allows a lower-case t/z and a leap second, which Date.parse does not read: NaN must never reach SQL.
+    const ms = Date.parse(v.toUpperCase());
+    if (Number.isNaN(ms)) errors.push({ field: `/${field}`, message: 'is not a date-time this server can read' });
+    return ms;
+  };
+  const from = read('from');
+  const to = read('to');
+  if (!errors.length && from !== undefined && to !== undefined && to < from) errors.push({ field: '/to', message: 'must not be before from' });
+  if (errors.length) throw invalid(errors);
   return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
 }

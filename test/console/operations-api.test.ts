@@ -96,6 +96,11 @@ describe.each(DIALECTS)('operations API (%s)', (dialect) => {
     const none = await s.api('GET', `/api/events?from=${new Date(Date.now() + 3_600_000).toISOString()}`);
     expect(none.body.items).toEqual([]);
     expect((await s.api('GET', '/api/events?from=not-a-date')).status).toBe(400);
+    // Valid RFC 3339 that Date.parse cannot read (a leap second) is a 400 naming the field, never a NaN in SQL.
+    const leap = await s.api('GET', '/api/events?to=2016-12-31T23:59:60Z');
+    expect(leap.status).toBe(400);
+    expect(leap.body.errors).toEqual([{ field: '/to', message: expect.stringMatching(/date-time/) }]);
+    expect((await s.api('GET', '/api/events?from=2026-01-01t00:00:00z')).status).toBe(200);
   });
 
   it('filters executions by start time', async () => {
