@@ -128,6 +128,20 @@ describe('console operations pages in chromium', () => {
     await page.getByTestId('events').filter({ hasNotText: 'TicketClosed' }).filter({ hasText: 'TicketCreated' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'events');
+
+    // Pages of 100, older by the server's cursor.
+    await api('POST', '/api/events/batch', { events: Array.from({ length: 120 }, (_, i) => ({ type: 'custom.bulk', subject: `n:${i}`, data: {} })) });
+    await page.getByLabel('Type').fill('custom.bulk');
+    const rows = page.getByTestId('events').locator('tbody tr');
+    await rows.nth(99).waitFor();
+    expect(await rows.count()).toBe(100);
+    expect(await rows.first().textContent()).toContain('n:119');
+    await page.getByRole('button', { name: 'Older events' }).click();
+    await page.getByTestId('events').filter({ hasText: 'n:0' }).waitFor();
+    expect(await rows.count()).toBe(20);
+    expect(await page.getByRole('button', { name: 'Older events' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Newer events' }).click();
+    await page.getByTestId('events').filter({ hasText: 'n:119' }).waitFor();
   });
 
   it('replays dead letters of a throwing executor from the console, one and then in bulk by hook and time range', async () => {

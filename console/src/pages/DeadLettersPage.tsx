@@ -8,6 +8,7 @@ import type { DeadLetter, HookSummary, Paged } from '../lib/types';
 import { Loading, Problem } from '../components/Problem';
 import { rangeParams, TimeRangeFields, when, type Range } from '../components/TimeRange';
 import { useSession } from '../session';
+import { PagerButtons, usePager } from '../components/Pager';
 import './operations.css';
 
 export default function DeadLettersPage() {
@@ -17,7 +18,8 @@ export default function DeadLettersPage() {
   const [hook, setHook] = useState('');
   const [range, setRange] = useState<Range>({ from: '', to: '' });
   const filter = { ...(hook ? { hook } : {}), ...rangeParams(range) };
-  const params = new URLSearchParams({ limit: '200', ...filter });
+  const pager = usePager(JSON.stringify(filter));
+  const params = new URLSearchParams({ limit: '200', ...filter, ...(pager.cursor !== undefined ? { cursor: String(pager.cursor) } : {}) });
   const hooks = useQuery({ queryKey: ['event-hooks'], queryFn: () => api<{ items: HookSummary[] }>('GET', '/api/event-hooks') });
   const q = useQuery({ queryKey: ['dead-letters', params.toString()], queryFn: () => api<Paged<DeadLetter>>('GET', `/api/dead-letters?${params}`) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['dead-letters'] });
@@ -76,6 +78,7 @@ export default function DeadLettersPage() {
           </table>
         </div>
       )}
+      <PagerButtons pager={pager} nextCursor={q.data?.nextCursor} what="dead letters" />
     </section>
   );
 }

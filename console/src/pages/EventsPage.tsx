@@ -7,6 +7,7 @@ import type { Delivery, EventDetail, EventSummary, Paged } from '../lib/types';
 import { Loading, Problem } from '../components/Problem';
 import { rangeParams, TimeRangeFields, when, type Range } from '../components/TimeRange';
 import { useSession } from '../session';
+import { PagerButtons, usePager } from '../components/Pager';
 import './operations.css';
 
 export default function EventsPage() {
@@ -25,7 +26,10 @@ function EventsList() {
   const [type, setType] = useState('');
   const [subject, setSubject] = useState('');
   const [range, setRange] = useState<Range>({ from: '', to: '' });
-  const params = new URLSearchParams({ limit: '100', ...(type ? { type } : {}), ...(subject ? { subject } : {}), ...rangeParams(range) });
+  const filter = new URLSearchParams({ limit: '100', ...(type ? { type } : {}), ...(subject ? { subject } : {}), ...rangeParams(range) });
+  const pager = usePager(filter.toString());
+  const params = new URLSearchParams(filter);
+  if (pager.cursor !== undefined) params.set('cursor', String(pager.cursor));
   const q = useQuery({ queryKey: ['events', params.toString()], queryFn: () => api<Paged<EventSummary>>('GET', `/api/events?${params}`) });
   return (
     <section>
@@ -54,6 +58,7 @@ function EventsList() {
           </table>
         </div>
       )}
+      <PagerButtons pager={pager} nextCursor={q.data?.nextCursor} what="events" />
     </section>
   );
 }
