@@ -5254,7 +5254,7 @@ export interface paths {
                         code?: {
                             /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                             allowInstallScripts?: boolean;
-                            /** @description requirements.txt / package.json / composer.json text */
+                            /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                             dependencies?: string;
                             egress?: string[];
                             language: "python" | "node" | "php";
@@ -5536,7 +5536,7 @@ export interface paths {
                         code?: {
                             /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                             allowInstallScripts?: boolean;
-                            /** @description requirements.txt / package.json / composer.json text */
+                            /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                             dependencies?: string;
                             egress?: string[];
                             language: "python" | "node" | "php";
@@ -6358,7 +6358,7 @@ export interface paths {
                             code?: {
                                 /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                                 allowInstallScripts?: boolean;
-                                /** @description requirements.txt / package.json / composer.json text */
+                                /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                                 dependencies?: string;
                                 egress?: string[];
                                 language: "python" | "node" | "php";
@@ -6537,7 +6537,7 @@ export interface paths {
                             code?: {
                                 /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                                 allowInstallScripts?: boolean;
-                                /** @description requirements.txt / package.json / composer.json text */
+                                /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                                 dependencies?: string;
                                 egress?: string[];
                                 language: "python" | "node" | "php";
