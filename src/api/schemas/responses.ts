@@ -80,6 +80,14 @@ export const EventSummary = Obj({
 export const EventDetail = Obj({ ...EventView.properties, occurredAt: Nullable(Timestamp), deliveries: Type.Array(Obj({ attempts: Type.Array(Obj({})) })) });
 export const EventBatchResult = Obj({ items: Type.Array(Obj({ id: Type.String(), type: Type.String() })) });
 export const ReplayResult = Obj({ replayed: Type.Array(Type.String(), { description: 'ids of the deliveries made again' }) });
+export const BulkReplayResult = Obj({
+  replayed: Type.Array(Type.String(), { description: 'ids of the dead deliveries made again' }),
+  more: Type.Boolean({ description: 'whether more dead letters match (call again)' }),
+});
+export const DeadLetterView = Obj({
+  id: Type.String(), hook: Type.String(), status: Type.String(), attemptCount: Type.Integer(), lastError: Any,
+  enqueuedAt: Nullable(Timestamp), updatedAt: Nullable(Timestamp), eventId: Type.String(), eventType: Type.String(),
+});
 export const HookView = Obj({
   name: Type.String(), description: Type.String(), eventTypes: Type.Array(Type.String()), filter: Any, executor: Type.String(), retry: Obj({}),
   retryIsDefault: Type.Boolean(), concurrency: Nullable(Type.Integer()), enabled: Type.Boolean(), createdAt: Timestamp, updatedAt: Timestamp,
