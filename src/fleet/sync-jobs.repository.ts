@@ -17,12 +17,21 @@ export interface ClaimedJob {
   deadline: number;
 }
 
+/**
+ * Why enqueue and complete commit without waiting for the WAL flush (`synchronous_commit` off for that one statement,
+ * through the joined `set_config`): a job lives for one call's deadline, and a row lost with a crash of the database
+ * within the flush delay only means that the caller, who holds no answer yet, gets its 504, as it would for the
+ * crash anyway; the execution record the worker writes stays a durable commit. The claim keeps the durable commit, so
+ * that a claimed job is never handed out twice. It saves a disk flush on two of the three writes of each remote call.
+ */
+const FAST_COMMIT = sql`(select set_config('synchronous_commit', 'off', true) as c) fast_commit`;
+
 /** Inserts a pending job and wakes the workers, in one statement (one round trip). */
 export async function enqueue(db: Db, job: { id: string; workspaceId: string; payload: string; deadline: number }, now: number): Promise<void> {
   await sql`with j as (
       insert into sync_jobs (id, workspace_id, payload, deadline, state, created_at)
       values (${job.id}, ${job.workspaceId}, ${job.payload}, ${job.deadline}, 'pending', ${now}) returning id)
-    select pg_notify(${JOBS_CHANNEL}, id) from j`.execute(db);
+    select pg_notify(${JOBS_CHANNEL}, id) from j, ${FAST_COMMIT}`.execute(db);
 }
 
 /**
@@ -42,7 +51,7 @@ export async function complete(db: Db, id: string, nodeId: string, result: strin
   await sql`with u as (
       update sync_jobs set state = 'done', result = ${result}, finished_at = ${now}
       where id = ${id} and state = 'running' and claimed_by = ${nodeId} returning id, result)
-    select pg_notify(${DONE_CHANNEL}, case when octet_length(result) <= ${NOTIFY_RESULT_MAX_BYTES} then id || E'\n' || result else id end) from u`.execute(db);
+    select pg_notify(${DONE_CHANNEL}, case when octet_length(result) <= ${NOTIFY_RESULT_MAX_BYTES} then id || E'\n' || result else id end) from u, ${FAST_COMMIT}`.execute(db);
 }
 
 /** The results of those of `ids` that are done (the fallback poll and results too large for a notification). */
