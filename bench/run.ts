@@ -10,11 +10,16 @@ import { benchWarm, benchWebhook, type Language, type WarmResult } from './code.
 import { benchHttpBaseline } from './http-baseline.js';
 import { benchFirstCall } from './first-call.bench.js';
 import { compareWithN8n, type N8nComparison } from './compare/n8n.js';
+import { benchRemoteInvoke } from './remote-invoke.bench.js';
 
 const LANGUAGES: Language[] = ['python', 'node', 'php'];
 /** Short runs (BENCH_QUICK=1) check that the bench works; figures need the full counts on a quiet machine. */
 const QUICK = process.env.BENCH_QUICK === '1';
 const N = QUICK ? 300 : 3000;
+/** One section alone (BENCH_ONLY=remoteInvoke): prints its JSON, writes no result files. */
+const ONLY = process.env.BENCH_ONLY;
+/** PostgreSQL for the sections that need it (BENCH_DATABASE_URL, default: the local test database). */
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://outrigger:outrigger@127.0.0.1:5432/outrigger_test';
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -38,6 +43,14 @@ function runJsonScript(file: string, args: string[] = [], env: NodeJS.ProcessEnv
 
 async function main() {
   const results: Record<string, any> = { machine: machine(), date: new Date().toISOString(), commit: commit() };
+  if (ONLY) {
+    const sections: Record<string, () => Promise<unknown>> = { remoteInvoke: () => benchRemoteInvoke(PG_URL, N) };
+    const run = sections[ONLY];
+    if (!run) throw new Error(`BENCH_ONLY=${ONLY}: no such section (have: ${Object.keys(sections).join(', ')})`);
+    results[ONLY] = await run();
+    process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+    return;
+  }
 
   // Idle RSS: a fresh server (sandbox on, one spare worker per language) after it settled.
   const server = await startServer({ OUTRIGGER_SANDBOX: 'required' });
@@ -82,10 +95,11 @@ async function main() {
   const events = runJsonScript('bench/events-bench.ts', [], QUICK ? { ...process.env, BENCH_EVENTS: '1000', BENCH_PACED: '200' } : process.env);
   results.events = { perSec: events.events.perSec, p50Ms: events.events.p50Ms, p99Ms: events.events.p99Ms };
   // The same pipeline on PostgreSQL with one node (BENCH_DATABASE_URL, default: the local test database).
-  const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://outrigger:outrigger@127.0.0.1:5432/outrigger_test';
-  const pgEnv = { ...process.env, BENCH_DATABASE_URL: pgUrl, ...(QUICK ? { BENCH_EVENTS: '1000', BENCH_PACED: '200' } : {}) };
+  const pgEnv = { ...process.env, BENCH_DATABASE_URL: PG_URL, ...(QUICK ? { BENCH_EVENTS: '1000', BENCH_PACED: '200' } : {}) };
   const eventsPg = runJsonScript('bench/events-bench.ts', [], pgEnv);
   results.events.pg = { perSec: eventsPg.events.perSec, p50Ms: eventsPg.events.p50Ms, p99Ms: eventsPg.events.p99Ms };
+  // Synchronous invocations through an api node and a worker node against one `--role all` node (both PostgreSQL).
+  results.remoteInvoke = await benchRemoteInvoke(PG_URL, N);
   const recognition = runJsonScript('bench/recognition-search.ts');
   results.recognition = { coldNoCache: recognition.coldNoCache, cached: recognition.cached };
   // n8n side by side, where it is installed (bench/compare/n8n.ts says how); left out otherwise.
@@ -163,6 +177,13 @@ End to end on SQLite (publish → hook → apiCall to a trivial upstream in anot
 **${r.events.perSec} events/s** (target ≥ 2,000); publish → execution start p50 **${r.events.p50Ms < 1 ? '< 1' : r.events.p50Ms} ms**, p99 ${r.events.p99Ms} ms
 (target p50 ≤ 20 ms; both times are stored with millisecond resolution). On PostgreSQL (one node):
 **${r.events.pg.perSec} events/s** (target ≥ 2,000), start p50 ${r.events.pg.p50Ms} ms, p99 ${r.events.pg.p99Ms} ms.
+
+## Separate tiers
+
+A trivial Node handler invoked at one connection through an api node, which hands each call to a worker node
+(a \`sync_jobs\` row, the worker woken by NOTIFY, the result back by NOTIFY), against the same call on one \`--role all\`
+node; all on PostgreSQL: p50 **${r.remoteInvoke.remoteP50Ms} ms** remote against ${r.remoteInvoke.localP50Ms} ms local
+(+${r.remoteInvoke.addedP50Ms} ms), p99 ${r.remoteInvoke.remoteP99Ms} ms against ${r.remoteInvoke.localP99Ms} ms.
 
 ## Customer recognition
 

@@ -5082,6 +5082,7 @@ export interface paths {
                             executor: string;
                             id: string;
                             logs: unknown[];
+                            node: string | null;
                             parentId: string | null;
                             rootId: string | null;
                             status: string;

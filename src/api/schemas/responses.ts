@@ -65,7 +65,7 @@ const ExecutionBase = {
   parentId: Nullable(Type.String()), rootId: Nullable(Type.String()), status: Type.String(), durationMs: Type.Number(), coldStart: Type.Boolean(),
 };
 export const ExecutionListItem = Obj({ ...ExecutionBase, errorCode: Nullable(Type.String()) });
-export const ExecutionDetail = Obj({ ...ExecutionBase, logs: Type.Array(Any), children: Type.Array(Obj({ id: Type.String(), executor: Type.String(), status: Type.String() })) });
+export const ExecutionDetail = Obj({ ...ExecutionBase, logs: Type.Array(Any), node: Nullable(Type.String({ description: 'the node that ran it (a worker, for a call made on an api node)' })), children: Type.Array(Obj({ id: Type.String(), executor: Type.String(), status: Type.String() })) });
 
 // ---- secrets and storage
 export const SecretView = Obj({ name: Type.String(), createdAt: Timestamp, updatedAt: Timestamp });
