@@ -13,6 +13,7 @@ import './styles.css';
 const ExecutorPage = lazy(() => import('./pages/ExecutorPage'));
 const SecretsPage = lazy(() => import('./pages/SecretsPage'));
 const ExecutionsPage = lazy(() => import('./pages/ExecutionsPage'));
+const BindingsPage = lazy(() => import('./pages/bindings/BindingsPage'));
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
 
@@ -30,6 +31,7 @@ function Pages() {
           <Route path="/secrets" element={<SecretsPage />} />
           <Route path="/executions" element={<ExecutionsPage />} />
           <Route path="/executions/:id" element={<ExecutionsPage />} />
+          <Route path="/bindings/*" element={<BindingsPage />} />
           <Route path="*" element={<p>Nothing here. <a href="/executors">Executors</a></p>} />
         </Routes>
       </Suspense>
