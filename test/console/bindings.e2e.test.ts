@@ -151,6 +151,15 @@ describe('bindings pages in chromium', () => {
     expect(await out.textContent()).toContain('"zip": "10115"');
     expect(erp.requests.some((r) => r.url.startsWith('/echo') && r.body.includes('10115'))).toBe(true);
     await screenshot(page, 'bindings-webhook-call');
+
+    // A webhook whose peripheral system fails: the caller's error, with its code, in place.
+    expect((await server.api('POST', '/api/webhooks', { name: 'bill', executor: 'billing' })).status).toBe(201);
+    await page.goto(`${server.url}/bindings/webhooks/bill`);
+    await page.getByRole('button', { name: 'Call webhook' }).click();
+    const failed = page.getByTestId('call-error');
+    await failed.filter({ hasText: 'HTTP 502' }).waitFor();
+    expect(await failed.textContent()).toMatch(/code [A-Z_]+ · HTTP 502/);
+    expect(await page.getByTestId('call-output').count()).toBe(0);
   });
 
   it('creates a rule-based agent and runs it through needsDecision into its second phase', async () => {
@@ -160,14 +169,22 @@ describe('bindings pages in chromium', () => {
     await page.locator('input[name="name"]').fill('meter_reading');
     await page.locator('input[name="intent"]').fill('MeterReading');
     await page.locator('textarea[name="dataSchema"]').fill(JSON.stringify({ type: 'object', required: ['meterNumber', 'reading'], properties: { meterNumber: { type: 'string' }, reading: { type: 'integer' } } }));
-    await page.locator('textarea[name="rules"]').fill(JSON.stringify([
-      { name: 'negative', when: { '<': [{ var: 'data.reading' }, 0] }, then: 'reject', message: 'A reading cannot be negative.' },
-      { name: 'store', when: true, then: 'execute' },
-    ]));
+    // Two rules in the rules editor; the second is moved in front and then removed again.
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.locator('input[name="rule-0-name"]').fill('negative');
+    await page.locator('textarea[name="rule-0-when"]').fill('{"<": [{"var": "data.reading"}, 0]}');
+    await page.locator('input[name="rule-0-message"]').fill('A reading cannot be negative.');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.locator('input[name="rule-1-name"]').fill('scratch');
+    await page.getByRole('button', { name: 'Move rule 2 up' }).click();
+    expect(await page.locator('input[name="rule-0-name"]').inputValue()).toBe('scratch');
+    await page.getByRole('button', { name: 'Remove rule 1' }).click();
+    expect(await page.locator('input[name="rule-0-name"]').inputValue()).toBe('negative');
     await page.locator('select[name="executor"]').selectOption('store_reading');
     await page.locator('textarea[name="templateSuccess"]').fill('Recorded {{data.reading}} for meter {{data.meterNumber}} ({{action}}).');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/\/bindings\/agents\/meter_reading$/);
+    expect((await server.api('GET', '/api/agents/meter_reading')).body.rules).toEqual([{ name: 'negative', when: { '<': [{ var: 'data.reading' }, 0] }, then: 'reject', message: 'A reading cannot be negative.' }]);
 
     await page.locator('textarea[name="agent-data"]').fill('{"meterNumber": "M-9001", "reading": 120}');
     await page.getByRole('button', { name: 'Run agent' }).click();
@@ -281,8 +298,8 @@ describe('bindings pages in chromium', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
-  it('had no console error or failed request during the walk but the refused hook the test provoked', () => {
-    const provoked = (p: string) => /HTTP 400: POST .*\/api\/event-hooks$/.test(p) || /Failed to load resource: .*400/.test(p);
+  it('had no console error or failed request during the walk but the refused hook and the failing webhook the test provoked', () => {
+    const provoked = (p: string) => /HTTP 400: POST .*\/api\/event-hooks$/.test(p) || /HTTP 502: POST .*\/api\/webhooks\/bill\/call$/.test(p) || /Failed to load resource: .*(400|502)/.test(p);
     expect(problems.filter((p) => !provoked(p))).toEqual([]);
     expect(problems.filter(provoked).length).toBeGreaterThan(0);
   });

@@ -4,7 +4,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, enc } from '../lib/api';
-import { FormErrors, placeFieldErrors, type FieldDef, type FormValue, type FormValues } from '../lib/binding-form';
+import { FormErrors, placeFieldErrors, type FieldDef, type FormValue, type FormValues, type RuleRow } from '../lib/binding-form';
 import type { Binding, BindingKind } from '../lib/binding-kinds';
 import { Loading, Problem } from './Problem';
 
@@ -94,11 +94,12 @@ function BindingDefinition({ kind, item }: { kind: BindingKind; item: Binding })
     <dl className="card definition" data-testid="binding-definition">
       {kind.fields.map((f) => {
         const x = v[f.key];
-        const shown = Array.isArray(x) ? x.join(', ') : typeof x === 'boolean' ? (x ? 'yes' : 'no') : x;
+        const shown = f.kind === 'rules' ? (Array.isArray(x) && x.length ? (x as RuleRow[]).map((r, i) => `${i + 1}. ${r.name ? `${r.name}: ` : ''}when ${r.when} then ${r.then}${r.message ? ` — ${r.message}` : ''}`).join('\n') : '')
+          : Array.isArray(x) ? x.join(', ') : typeof x === 'boolean' ? (x ? 'yes' : 'no') : x;
         return (
           <div key={f.key}>
             <dt>{f.group ? `${f.group}: ` : ''}{f.label}</dt>
-            <dd>{shown === '' || shown === undefined ? <span className="muted">—</span> : f.kind === 'json' || f.kind === 'textarea' ? <pre>{shown}</pre> : shown}</dd>
+            <dd>{shown === '' || shown === undefined ? <span className="muted">—</span> : f.kind === 'json' || f.kind === 'textarea' || f.kind === 'rules' ? <pre>{shown}</pre> : shown}</dd>
           </div>
         );
       })}
@@ -143,12 +144,14 @@ function BindingForm({ kind, item }: { kind: BindingKind; item: Binding | null }
 
   return (
     <form className="card binding-form" onSubmit={submit} aria-label={`${item ? 'edit' : 'create'} ${kind.singular}`} noValidate>
-      {kind.fields.map((f) => (
-        <div key={f.key}>
-          {f.group && <h3>{f.group}</h3>}
-          <Field field={f} value={values[f.key]} onChange={(x) => set(f.key, x)} errors={errors[f.key]} locked={!!item && f.key === 'name'} />
-        </div>
-      ))}
+      <div className="form-grid">
+        {kind.fields.map((f) => [
+          f.group ? <h3 key={`${f.key}-group`} className="wide">{f.group}</h3> : null,
+          <div key={f.key} className={f.kind === 'number' || f.kind === 'checkbox' ? 'narrow' : 'wide'}>
+            <Field field={f} value={values[f.key]} onChange={(x) => set(f.key, x)} errors={errors[f.key]} locked={!!item && f.key === 'name'} />
+          </div>,
+        ])}
+      </div>
       <FormProblem error={save.error} unplaced={errors['']} />
       <Problem error={del.error} />
       <div className="row">
@@ -198,13 +201,22 @@ function Field({ field: f, value, onChange, errors, locked }: FieldProps) {
       {errors?.length ? <span className="field-error" id={`${id}-error`}>{errors.join('; ')}</span> : null}
     </>
   );
+  if (f.kind === 'rules') {
+    return (
+      <fieldset className="field" aria-describedby={describedBy}>
+        <legend className="label">{f.label}</legend>
+        {after}
+        <RulesEditor value={Array.isArray(value) ? (value as RuleRow[]) : []} onChange={onChange} />
+      </fieldset>
+    );
+  }
   if (f.kind === 'eventTypes' || f.kind === 'tools') {
     return (
       <fieldset className="field" aria-describedby={describedBy}>
         <legend className="label">{f.label}{f.required ? ' *' : ''}</legend>
         {f.kind === 'eventTypes'
-          ? <EventTypesPicker value={Array.isArray(value) ? value : []} onChange={onChange} />
-          : <ToolsPicker value={Array.isArray(value) ? value : []} onChange={onChange} />}
+          ? <EventTypesPicker value={strings(value)} onChange={onChange} />
+          : <ToolsPicker value={strings(value)} onChange={onChange} />}
         {after}
       </fieldset>
     );
@@ -232,6 +244,53 @@ function Field({ field: f, value, onChange, errors, locked }: FieldProps) {
       <label htmlFor={id}>{f.label}{f.required ? ' *' : ''}{f.kind === 'json' && <JsonState text={text} />}</label>
       {control}
       {after}
+    </div>
+  );
+}
+
+const strings = (v: FormValue | undefined): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const OUTCOMES = ['execute', 'reject', 'handoff'] as const;
+
+/** The rules of a rule-based agent, in order: name, condition (JSON Logic), outcome and message; add, move, remove. */
+function RulesEditor({ value, onChange }: { value: RuleRow[]; onChange(v: RuleRow[]): void }) {
+  const update = (i: number, patch: Partial<RuleRow>) => onChange(value.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const move = (i: number, by: number) => {
+    const next = [...value];
+    const [r] = next.splice(i, 1);
+    next.splice(i + by, 0, r!);
+    onChange(next);
+  };
+  return (
+    <div className="rules" data-testid="rules">
+      {value.length === 0 && <p className="muted">No rules: every run goes to the action executor.</p>}
+      <ol>
+        {value.map((r, i) => (
+          <li key={i} className="rule">
+            <fieldset aria-label={`rule ${i + 1}`}>
+              <div className="rule-row">
+                <label>Name <input name={`rule-${i}-name`} value={r.name} onChange={(e) => update(i, { name: e.target.value })} /></label>
+                <label>Then
+                  <select name={`rule-${i}-then`} value={r.then} onChange={(e) => update(i, { then: e.target.value as RuleRow['then'] })}>
+                    {OUTCOMES.map((o) => <option key={o} value={o}>{o}</option>)}
+                  </select>
+                </label>
+              </div>
+              <label>When (JSON Logic)<JsonState text={r.when} />
+                <textarea name={`rule-${i}-when`} rows={2} spellCheck={false} value={r.when} placeholder='{">": [{"var": "data.reading"}, 99999]}' onChange={(e) => update(i, { when: e.target.value })} />
+              </label>
+              {r.then !== 'execute' && (
+                <label>Message (Mustache) <input name={`rule-${i}-message`} value={r.message} onChange={(e) => update(i, { message: e.target.value })} /></label>
+              )}
+              <div className="row">
+                {i > 0 && <button type="button" className="link" onClick={() => move(i, -1)}>Move rule {i + 1} up</button>}
+                {i < value.length - 1 && <button type="button" className="link" onClick={() => move(i, 1)}>Move rule {i + 1} down</button>}
+                <button type="button" className="link" onClick={() => onChange(value.filter((_, j) => j !== i))}>Remove rule {i + 1}</button>
+              </div>
+            </fieldset>
+          </li>
+        ))}
+      </ol>
+      <button type="button" className="secondary" onClick={() => onChange([...value, { name: '', when: '', then: 'reject', message: '' }])}>Add rule</button>
     </div>
   );
 }

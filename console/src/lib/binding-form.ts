@@ -1,11 +1,19 @@
 // The bindings forms without React: field definitions, form values to request bodies (JSON fields parsed with their
 // own errors), and the API's field errors (JSON pointers) placed next to the form field they belong to.
-import type { FieldError } from './api';
+import type { FieldError } from './api.js';
 
-export type FormValue = string | boolean | string[];
+/** One rule of a rule-based agent as the form holds it: the condition as JSON text until it is sent. */
+export interface RuleRow {
+  name: string;
+  when: string;
+  then: 'execute' | 'reject' | 'handoff';
+  message: string;
+}
+
+export type FormValue = string | boolean | string[] | RuleRow[];
 export type FormValues = Record<string, FormValue>;
 
-export type FieldKind = 'text' | 'textarea' | 'number' | 'checkbox' | 'select' | 'json' | 'executor' | 'eventTypes' | 'tools';
+export type FieldKind = 'text' | 'textarea' | 'number' | 'checkbox' | 'select' | 'json' | 'executor' | 'eventTypes' | 'tools' | 'rules';
 
 export interface FieldDef {
   key: string;
@@ -54,7 +62,24 @@ export class BodyBuilder {
   }
   list(key: string): string[] {
     const x = this.v[key];
-    return Array.isArray(x) ? x : [];
+    return Array.isArray(x) ? x.filter((i): i is string => typeof i === 'string') : [];
+  }
+  /** Rule rows as the API's rules: each condition parsed, blank names and messages left out. */
+  rules(key: string): Array<{ name?: string; when: unknown; then: RuleRow['then']; message?: string }> {
+    const x = this.v[key];
+    const rows = Array.isArray(x) ? x.filter((i): i is RuleRow => typeof i === 'object') : [];
+    const bad: number[] = [];
+    const out = rows.map((r, i) => {
+      let when: unknown = null;
+      try {
+        when = JSON.parse(r.when.trim() || 'true');
+      } catch {
+        bad.push(i + 1);
+      }
+      return { ...(r.name.trim() ? { name: r.name.trim() } : {}), when, then: r.then, ...(r.message.trim() ? { message: r.message } : {}) };
+    });
+    if (bad.length) this.errors[key] = `the condition of rule ${bad.join(', ')} is not valid JSON`;
+    return out;
   }
   /** A whole number, or null when blank. */
   int(key: string): number | null {

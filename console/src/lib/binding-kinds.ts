@@ -1,6 +1,6 @@
 // The seven binding kinds of the console (SPEC 3), as data for the one generic list/detail/form: where each lives in
 // the API, its form fields, how an API object becomes form values and form values a request body, and its columns.
-import { BodyBuilder, jsonText, numText, type FieldDef, type FormValues } from './binding-form';
+import { BodyBuilder, jsonText, numText, type FieldDef, type FormValues, type RuleRow } from './binding-form.js';
 
 export type Binding = Record<string, unknown> & { name: string };
 
@@ -57,13 +57,13 @@ export const EVENT_HOOKS: BindingKind = {
   fields: [
     { ...NAME, placeholder: 'export_closed' },
     DESCRIPTION,
-    { key: 'eventTypes', label: 'Event types', kind: 'eventTypes', required: true, help: 'platform and cron types, custom.<name>, custom.<prefix>.* or *' },
+    { key: 'eventTypes', label: 'Event types', kind: 'eventTypes', required: true },
     EXECUTOR,
     { key: 'filter', label: 'Filter (JSON Logic)', kind: 'json', rows: 4, help: 'over {type, subject, data}; blank: every event of the types', placeholder: '{"==": [{"var": "data.ticket.channel"}, "email"]}' },
-    { key: 'retryAttempts', label: 'Attempts', kind: 'number', group: 'Retry policy', apiPath: '/retry/attempts', help: 'blank: the default policy (8 attempts over about a day)' },
-    { key: 'retryBaseMs', label: 'Exponential back-off: first delay (ms)', kind: 'number', apiPath: '/retry/schedule/baseMs' },
-    { key: 'retryMaxMs', label: 'Longest delay (ms)', kind: 'number', apiPath: '/retry/schedule/maxMs' },
-    { key: 'retryJitter', label: 'Jitter (0–1)', kind: 'number', apiPath: '/retry/schedule/jitter', placeholder: '0.2' },
+    { key: 'retryAttempts', label: 'Attempts', kind: 'number', group: 'Retry policy', apiPath: '/retry/attempts', help: 'blank: the default (8 over about a day)' },
+    { key: 'retryBaseMs', label: 'Back-off: first delay (ms)', kind: 'number', apiPath: '/retry/schedule/baseMs' },
+    { key: 'retryMaxMs', label: 'Back-off: longest (ms)', kind: 'number', apiPath: '/retry/schedule/maxMs' },
+    { key: 'retryJitter', label: 'Back-off: jitter (0–1)', kind: 'number', apiPath: '/retry/schedule/jitter', placeholder: '0.2' },
     { key: 'retryDelays', label: 'Or fixed delays (ms, comma-separated)', kind: 'text', apiPath: '/retry/schedule', placeholder: '1000, 60000' },
     { key: 'concurrency', label: 'Concurrency', kind: 'number', help: 'at most this many deliveries at once; blank: no limit' },
     { key: 'enabled', label: 'Enabled', kind: 'checkbox' },
@@ -158,17 +158,19 @@ export const AGENTS: BindingKind = {
     { key: 'intent', label: 'Intent', kind: 'text', required: true, placeholder: 'MeterReading' },
     DESCRIPTION,
     { key: 'dataSchema', label: 'Data schema (JSON Schema)', kind: 'json', required: true, rows: 6, placeholder: '{"type": "object", "required": ["meterNumber"], "properties": {"meterNumber": {"type": "string"}}}' },
-    { key: 'rules', label: 'Rules (JSON list)', kind: 'json', rows: 6, help: 'each {name?, when: JSON Logic over {data, customer, ticket}, then: execute | reject | handoff, message?}; the first whose condition holds decides', placeholder: '[{"name": "too_high", "when": {">": [{"var": "data.reading"}, 99999]}, "then": "reject", "message": "That reading looks wrong."}]' },
+    { key: 'rules', label: 'Rules', kind: 'rules', help: 'checked in order: the first whose condition (JSON Logic over {data, customer, ticket}) holds decides; when none holds, the action runs' },
     EXECUTOR,
     { key: 'inputMapping', label: 'Input mapping (JSON)', kind: 'json', rows: 3, help: 'target key → data.x / customer.x / ticket.x, a template or a literal; blank: the data as it is' },
     { key: 'templateSuccess', label: 'Success template', kind: 'textarea', rows: 2, group: 'Response templates', apiPath: '/templates/success', help: 'Mustache over {data, customer, ticket, output, action}' },
     { key: 'templateFailure', label: 'Failure template', kind: 'textarea', rows: 2, apiPath: '/templates/failure' },
     { key: 'mayDecideAlone', label: 'May choose the recommended option alone', kind: 'checkbox' },
   ],
-  empty: () => ({ name: '', intent: '', description: '', dataSchema: '{\n  "type": "object",\n  "properties": {}\n}', rules: '', executor: '', inputMapping: '', templateSuccess: '', templateFailure: '', mayDecideAlone: false }),
+  empty: () => ({ name: '', intent: '', description: '', dataSchema: '{\n  "type": "object",\n  "properties": {}\n}', rules: [], executor: '', inputMapping: '', templateSuccess: '', templateFailure: '', mayDecideAlone: false }),
   fromItem(i) {
     const t = (i.templates ?? {}) as { success?: string; failure?: string };
-    const rules = Array.isArray(i.rules) && i.rules.length ? jsonText(i.rules) : '';
+    const rules: RuleRow[] = (Array.isArray(i.rules) ? (i.rules as Array<Record<string, unknown>>) : []).map((r) => ({
+      name: str(r.name), when: JSON.stringify(r.when ?? true), then: (r.then as RuleRow['then']) ?? 'execute', message: str(r.message),
+    }));
     return {
       name: i.name, intent: str(i.intent), description: str(i.description), dataSchema: jsonText(i.dataSchema), rules, executor: str(i.executor),
       inputMapping: jsonText(i.inputMapping), templateSuccess: str(t.success), templateFailure: str(t.failure), mayDecideAlone: i.mayDecideAlone === true,
@@ -185,7 +187,7 @@ export const AGENTS: BindingKind = {
     if (b.raw('templateSuccess').trim()) templates.success = b.raw('templateSuccess');
     if (b.raw('templateFailure').trim()) templates.failure = b.raw('templateFailure');
     return b.done({
-      name: b.text('name'), intent: b.text('intent'), description: b.raw('description'), dataSchema, rules: b.json('rules', 'array') ?? [],
+      name: b.text('name'), intent: b.text('intent'), description: b.raw('description'), dataSchema, rules: b.rules('rules'),
       executor: b.text('executor'), inputMapping: b.json('inputMapping', 'object'), templates, mayDecideAlone: b.bool('mayDecideAlone'),
     });
   },
@@ -201,7 +203,7 @@ export const SMART_AGENTS: BindingKind = {
   blurb: 'A language model with a system prompt and tools, over any OpenAI-compatible Chat Completions endpoint.',
   fields: [
     { ...NAME, placeholder: 'advisor' },
-    { key: 'systemPrompt', label: 'System prompt', kind: 'textarea', rows: 5, required: true },
+    { key: 'systemPrompt', label: 'System prompt', kind: 'textarea', rows: 5 },
     { key: 'model', label: 'Model', kind: 'text', required: true, placeholder: 'gpt-4o-mini' },
     { key: 'tools', label: 'Tools', kind: 'tools', help: 'AI tools the model may call' },
     { key: 'maxSteps', label: 'Step limit', kind: 'number', placeholder: '8', help: 'most tool-calling rounds per chat (1–50)' },

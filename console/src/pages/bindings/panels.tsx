@@ -202,7 +202,7 @@ export function AgentRunPanel({ item }: { item: Binding }) {
             <p className="message">{p.result.message}</p>
             {p.result.error && <p className="field-error">{p.result.error.code}: {p.result.error.message}</p>}
             <p className="muted"><ExecutionLink id={p.result.executionId} />{p.result.replied ? ' · posted to the ticket' : ''}</p>
-            {p.result.interaction && p.result.interaction.infos.length > 0 && (
+            {p.result.interaction && p.result.interaction.infos.some((x) => !p.result.message.includes(x.message)) && (
               <ul className="infos">{p.result.interaction.infos.map((x, j) => <li key={j}>{x.type ? <span className="muted">{x.type}: </span> : null}{x.message}</li>)}</ul>
             )}
           </li>
