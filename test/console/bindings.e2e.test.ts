@@ -160,6 +160,13 @@ describe('bindings pages in chromium', () => {
     await failed.filter({ hasText: 'HTTP 502' }).waitFor();
     expect(await failed.textContent()).toMatch(/code [A-Z_]+ · HTTP 502/);
     expect(await page.getByTestId('call-output').count()).toBe(0);
+
+    // Deleting asks once more, then the list no longer has it.
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Really delete bill' }).click();
+    await page.waitForURL(/\/bindings\/webhooks$/);
+    await page.getByTestId('bindings-table').filter({ hasText: 'zone' }).filter({ hasNotText: 'bill' }).waitFor();
+    expect((await server.api('GET', '/api/webhooks/bill')).status).toBe(404);
   });
 
   it('creates a rule-based agent and runs it through needsDecision into its second phase', async () => {

@@ -127,9 +127,10 @@ function BindingForm({ kind, item }: { kind: BindingKind; item: Binding | null }
   const del = useMutation({
     mutationFn: () => api('DELETE', `${kind.api}/${enc(item!.name)}`),
     onSuccess: async () => {
-      queryClient.removeQueries({ queryKey: [...bindingsKey(kind), item!.name] });
-      await queryClient.invalidateQueries({ queryKey: bindingsKey(kind) });
+      // Leave the page first: its query must not ask again for what no longer exists.
       navigate(`/bindings/${kind.id}`);
+      queryClient.removeQueries({ queryKey: [...bindingsKey(kind), item!.name], exact: true });
+      await queryClient.invalidateQueries({ queryKey: bindingsKey(kind), exact: true });
     },
   });
 
@@ -147,7 +148,7 @@ function BindingForm({ kind, item }: { kind: BindingKind; item: Binding | null }
       <div className="form-grid">
         {kind.fields.map((f) => [
           f.group ? <h3 key={`${f.key}-group`} className="wide">{f.group}</h3> : null,
-          <div key={f.key} className={f.kind === 'number' || f.kind === 'checkbox' ? 'narrow' : 'wide'}>
+          <div key={f.key} className={f.kind === 'number' ? 'narrow' : 'wide'}>
             <Field field={f} value={values[f.key]} onChange={(x) => set(f.key, x)} errors={errors[f.key]} locked={!!item && f.key === 'name'} />
           </div>,
         ])}
