@@ -5187,7 +5187,7 @@ export interface paths {
                         code?: {
                             /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                             allowInstallScripts?: boolean;
-                            /** @description requirements.txt / package.json / composer.json text */
+                            /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                             dependencies?: string;
                             egress?: string[];
                             language: "python" | "node" | "php";
@@ -5469,7 +5469,7 @@ export interface paths {
                         code?: {
                             /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                             allowInstallScripts?: boolean;
-                            /** @description requirements.txt / package.json / composer.json text */
+                            /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                             dependencies?: string;
                             egress?: string[];
                             language: "python" | "node" | "php";
@@ -6291,7 +6291,7 @@ export interface paths {
                             code?: {
                                 /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                                 allowInstallScripts?: boolean;
-                                /** @description requirements.txt / package.json / composer.json text */
+                                /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                                 dependencies?: string;
                                 egress?: string[];
                                 language: "python" | "node" | "php";
@@ -6470,7 +6470,7 @@ export interface paths {
                             code?: {
                                 /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                                 allowInstallScripts?: boolean;
-                                /** @description requirements.txt / package.json / composer.json text */
+                                /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                                 dependencies?: string;
                                 egress?: string[];
                                 language: "python" | "node" | "php";
