@@ -267,6 +267,13 @@ describe('bindings pages in chromium', () => {
     const sources = await page.getByTestId('sources').textContent();
     expect(sources).toMatch(/crm\s*ok/);
     expect(sources).toMatch(/billing\s*error/);
+
+    // With a ticket, the one best match is linked to it.
+    const ticket = await server.api('POST', '/api/tickets', { subject: 'Contract V-2001', channel: 'phone' });
+    await page.locator('input[name="search-ticket"]').fill(ticket.body.id);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByTestId('linked').filter({ hasText: `Linked to ticket ${ticket.body.id}: customer C-1001, contract V-2001.` }).waitFor();
+    expect((await server.api('GET', `/api/tickets/${ticket.body.id}`)).body.customer).toMatchObject({ customerNumber: 'C-1001' });
     await screenshot(page, 'bindings-recognition-search');
   });
 

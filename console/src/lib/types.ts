@@ -148,4 +148,6 @@ export interface SearchResult {
   customers: MergedCustomer[];
   sources: Array<{ name: string; status: 'ok' | 'error' | 'timeout'; durationMs: number; executionId: string; found?: number; error?: { code: string; message: string } }>;
   cached: boolean;
+  /** With a ticket: the best match linked to it, or null when there was no single best match. */
+  linked?: { ticketId: string; customerNumber: string; contractNumber?: string } | null;
 }

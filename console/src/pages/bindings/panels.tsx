@@ -292,8 +292,15 @@ export function RecognitionSearch() {
   const [kind, setKind] = useState<(typeof SEARCH_KINDS)[number]>('contractNumber');
   const [query, setQuery] = useState('');
   const [noCache, setNoCache] = useState(false);
+  const [ticketId, setTicketId] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);
-  const search = useMutation({ mutationFn: (q: unknown) => api<SearchResult>('POST', '/api/customer-recognition/search', { kind, query: q, ...(noCache ? { noCache } : {}) }) });
+  const search = useMutation({
+    mutationFn: (q: unknown) => api<SearchResult>('POST', '/api/customer-recognition/search', { kind, query: q, ...(noCache ? { noCache } : {}), ...(ticketId.trim() ? { ticketId: ticketId.trim() } : {}) }),
+    onSuccess: () => link.reset(),
+  });
+  const link = useMutation({
+    mutationFn: (m: { ticketId: string; customerNumber: string; contractNumber?: string }) => api<{ linked: { ticketId: string; customerNumber: string; contractNumber?: string } }>('POST', '/api/customer-recognition/link', m),
+  });
   if (!can('invoke')) return null;
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -317,6 +324,7 @@ export function RecognitionSearch() {
         <label className="grow">{kind === 'attributes' ? 'Attributes (JSON object)' : 'Query'}
           <input name="search-query" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={kind === 'attributes' ? '{"zip": "10115", "name": "Ada"}' : ''} />
         </label>
+        <label>Ticket id (optional: link the best match) <input name="search-ticket" value={ticketId} onChange={(e) => setTicketId(e.target.value)} /></label>
         <label className="check"><input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} /> bypass the cache</label>
         <button type="submit" disabled={search.isPending}>Search</button>
       </form>
@@ -326,10 +334,15 @@ export function RecognitionSearch() {
       {r && (
         <div data-testid="search-result">
           <p className="muted">{r.customers.length} customer{r.customers.length === 1 ? '' : 's'}{r.cached ? ' · from the cache' : ''}</p>
+          {r.linked !== undefined && (
+            <p data-testid="linked">{r.linked ? `Linked to ticket ${r.linked.ticketId}: customer ${r.linked.customerNumber}${r.linked.contractNumber ? `, contract ${r.linked.contractNumber}` : ''}.` : 'No single best match: the ticket was not linked; choose one below.'}</p>
+          )}
+          {link.data && <p data-testid="linked" role="status">Linked to ticket {link.data.linked.ticketId}: customer {link.data.linked.customerNumber}.</p>}
+          <Problem error={link.error} />
           {r.customers.length > 0 && (
             <div className="table-scroll">
               <table className="grid" data-testid="customers">
-                <thead><tr><th>Customer</th><th>Name</th><th>Contact</th><th>Contracts</th><th>Score</th><th>Found by</th></tr></thead>
+                <thead><tr><th>Customer</th><th>Name</th><th>Contact</th><th>Contracts</th><th>Score</th><th>Found by</th>{ticketId.trim() && <th><span className="sr-only">Link</span></th>}</tr></thead>
                 <tbody>
                   {r.customers.map((c) => (
                     <tr key={c.customerNumber}>
@@ -339,6 +352,11 @@ export function RecognitionSearch() {
                       <td>{(c.contracts ?? []).map((k) => `${k.contractNumber}${k.status ? ` (${k.status})` : ''}`).join(', ')}</td>
                       <td>{typeof c.score === 'number' ? c.score : ''}</td>
                       <td>{(c.matchedBy ?? []).join(', ')}</td>
+                      {ticketId.trim() && (
+                        <td><button type="button" className="link" disabled={link.isPending}
+                          onClick={() => link.mutate({ ticketId: ticketId.trim(), customerNumber: c.customerNumber, ...(c.contracts?.length === 1 ? { contractNumber: c.contracts[0]!.contractNumber } : {}) })}>
+                          Link {c.customerNumber} to the ticket</button></td>
+                      )}
                     </tr>
                   ))}
                 </tbody>
