@@ -315,7 +315,7 @@ export function RecognitionSearch() {
   }
   const r = search.data;
   return (
-    <section className="card" aria-labelledby="search-title">
+    <section className="card search-card" aria-labelledby="search-title">
       <h2 id="search-title">Search customers</h2>
       <form className="row" onSubmit={submit} aria-label="customer search">
         <label>Kind
@@ -373,7 +373,7 @@ export function RecognitionSearch() {
                     <td>{s.name}</td>
                     <td><span className={`status status-${s.status === 'ok' ? 'ok' : 'error'}`}>{s.status}</span></td>
                     <td>{s.found ?? ''}</td>
-                    <td>{s.durationMs} ms</td>
+                    <td>{Math.round(s.durationMs)} ms</td>
                     <td>{s.error ? `${s.error.code}: ${s.error.message}` : ''}</td>
                   </tr>
                 ))}
