@@ -19,6 +19,7 @@ const DeadLettersPage = lazy(() => import('./pages/DeadLettersPage'));
 const TicketsPage = lazy(() => import('./pages/TicketsPage'));
 const StoragePage = lazy(() => import('./pages/StoragePage'));
 const TokensPage = lazy(() => import('./pages/TokensPage'));
+const BindingsPage = lazy(() => import('./pages/bindings/BindingsPage'));
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
 
@@ -44,6 +45,7 @@ function Pages() {
           <Route path="/tickets/:id" element={<TicketsPage />} />
           <Route path="/storage" element={<StoragePage />} />
           <Route path="/tokens" element={<TokensPage />} />
+          <Route path="/bindings/*" element={<BindingsPage />} />
           <Route path="*" element={<p>Nothing here. <a href="/executors">Executors</a></p>} />
         </Routes>
       </Suspense>

@@ -12,6 +12,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <nav aria-label="main">
           <NavLink to="/executors">Executors</NavLink>
           <NavLink to="/executions">Executions</NavLink>
+          <NavLink to="/bindings">Bindings</NavLink>
           <NavLink to="/secrets">Secrets</NavLink>
           <NavLink to="/dashboard">Dashboard</NavLink>
           <NavLink to="/events">Events</NavLink>

@@ -194,3 +194,71 @@ export interface TokenInfo {
   createdAt: string;
   lastUsedAt: string | null;
 }
+
+// ---- bindings pages (webhook/UDF calls, tools, rule-based agents, smart agents, customer recognition)
+
+export interface BindingCallResult {
+  executionId: string;
+  output: unknown;
+  durationMs: number;
+  executor: { name: string; version?: number };
+}
+
+export interface ToolCallResult {
+  executionId: string | null;
+  isError: boolean;
+  output?: unknown;
+  error?: { code: string; message: string };
+}
+
+export interface AgentOption {
+  action: string;
+  label?: string;
+  recommended?: boolean;
+}
+
+export interface AgentRunResult {
+  status: 'executed' | 'rejected' | 'handoff' | 'needsDecision' | 'failed';
+  message: string;
+  executionId: string | null;
+  rule?: string;
+  interaction?: { infos: Array<{ type?: string; message: string }>; options: AgentOption[]; data?: unknown };
+  decidedAlone?: string;
+  error?: { code: string; message: string };
+  replied: boolean;
+}
+
+export interface ToolStep {
+  id: string;
+  name: string;
+  arguments: unknown;
+  executionId: string | null;
+  output?: unknown;
+  error?: { code: string; message: string };
+}
+
+export interface ChatResult {
+  answer: string | null;
+  stopReason: 'stop' | 'maxSteps';
+  steps: Array<{ toolCalls: ToolStep[] }>;
+  usage?: { promptTokens: number; completionTokens: number; totalTokens: number };
+}
+
+export interface MergedCustomer {
+  customerNumber: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+  contracts?: Array<{ contractNumber: string; status?: string; product?: string }>;
+  score?: number | null;
+  matchedBy?: string[];
+  [extra: string]: unknown;
+}
+
+export interface SearchResult {
+  customers: MergedCustomer[];
+  sources: Array<{ name: string; status: 'ok' | 'error' | 'timeout'; durationMs: number; executionId: string; found?: number; error?: { code: string; message: string } }>;
+  cached: boolean;
+  /** With a ticket: the best match linked to it, or null when there was no single best match. */
+  linked?: { ticketId: string; customerNumber: string; contractNumber?: string } | null;
+}
