@@ -172,6 +172,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   // A worker runs the api nodes' synchronous invocations, in slots of their own (never behind event deliveries).
   const syncWorker = config.role === 'worker' && config.databaseUrl ? new SyncJobWorker({
     db, databaseUrl: config.databaseUrl, nodeId, invoker, health: store.health, log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+    onFinished: () => events.dispatcher?.wake(),
   }) : undefined;
 
   // host model, webhooks, UDFs
@@ -198,6 +199,8 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     // The dispatcher claims as this node (its heartbeat's id), so a silent node's deliveries are known to be its own.
     dispatcher: {
       workerId: nodeId, leaseMs: config.fleet.leaseMs, reapIntervalMs: config.fleet.reapIntervalMs, silentWorkers: () => fleet.silentWorkers(),
+      // The api nodes' synchronous jobs running here take their slots first (sync work has priority over deliveries).
+      reservedSlots: () => syncWorker?.running ?? 0,
       ...opts.events?.dispatcher,
     },
   });

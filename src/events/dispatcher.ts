@@ -66,6 +66,8 @@ export interface DispatcherOptions {
   maxEventDepth?: number;
   /** The store's view of the database: the loop, the pending completions and LISTEN resume as soon as it returns. */
   health?: DbHealth;
+  /** Slots of this node's `maxInFlight` taken by work that goes first (the api nodes' synchronous jobs): deliveries get the rest. */
+  reservedSlots?: () => number;
 }
 
 /** When a delivery that could not run because the database was away falls due again. */
@@ -107,7 +109,7 @@ export class Dispatcher {
   private unsubscribeHealth?: () => void;
   private closed = false;
   private stopping: Promise<void> | null = null;
-  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reapIntervalMs'>> & Pick<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers'> & { reapIntervalMs: number };
+  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reapIntervalMs' | 'reservedSlots'>> & Pick<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reservedSlots'> & { reapIntervalMs: number };
   private readonly onSignal = () => this.wake();
 
   constructor(opts: DispatcherOptions) {
@@ -182,7 +184,8 @@ export class Dispatcher {
    */
   private async claimStep(): Promise<number> {
     const { db, caps, clock, leaseMs, maxIdleMs, maxInFlight } = this.opts;
-    const free = maxInFlight - this.inFlight.size;
+    // Synchronous work running on this node goes first: it never waits for a slot, deliveries take what it leaves.
+    const free = maxInFlight - this.inFlight.size - (this.opts.reservedSlots?.() ?? 0);
     // Under load, claim in batches of at least a quarter of the slots: one claim transaction per
     // handful of deliveries would cost more than the deliveries (measured in bench/events-bench.ts).
     if (free <= 0 || (this.inFlight.size > 0 && free < Math.max(1, maxInFlight >> 2))) {

@@ -18,6 +18,8 @@ export interface SyncJobWorkerOptions {
   health?: DbHealth;
   /** Sync jobs running at once on this node. */
   maxInFlight?: number;
+  /** A job ended (its slot is free for event deliveries again: the dispatcher counts running jobs as reserved). */
+  onFinished?: () => void;
   /** Longest idle sleep (a notification lost with a LISTEN connection is noticed by then). */
   idlePollMs?: number;
   clock?: () => number;
@@ -80,6 +82,7 @@ export class SyncJobWorker {
       const p = this.run(job).finally(() => {
         this.inFlight.delete(p);
         this.loop.wake();
+        this.opts.onFinished?.();
       });
       this.inFlight.add(p);
     }

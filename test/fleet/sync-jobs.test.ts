@@ -6,7 +6,7 @@ import pg from 'pg';
 import { freshSchema, TEST_DATABASE_URL } from '../helpers/dialects.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { json, startUpstream, type Upstream } from '../helpers/upstream.js';
-import { createReceiver } from '../events/helpers.js';
+import { createReceiver, waitFor } from '../events/helpers.js';
 import { RemoteInvoker } from '../../src/fleet/remote-invoker.js';
 import { encodeOutcome, decodeOutcome } from '../../src/fleet/sync-job-codec.js';
 import { ProblemError } from '../../src/errors.js';
@@ -95,5 +95,57 @@ describe('sync job outcomes', () => {
     expect(thrown).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, message: 'bad draft', errors: [{ field: '/draft', message: 'no' }], extra: { executor: 'x' } });
     expect(() => decodeOutcome(encodeOutcome({ error: new Error('disk on fire') }))).toThrow(/disk on fire/);
     expect(() => decodeOutcome(JSON.stringify({ problem: { code: 'NO_SUCH_CODE', message: 'm' } }))).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
+  });
+});
+
+describe('sync jobs go before event deliveries on a worker (PostgreSQL)', () => {
+  const schema = freshSchema();
+  let up: Upstream;
+  let release: () => void = () => undefined;
+  let apiNode: TestServer;
+  let worker: TestServer;
+
+  beforeAll(async () => {
+    const held = new Promise<void>((r) => (release = r));
+    up = await startUpstream((req, res) => {
+      if (req.url === '/hold') void held.then(() => json(res, 200, { held: true }));
+      else json(res, 200, { ok: true });
+    });
+    // One slot for deliveries on this worker: a running sync job takes it.
+    worker = await startTestServer('postgres', { role: 'worker', fleet: FAST }, { pgSchema: schema, events: { dispatcher: { maxInFlight: 1, maxIdleMs: 20 } } });
+    apiNode = await startTestServer('postgres', { role: 'api', fleet: FAST }, { pgSchema: schema });
+    await createReceiver(apiNode, 'slow', `${up.url}/hold`);
+    await createReceiver(apiNode, 'hooked', `${up.url}/ok`);
+    expect((await apiNode.api('POST', '/api/event-hooks', { name: 'h', eventTypes: ['custom.prio'], executor: 'hooked' })).status).toBe(201);
+  });
+  afterAll(async () => {
+    release();
+    await worker.close();
+    await apiNode.close();
+    await up.close();
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  });
+
+  it('while a sync job holds the slot, the dispatcher claims no delivery; once it ends, the delivery runs', async () => {
+    const call = apiNode.api('POST', '/api/executors/slow/invoke', { input: {} });
+    await waitFor(() => up.requests.some((r) => r.url === '/hold'), 'the sync job running on the worker');
+    const ev = await apiNode.api('POST', '/api/events', { type: 'custom.prio', data: {} });
+    expect(ev.status).toBe(201);
+    // Several claim passes of the dispatcher after the event was stored: none may take the delivery.
+    const loop = worker.o.events.dispatcher!.loop;
+    const seen = new Set<string | null>([loop.status().lastSuccessAt]);
+    await waitFor(() => {
+      seen.add(loop.status().lastSuccessAt);
+      return seen.size >= 4;
+    }, 'three claim passes', 15_000, 5);
+    const pending = await apiNode.api('GET', `/api/events/${ev.body.id}`);
+    expect(pending.body.deliveries[0]).toMatchObject({ hook: 'h', status: 'pending' });
+    expect(up.requests.some((r) => r.url === '/ok')).toBe(false);
+    release();
+    expect((await call).status).toBe(200);
+    await waitFor(async () => (await apiNode.api('GET', `/api/events/${ev.body.id}`)).body.deliveries[0].status === 'succeeded', 'the delivery once the sync job ended');
   });
 });
