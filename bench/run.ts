@@ -9,6 +9,7 @@ import { benchApiCall } from './api-call.bench.js';
 import { benchWarm, benchWebhook, type Language, type WarmResult } from './code.bench.js';
 import { benchHttpBaseline } from './http-baseline.js';
 import { benchFirstCall } from './first-call.bench.js';
+import { runFairness } from './fairness.bench.js';
 
 const LANGUAGES: Language[] = ['python', 'node', 'php'];
 /** Short runs (BENCH_QUICK=1) check that the bench works; figures need the full counts on a quiet machine. */
@@ -35,7 +36,38 @@ function runJsonScript(file: string, args: string[] = [], env: NodeJS.ProcessEnv
   return JSON.parse(out.slice(start));
 }
 
+/** Sections runnable alone (`npm run bench -- fairness`): each adds its keys to the results. */
+const SECTIONS: Record<string, (results: Record<string, any>) => Promise<void>> = {
+  // One workspace's flood against another's webhook p99 (target ≤ 2×) on one server with the sandbox on.
+  async fairness(results) {
+    const server = await startServer({ OUTRIGGER_SANDBOX: 'required' });
+    try {
+      const r = await runFairness(server, QUICK ? { flood: 1000, aloneCalls: 60, bEvents: 3, intervalMs: 50 } : { flood: 5000, aloneCalls: 200, bEvents: 5, intervalMs: 50 });
+      results.fairness = { bP99AloneMs: r.bP99AloneMs, bP99FloodMs: r.bP99FloodMs, ratio: r.ratio, bStartMaxMs: Math.max(...r.bStartDelaysMs), flood: r.aSucceeded, floodMs: r.floodMs };
+    } finally {
+      await server.stop();
+    }
+  },
+};
+
+/** `npm run bench -- <section>…`: only those sections; a full run merges them into bench/results.json. */
+async function runSections(names: string[]): Promise<void> {
+  const unknown = names.filter((n) => !SECTIONS[n]);
+  if (unknown.length) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);
+  const results: Record<string, any> = {};
+  for (const n of names) await SECTIONS[n]!(results);
+  if (!QUICK) {
+    const file = path.join('bench', 'results.json');
+    const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+    fs.writeFileSync(file, JSON.stringify({ ...all, ...results }, null, 2) + '\n');
+    process.stderr.write(`merged into ${file}\n`);
+  }
+  process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+}
+
 async function main() {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  if (only.length) return runSections(only);
   const results: Record<string, any> = { machine: machine(), date: new Date().toISOString(), commit: commit() };
 
   // Idle RSS: a fresh server (sandbox on, one spare worker per language) after it settled.
@@ -87,6 +119,7 @@ async function main() {
   results.events.pg = { perSec: eventsPg.events.perSec, p50Ms: eventsPg.events.p50Ms, p99Ms: eventsPg.events.p99Ms };
   const recognition = runJsonScript('bench/recognition-search.ts');
   results.recognition = { coldNoCache: recognition.coldNoCache, cached: recognition.cached };
+  for (const section of Object.values(SECTIONS)) await section(results);
 
   // A quick run only checks the bench: its figures never replace the recorded ones.
   const out = QUICK ? fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-bench-quick-')) : 'bench';
