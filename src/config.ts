@@ -81,6 +81,7 @@ function fleetTiming(env: NodeJS.ProcessEnv): FleetTiming {
   const leaseMs = intFrom('OUTRIGGER_LEASE_MS', env.OUTRIGGER_LEASE_MS, 15_000, 1_000, 3_600_000);
   const heartbeatMs = intFrom('OUTRIGGER_HEARTBEAT_MS', env.OUTRIGGER_HEARTBEAT_MS, 2_000, 100, 600_000);
   const reapIntervalMs = intFrom('OUTRIGGER_REAP_INTERVAL_MS', env.OUTRIGGER_REAP_INTERVAL_MS, 2_000, 100, 600_000);
+  if (reapIntervalMs > leaseMs) throw new ConfigError(`OUTRIGGER_REAP_INTERVAL_MS (${reapIntervalMs}) must not exceed OUTRIGGER_LEASE_MS (${leaseMs}): expired leases would wait longer than the lease itself`);
   if (heartbeatMs * 3 > leaseMs) throw new ConfigError(`OUTRIGGER_HEARTBEAT_MS (${heartbeatMs}) times 3 must not exceed OUTRIGGER_LEASE_MS (${leaseMs}): a live worker would look dead before its lease ends`);
   return { leaseMs, heartbeatMs, reapIntervalMs };
 }
