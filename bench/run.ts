@@ -10,6 +10,7 @@ import { benchWarm, benchWebhook, type Language, type WarmResult } from './code.
 import { benchHttpBaseline } from './http-baseline.js';
 import { benchFirstCall } from './first-call.bench.js';
 import { runFairness } from './fairness.bench.js';
+import { benchFleet } from './fleet.bench.js';
 
 const LANGUAGES: Language[] = ['python', 'node', 'php'];
 /** Short runs (BENCH_QUICK=1) check that the bench works; figures need the full counts on a quiet machine. */
@@ -47,6 +48,11 @@ const SECTIONS: Record<string, (results: Record<string, any>) => Promise<void>> 
     } finally {
       await server.stop();
     }
+  },
+  // Events/s with 1 and 2 worker processes behind one api node on PostgreSQL, and the reclaim time of a killed worker.
+  async fleet(results) {
+    const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://outrigger:outrigger@127.0.0.1:5432/outrigger_test';
+    results.fleet = await benchFleet(pgUrl, QUICK ? 1000 : 10_000);
   },
 };
 
@@ -192,6 +198,14 @@ End to end on SQLite (publish → hook → apiCall to a trivial upstream in anot
 **${r.events.perSec} events/s** (target ≥ 2,000); publish → execution start p50 **${r.events.p50Ms < 1 ? '< 1' : r.events.p50Ms} ms**, p99 ${r.events.p99Ms} ms
 (target p50 ≤ 20 ms; both times are stored with millisecond resolution). On PostgreSQL (one node):
 **${r.events.pg.perSec} events/s** (target ≥ 2,000), start p50 ${r.events.pg.p50Ms} ms, p99 ${r.events.pg.p99Ms} ms.
+
+## Fleet and fairness
+${r.fleet ? `PostgreSQL, one api node and worker processes (\`serve --role\`), apiCall to a local upstream: **${r.fleet.events1Worker} events/s** with one worker,
+**${r.fleet.events2Workers}/s** with two (${r.fleet.ratio}×; worker CPU ${r.fleet.cpuSec1Worker} s vs ${r.fleet.cpuSec2Workers.join(' + ')} s per burst of ${r.fleet.burst}).
+A worker killed with \`kill -9\` holding 10 deliveries: they run again on the other worker after **${r.fleet.reclaimMs} ms** (default timing:
+3 missed heartbeats of 2 s, reap every 2 s).` : ''}
+${r.fairness ? `One workspace floods ${r.fairness.flood} events while another calls a webhook every 50 ms: its p99 ${r.fairness.bP99AloneMs} ms alone,
+${r.fairness.bP99FloodMs} ms during the flood (**${r.fairness.ratio}×**, target ≤ 2×); its events started at most ${r.fairness.bStartMaxMs} ms after being enqueued.` : ''}
 
 ## Customer recognition
 
