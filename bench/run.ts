@@ -11,13 +11,13 @@ import { benchHttpBaseline } from './http-baseline.js';
 import { benchFirstCall } from './first-call.bench.js';
 import { compareWithN8n, type N8nComparison } from './compare/n8n.js';
 import { benchRemoteInvoke } from './remote-invoke.bench.js';
+import { runFairness } from './fairness.bench.js';
+import { benchFleet } from './fleet.bench.js';
 
 const LANGUAGES: Language[] = ['python', 'node', 'php'];
 /** Short runs (BENCH_QUICK=1) check that the bench works; figures need the full counts on a quiet machine. */
 const QUICK = process.env.BENCH_QUICK === '1';
 const N = QUICK ? 300 : 3000;
-/** One section alone (BENCH_ONLY=remoteInvoke): prints its JSON, writes no result files. */
-const ONLY = process.env.BENCH_ONLY;
 /** PostgreSQL for the sections that need it (BENCH_DATABASE_URL, default: the local test database). */
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://outrigger:outrigger@127.0.0.1:5432/outrigger_test';
 
@@ -41,16 +41,47 @@ function runJsonScript(file: string, args: string[] = [], env: NodeJS.ProcessEnv
   return JSON.parse(out.slice(start));
 }
 
-async function main() {
-  const results: Record<string, any> = { machine: machine(), date: new Date().toISOString(), commit: commit() };
-  if (ONLY) {
-    const sections: Record<string, () => Promise<unknown>> = { remoteInvoke: () => benchRemoteInvoke(PG_URL, N) };
-    const run = sections[ONLY];
-    if (!run) throw new Error(`BENCH_ONLY=${ONLY}: no such section (have: ${Object.keys(sections).join(', ')})`);
-    results[ONLY] = await run();
-    process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-    return;
+/** Sections runnable alone (`npm run bench -- fairness`): each adds its keys to the results. */
+const SECTIONS: Record<string, (results: Record<string, any>) => Promise<void>> = {
+  // One workspace's flood against another's webhook p99 (target ≤ 2×) on one server with the sandbox on.
+  async fairness(results) {
+    const server = await startServer({ OUTRIGGER_SANDBOX: 'required' });
+    try {
+      const r = await runFairness(server, QUICK ? { flood: 1000, aloneCalls: 60, bEvents: 3, intervalMs: 50 } : { flood: 5000, aloneCalls: 200, bEvents: 5, intervalMs: 50 });
+      results.fairness = { bP99AloneMs: r.bP99AloneMs, bP99FloodMs: r.bP99FloodMs, ratio: r.ratio, bStartMaxMs: Math.max(...r.bStartDelaysMs), flood: r.aSucceeded, floodMs: r.floodMs };
+    } finally {
+      await server.stop();
+    }
+  },
+  // Synchronous invocations through an api node and a worker node against one `--role all` node (both PostgreSQL).
+  async remoteInvoke(results) {
+    results.remoteInvoke = await benchRemoteInvoke(PG_URL, N);
+  },
+  // Events/s with 1 and 2 worker processes behind one api node on PostgreSQL, and the reclaim time of a killed worker.
+  async fleet(results) {
+    results.fleet = await benchFleet(PG_URL, QUICK ? 1000 : 10_000);
+  },
+};
+
+/** `npm run bench -- <section>…`: only those sections; a full run merges them into bench/results.json. */
+async function runSections(names: string[]): Promise<void> {
+  const unknown = names.filter((n) => !SECTIONS[n]);
+  if (unknown.length) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);
+  const results: Record<string, any> = {};
+  for (const n of names) await SECTIONS[n]!(results);
+  if (!QUICK) {
+    const file = path.join('bench', 'results.json');
+    const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+    fs.writeFileSync(file, JSON.stringify({ ...all, ...results }, null, 2) + '\n');
+    process.stderr.write(`merged into ${file}\n`);
   }
+  process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+}
+
+async function main() {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  if (only.length) return runSections(only);
+  const results: Record<string, any> = { machine: machine(), date: new Date().toISOString(), commit: commit() };
 
   // Idle RSS: a fresh server (sandbox on, one spare worker per language) after it settled.
   const server = await startServer({ OUTRIGGER_SANDBOX: 'required' });
@@ -98,10 +129,9 @@ async function main() {
   const pgEnv = { ...process.env, BENCH_DATABASE_URL: PG_URL, ...(QUICK ? { BENCH_EVENTS: '1000', BENCH_PACED: '200' } : {}) };
   const eventsPg = runJsonScript('bench/events-bench.ts', [], pgEnv);
   results.events.pg = { perSec: eventsPg.events.perSec, p50Ms: eventsPg.events.p50Ms, p99Ms: eventsPg.events.p99Ms };
-  // Synchronous invocations through an api node and a worker node against one `--role all` node (both PostgreSQL).
-  results.remoteInvoke = await benchRemoteInvoke(PG_URL, N);
   const recognition = runJsonScript('bench/recognition-search.ts');
   results.recognition = { coldNoCache: recognition.coldNoCache, cached: recognition.cached };
+  for (const section of Object.values(SECTIONS)) await section(results);
   // n8n side by side, where it is installed (bench/compare/n8n.ts says how); left out otherwise.
   const n8n = await compareWithN8n();
   if (n8n) results.n8n = n8n;
@@ -184,6 +214,14 @@ A trivial Node handler invoked at one connection through an api node, which hand
 (a \`sync_jobs\` row, the worker woken by NOTIFY, the result back by NOTIFY), against the same call on one \`--role all\`
 node; all on PostgreSQL: p50 **${r.remoteInvoke.remoteP50Ms} ms** remote against ${r.remoteInvoke.localP50Ms} ms local
 (+${r.remoteInvoke.addedP50Ms} ms), p99 ${r.remoteInvoke.remoteP99Ms} ms against ${r.remoteInvoke.localP99Ms} ms.
+
+## Fleet and fairness
+${r.fleet ? `PostgreSQL, one api node and worker processes (\`serve --role\`), apiCall to a local upstream: **${r.fleet.events1Worker} events/s** with one worker,
+**${r.fleet.events2Workers}/s** with two (${r.fleet.ratio}×; worker CPU ${r.fleet.cpuSec1Worker} s vs ${r.fleet.cpuSec2Workers.join(' + ')} s per burst of ${r.fleet.burst}).
+A worker killed with \`kill -9\` holding 10 deliveries: they run again on the other worker after **${r.fleet.reclaimMs} ms** (default timing:
+3 missed heartbeats of 2 s, reap every 2 s).` : ''}
+${r.fairness ? `One workspace floods ${r.fairness.flood} events while another calls a webhook every 50 ms: its p99 ${r.fairness.bP99AloneMs} ms alone,
+${r.fairness.bP99FloodMs} ms during the flood (**${r.fairness.ratio}×**, target ≤ 2×); its events started at most ${r.fairness.bStartMaxMs} ms after being enqueued.` : ''}
 
 ## Customer recognition
 

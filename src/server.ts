@@ -198,7 +198,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     runWorkers: config.role === 'all' || config.role === 'worker', maxEventDepth: config.maxEventDepth, ...opts.events,
     // The dispatcher claims as this node (its heartbeat's id), so a silent node's deliveries are known to be its own.
     dispatcher: {
-      workerId: nodeId, leaseMs: config.fleet.leaseMs, reapIntervalMs: config.fleet.reapIntervalMs, silentWorkers: () => fleet.silentWorkers(),
+      workerId: nodeId, maxInFlight: config.maxInFlight, maxInFlightPerWorkspace: config.maxInFlightPerWorkspace, leaseMs: config.fleet.leaseMs, reapIntervalMs: config.fleet.reapIntervalMs, silentWorkers: () => fleet.silentWorkers(),
       // The api nodes' synchronous jobs running here take their slots first (sync work has priority over deliveries).
       reservedSlots: () => syncWorker?.running ?? 0,
       ...opts.events?.dispatcher,

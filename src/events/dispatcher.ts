@@ -52,6 +52,11 @@ export interface DispatcherOptions {
   workerId?: string;
   /** Deliveries running at once in this process. */
   maxInFlight?: number;
+  /**
+   * Deliveries of one workspace running at once in this process (default: half of maxInFlight), so that a flood
+   * never holds every slot and another workspace's events start at the next claim.
+   */
+  maxInFlightPerWorkspace?: number;
   leaseMs?: number;
   /** How often expired leases (and the deliveries of silent workers) are looked for; default half the lease. */
   reapIntervalMs?: number;
@@ -95,6 +100,13 @@ export class Dispatcher {
   readonly renewal: LoopRunner;
   private readonly abort = new AbortController();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Running deliveries per workspace (the per-workspace cap of the fair claim). */
+  private readonly inFlightByWorkspace = new Map<string, number>();
+  /**
+   * Workspaces that reached their cap: left out of claims until a quarter of their share is free again, so a flood
+   * is claimed in batches (one claim per delivery would cost more than the deliveries, see claimStep).
+   */
+  private readonly saturated = new Set<string>();
   private completions: q.Completion[] = [];
   private flushing: Promise<void> | null = null;
   private blocked = false;
@@ -109,13 +121,14 @@ export class Dispatcher {
   private unsubscribeHealth?: () => void;
   private closed = false;
   private stopping: Promise<void> | null = null;
-  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reapIntervalMs' | 'reservedSlots'>> & Pick<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reservedSlots'> & { reapIntervalMs: number };
+  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reapIntervalMs' | 'maxInFlightPerWorkspace' | 'reservedSlots'>> & Pick<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reservedSlots'> & { reapIntervalMs: number; maxInFlightPerWorkspace: number };
   private readonly onSignal = () => this.wake();
 
   constructor(opts: DispatcherOptions) {
     this.workerId = opts.workerId ?? newId('wkr');
     this.opts = { maxInFlight: 64, leaseMs: 30_000, maxIdleMs: 5_000, drainMs: 10_000, clock: Date.now, workerId: this.workerId, maxEventDepth: DEFAULT_MAX_EVENT_DEPTH, ...opts,
-      reapIntervalMs: opts.reapIntervalMs ?? Math.floor((opts.leaseMs ?? 30_000) / 2) };
+      reapIntervalMs: opts.reapIntervalMs ?? Math.floor((opts.leaseMs ?? 30_000) / 2),
+      maxInFlightPerWorkspace: opts.maxInFlightPerWorkspace ?? Math.max(1, Math.floor((opts.maxInFlight ?? 64) / 2)) };
     // On a single-process store (SQLite) every lease left at start belongs to a dead process: reap them all at once.
     this.firstReap = !opts.caps.multiProcess;
     // A recovery of the database wakes the runner's back-off (health.onRecovered), so the cap only matters without one.
@@ -198,7 +211,14 @@ export class Dispatcher {
       this.firstReap = false;
       this.nextReapAt = now + this.opts.reapIntervalMs;
     }
-    const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free);
+    const cap = this.opts.maxInFlightPerWorkspace;
+    let running: ReadonlyMap<string, number> = this.inFlightByWorkspace;
+    if (this.saturated.size) {
+      const m = new Map(this.inFlightByWorkspace);
+      for (const w of this.saturated) m.set(w, cap);
+      running = m;
+    }
+    const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free, { perWorkspace: cap, running });
     if (this.abort.signal.aborted) {
       await q.releaseLeases(db, this.workerId, claimed.map((c) => c.id), clock());
       return 0;
@@ -206,10 +226,21 @@ export class Dispatcher {
     if (claimed.length) {
       this.emptyStreak = 0;
       this.blocked = false;
+      const resumeAt = cap - Math.max(1, cap >> 2);
       for (const d of claimed) {
+        const ws = d.workspaceId;
+        const n = (this.inFlightByWorkspace.get(ws) ?? 0) + 1;
+        this.inFlightByWorkspace.set(ws, n);
+        if (n >= cap) this.saturated.add(ws);
         const p = this.run(d).finally(() => {
           this.inFlight.delete(d.id);
-          if (this.blocked) this.wake();
+          const left = (this.inFlightByWorkspace.get(ws) ?? 1) - 1;
+          if (left > 0) this.inFlightByWorkspace.set(ws, left);
+          else this.inFlightByWorkspace.delete(ws);
+          if (this.saturated.has(ws) && left <= resumeAt) {
+            this.saturated.delete(ws);
+            this.wake();
+          } else if (this.blocked) this.wake();
         });
         this.inFlight.set(d.id, p);
       }
@@ -219,7 +250,8 @@ export class Dispatcher {
     let delay = maxIdleMs;
     if (due !== null && due <= now) {
       // Due but not claimable (a hook at its concurrency limit): a finished delivery wakes us; back off meanwhile.
-      this.blocked = true;
+      // Our own saturated workspaces wake us when their share frees up: not every finished delivery then.
+      this.blocked = this.saturated.size === 0;
       delay = Math.min(maxIdleMs, 5 * 2 ** Math.min(this.emptyStreak++, 10));
     } else if (due !== null) {
       delay = Math.min(maxIdleMs, due - now);

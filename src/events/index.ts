@@ -25,7 +25,7 @@ export interface EventsModuleOptions {
   runWorkers: boolean;
   databaseUrl?: string;
   /** Dispatcher tuning and an injectable clock (tests). */
-  dispatcher?: Partial<Pick<DispatcherOptions, 'maxInFlight' | 'leaseMs' | 'reapIntervalMs' | 'silentWorkers' | 'maxIdleMs' | 'drainMs' | 'clock' | 'workerId' | 'reservedSlots'>>;
+  dispatcher?: Partial<Pick<DispatcherOptions, 'maxInFlight' | 'maxInFlightPerWorkspace' | 'leaseMs' | 'reapIntervalMs' | 'silentWorkers' | 'maxIdleMs' | 'drainMs' | 'clock' | 'workerId' | 'reservedSlots'>>;
   cronClock?: () => number;
   /** OUTRIGGER_MAX_EVENT_DEPTH: deliveries of events this many causation steps deep are not run. */
   maxEventDepth?: number;
