@@ -52,6 +52,8 @@ export interface InvokeRequest {
   causationDepth?: number;
   /** Receives each log line while the run goes on, secrets revealed so far redacted (the streamed test run). */
   onLog?: (line: LogLine) => void;
+  /** Fields added under an object input of code executors only (an event's payload at the top level, as the reference platform passes it). */
+  codeInputExtras?: Record<string, unknown>;
 }
 
 export interface InvocationResult {
@@ -122,6 +124,9 @@ export class InvokeService {
     const started = Date.now();
     const t0 = performance.now();
     const { def, version, hash } = await this.resolve(req);
+    if (req.codeInputExtras && def.type === 'code' && req.input && typeof req.input === 'object' && !Array.isArray(req.input)) {
+      req = { ...req, input: { ...req.codeInputExtras, ...req.input } };
+    }
     const executionId = req.executionId ?? newId('exe');
     // A run started from inside an execution (its ctx.api request) is that execution's child, whatever it is called.
     const parent: ParentCall | undefined = req.parent ?? (NESTABLE_TRIGGERS.has(req.trigger) ? currentParent() : undefined);
