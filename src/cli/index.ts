@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { CliError } from './client.js';
+import { FolderReadError } from '../executors-folder/folder-read-error.js';
 import { serve } from './commands/serve.js';
 import { invoke } from './commands/invoke.js';
 import { applyExecutors, getExecutor, listExecutors } from './commands/executors/index.js';
@@ -86,7 +87,7 @@ else it is an error naming the call; ctx.emit is printed on stderr.`)
   .action(async (folder: string, flags) => { process.exitCode = await run(folder, flags); });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof CliError || err instanceof ConfigError) {
+  if (err instanceof CliError || err instanceof FolderReadError || err instanceof ConfigError) {
     process.stderr.write(`outrigger: ${err.message}\n`);
   } else {
     process.stderr.write(`outrigger: ${(err as Error).stack ?? err}\n`);

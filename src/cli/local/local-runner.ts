@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createSandbox, type Sandbox } from '../../executors/sandbox/index.js';
 import type { CodeRunResult } from '../../executors/sandbox/contract.js';
 import { validateAgainst } from '../../util/json-schema.js';
-import { readExecutorFolder } from '../folder/layout.js';
+import { readExecutorFolder } from '../../executors-folder/layout.js';
 import { FileStorage, localSdkHost } from './local-host.js';
 import { runLocalApiCall } from './local-api-call.js';
 

@@ -1,7 +1,7 @@
 // `outrigger diff [names...] --dir executors`: what push would change, as unified diffs; exit 1 when anything differs (for CI).
 import { clientFrom, type ClientOptions } from '../../client.js';
 import { compareWithServer, readAllFolders, unifiedDiff } from '../../folder/compare.js';
-import { selectFolders } from '../../folder/layout.js';
+import { selectFolders } from '../../../executors-folder/layout.js';
 
 /** Prints a diff per changed file from the server's active version to the folder; returns 1 when there are differences. */
 export async function diff(names: string[], flags: ClientOptions & { dir: string }): Promise<number> {

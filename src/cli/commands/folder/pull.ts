@@ -1,7 +1,7 @@
 // `outrigger pull [names...] --dir executors [--version N]`: writes executors from the server into folders (for Git).
 import path from 'node:path';
 import { CliError, clientFrom, type ClientOptions } from '../../client.js';
-import { writeExecutorFolder } from '../../folder/layout.js';
+import { writeExecutorFolder } from '../../../executors-folder/layout.js';
 import type { ExecutorDefinition } from '../../../executors/definition.js';
 
 export interface PullFlags extends ClientOptions {

@@ -1,7 +1,7 @@
 // `outrigger push [names...] --dir executors [-m message] [--dry-run]`: creates or versions executors from folders.
 import { CliHttpError, clientFrom, type ClientOptions } from '../../client.js';
 import { compareWithServer, readAllFolders } from '../../folder/compare.js';
-import { selectFolders } from '../../folder/layout.js';
+import { selectFolders } from '../../../executors-folder/layout.js';
 
 export interface PushFlags extends ClientOptions {
   dir: string;

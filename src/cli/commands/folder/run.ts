@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../../client.js';
-import { parseJsonText } from '../../folder/json-file.js';
+import { parseJsonText } from '../../../executors-folder/json-file.js';
 import { FileStorage, readSecretsFile } from '../../local/local-host.js';
 import { localSandbox, runLocal } from '../../local/local-runner.js';
 import { closeLocalApiCalls } from '../../local/local-api-call.js';

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { CliError, CliHttpError, clientFrom, type ApiCall, type ClientOptions } from '../../client.js';
 import { readAllFolders } from '../../folder/compare.js';
 import { checkResult, readFixtures, FIXTURES_DIR, type Fixture, type TestRunResult } from '../../folder/fixtures.js';
-import { FolderError, formatProblem, selectFolders, type FolderProblem, type LocalExecutor } from '../../folder/layout.js';
+import { FolderReadError } from '../../../executors-folder/folder-read-error.js';
+import { FolderError, formatProblem, selectFolders, type FolderProblem, type LocalExecutor } from '../../../executors-folder/layout.js';
 import { junitReporter, REPORTERS, tapReporter, textReporter, type FixtureOutcome, type Reporter, type ReporterName } from '../../folder/reporters.js';
 import { FileStorage, readSecretsFile } from '../../local/local-host.js';
 import { localSandbox, runLocal } from '../../local/local-runner.js';
@@ -141,7 +142,7 @@ async function watch(flags: TestFlags, pass: () => Promise<number>): Promise<num
             last = await pass();
           } catch (err) {
             // A folder broken mid-edit is reported and watched on, not the end of the session.
-            if (!(err instanceof CliError)) throw err;
+            if (!(err instanceof CliError || err instanceof FolderReadError)) throw err;
             process.stdout.write(`${err.message}\n`);
             last = 2;
           }
