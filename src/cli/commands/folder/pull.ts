@@ -1,6 +1,7 @@
 // `outrigger pull [names...] --dir executors [--version N]`: writes executors from the server into folders (for Git).
 import path from 'node:path';
 import { CliError, clientFrom, type ClientOptions } from '../../client.js';
+import type { CliIo } from '../../io.js';
 import { writeExecutorFolder } from '../../../executors-folder/layout.js';
 import type { ExecutorDefinition } from '../../../executors/definition.js';
 
@@ -10,17 +11,17 @@ export interface PullFlags extends ClientOptions {
 }
 
 /** Writes the active version (or `--version N` of one executor) of each named executor, default all. */
-export async function pull(names: string[], flags: PullFlags): Promise<number> {
+export async function pull(names: string[], flags: PullFlags, io: CliIo): Promise<number> {
   let version: number | undefined;
   if (flags.version !== undefined) {
     version = Number(flags.version);
     if (!Number.isInteger(version) || version < 1) throw new CliError(`--version must be a positive integer, got "${flags.version}"`);
     if (names.length !== 1) throw new CliError('--version needs exactly one executor name');
   }
-  const call = clientFrom(flags);
+  const call = clientFrom(flags, io.env);
   const selected = names.length ? names : ((await call('GET', '/api/executors')).items as Array<{ name: string }>).map((e) => e.name);
   if (!selected.length) {
-    process.stdout.write('no executors on the server\n');
+    io.stdout('no executors on the server\n');
     return 0;
   }
   for (const name of selected) {
@@ -28,7 +29,7 @@ export async function pull(names: string[], flags: PullFlags): Promise<number> {
     const r = (await call('GET', path_)) as { definition: ExecutorDefinition; version: { version: number } };
     const changed = writeExecutorFolder(flags.dir, r.definition);
     const what = changed.length ? `wrote ${changed.map((f) => (f.startsWith('-') ? `removed ${f.slice(1)}` : f)).join(', ')}` : 'up to date';
-    process.stdout.write(`${name}: version ${r.version.version} → ${path.join(flags.dir, name)} (${what})\n`);
+    io.stdout(`${name}: version ${r.version.version} → ${path.join(flags.dir, name)} (${what})\n`);
   }
   return 0;
 }

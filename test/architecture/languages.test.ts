@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CodeSpec } from '../../definition.js';
-import { DEPENDENCY_FILES, SOURCE_FILES } from '../../../executors-folder/layout.js';
-import { LANGUAGES, RUNTIMES } from './index.js';
+import { CodeSpec } from '../../src/executors/definition.js';
+import { DEPENDENCY_FILES, SOURCE_FILES } from '../../src/executors-folder/layout.js';
+import { LANGUAGES, RUNTIMES } from '../../src/executors/sandbox/runtimes/index.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SRC = path.resolve(HERE, '../../..');
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
+const RUNTIMES_DIR = path.join(SRC, 'executors/sandbox/runtimes');
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -20,7 +20,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('languages', () => {
   it('are exactly the folders of runtimes/, each with its SDK folder', () => {
-    const folders = fs.readdirSync(HERE, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const folders = fs.readdirSync(RUNTIMES_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
     expect([...LANGUAGES].sort()).toEqual(folders);
     for (const l of LANGUAGES) {
       expect(RUNTIMES[l].language).toBe(l);
@@ -42,7 +42,7 @@ describe('languages', () => {
     const literal = new RegExp(`['"\`](${LANGUAGES.join('|')})['"\`]`);
     const offenders: string[] = [];
     for (const file of sourceFiles(SRC)) {
-      if (file.startsWith(HERE + path.sep)) continue;
+      if (file.startsWith(RUNTIMES_DIR + path.sep)) continue;
       fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
         if (!literal.test(line) || /export type CodeLanguage =/.test(line)) return;
         // `newId('node')` is a fleet node's id prefix, not the language.
