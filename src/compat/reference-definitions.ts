@@ -211,7 +211,12 @@ class Mapper {
   /** A binding's executor: a name of an executor of the import (or one that exists already), or an inline definition. */
   executorRef(o: Fields, at: string, plan: ImportPlan, ownName: string | undefined): string | undefined {
     const ref = o.executor ?? o.executorId;
-    if (typeof ref === 'string') return this.names.get(ref) ?? this.name(ref, `${at}/executor`);
+    if (typeof ref === 'string') {
+      const known = this.names.get(ref);
+      if (known === undefined) return this.name(ref, `${at}/executor`);
+      if (known !== ref) this.report.mapped.push(`${at}/executor: "${ref}" → ${known}`);
+      return known;
+    }
     if (isObject(ref)) {
       const def = this.executor(ref, `${at}/executor`, ownName);
       if (!def) return undefined;

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError, clientFrom, type ClientOptions } from '../client.js';
+import type { CliIo } from '../io.js';
 
 const PARTS = ['executors', 'udfs', 'tools', 'agents', 'hooks'] as const;
 type Doc = Partial<Record<(typeof PARTS)[number], unknown[]>>;
@@ -55,14 +56,14 @@ function inlineCode(def: unknown, dir: string, file: string): unknown {
   return o;
 }
 
-/** Imports and prints what was created and the report; exit 0 when imported, 1 when the server refused it. */
-export async function importCommand(target: string, flags: ClientOptions): Promise<number> {
-  const doc = readImportDocument(target);
-  const r = await clientFrom(flags)('POST', '/api/import', doc);
+/** Imports and prints what was created and the report; exit 0 when imported (a refusal is a CliHttpError: exit 2 with its fields). */
+export async function importCommand(target: string, flags: ClientOptions, io: CliIo): Promise<number> {
+  const doc = readImportDocument(path.resolve(io.cwd, target));
+  const r = await clientFrom(flags, io.env)('POST', '/api/import', doc);
   for (const [part, names] of Object.entries(r.created as Record<string, string[]>)) {
-    if (names.length) process.stdout.write(`created ${part}: ${names.join(', ')}\n`);
+    if (names.length) io.stdout(`created ${part}: ${names.join(', ')}\n`);
   }
-  for (const line of r.report.mapped as string[]) process.stdout.write(`mapped      ${line}\n`);
-  for (const line of r.report.notMapped as string[]) process.stdout.write(`not mapped  ${line}\n`);
+  for (const line of r.report.mapped as string[]) io.stdout(`mapped      ${line}\n`);
+  for (const line of r.report.notMapped as string[]) io.stdout(`not mapped  ${line}\n`);
   return 0;
 }
