@@ -118,6 +118,10 @@ for (const dialect of DIALECTS) {
       expect(r.status).toBe(400);
       expect(r.body.errors).toContainEqual({ field: '/executors/0/language', message: 'must be one of php82, python311, node20 (or python, node, php)' });
       expect((await s.api('GET', '/api/executors/wrong')).status).toBe(404);
+      // The executors API itself names the allowed values when given a reference language.
+      const direct = await s.api('POST', '/api/executors', { name: 'direct', type: 'code', code: { language: 'php82', source: '<?php', mode: 'script' } });
+      expect(direct.status).toBe(400);
+      expect(direct.body.errors).toEqual([{ field: '/code/language', message: expect.stringMatching(/^must be one of (?=.*python)(?=.*node)(?=.*php)/) }]);
     });
   });
 }
