@@ -124,7 +124,8 @@ export class InvokeService {
     const started = Date.now();
     const t0 = performance.now();
     const { def, version, hash } = await this.resolve(req);
-    if (req.codeInputExtras && def.type === 'code' && req.input && typeof req.input === 'object' && !Array.isArray(req.input)) {
+    // Not for a closed inputSchema: the extras would make it refuse input it accepted before.
+    if (req.codeInputExtras && def.type === 'code' && def.inputSchema?.additionalProperties !== false && req.input && typeof req.input === 'object' && !Array.isArray(req.input)) {
       req = { ...req, input: { ...req.codeInputExtras, ...req.input } };
     }
     const executionId = req.executionId ?? newId('exe');
