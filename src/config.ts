@@ -214,6 +214,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite store)');
   }
+  // api and worker nodes form a fleet through one PostgreSQL (sync jobs, heartbeats, SKIP LOCKED claims); SQLite is one process.
+  if (role !== 'all' && !databaseUrl) {
+    throw new ConfigError(`role ${role} needs PostgreSQL (DATABASE_URL): the tiers of a fleet meet in one shared database; with the embedded SQLite store run --role all`);
+  }
   const config: Config = {
     port: overrides.port ?? intFrom('PORT', env.PORT, 8080, 0, 65535),
     host: overrides.host ?? env.HOST ?? '127.0.0.1',

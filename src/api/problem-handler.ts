@@ -137,6 +137,10 @@ export function installProblemHandlers(app: FastifyInstance): void {
       // Expected weather during a database restart: one line without a stack, and a hint when to come back.
       request.log.warn({ code: problem.code, detail: problem.message }, 'request refused: database unavailable');
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else if (problem.status === 503 || problem.status === 504) {
+      // Fleet weather (no live worker, no answer in time): one line, not a stack.
+      if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
+      request.log.warn({ code: problem.code, detail: problem.message }, 'request refused');
     } else if (problem.status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: problem.code, detail: problem.message }, 'request refused');
     reply.code(problem.status).type('application/problem+json').send(toProblem(problem, request.url));

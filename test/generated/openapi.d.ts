@@ -3311,14 +3311,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Deliveries whose attempts are exhausted, newest first */
+        /** Deliveries whose attempts are exhausted, newest first; `from`/`to` bound the time they were given up */
         get: {
             parameters: {
                 query?: {
                     /** @description nextCursor of the previous page */
                     cursor?: number;
+                    /** @description inclusive lower bound (ISO 8601) */
+                    from?: string;
                     hook?: string;
                     limit?: number;
+                    /** @description exclusive upper bound (ISO 8601) */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3333,9 +3337,19 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
+                            items: ({
+                                attemptCount: number;
+                                enqueuedAt: string | null;
+                                eventId: string;
+                                eventType: string;
+                                hook: string;
+                                id: string;
+                                lastError: unknown;
+                                status: string;
+                                updatedAt: string | null;
+                            } & {
                                 [key: string]: unknown;
-                            }[];
+                            })[];
                             nextCursor: number | null;
                         } & {
                             [key: string]: unknown;
@@ -3382,6 +3396,139 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replay dead letters in bulk: of one hook and/or given up in a time range, oldest first, at most 1000 per call (`more` says whether others are left) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description inclusive lower bound (ISO 8601)
+                         */
+                        from?: string;
+                        hook?: string;
+                        /** @default 1000 */
+                        limit?: number;
+                        /**
+                         * Format: date-time
+                         * @description exclusive upper bound (ISO 8601)
+                         */
+                        to?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description whether more dead letters match (call again) */
+                            more: boolean;
+                            /** @description ids of the dead deliveries made again */
+                            replayed: string[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_JSON; `errors[]` names each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token’s role does not allow this (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource does not exist (NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state (CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is too large (PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The service, its database or the code runtime is not available (SERVICE_UNAVAILABLE, DEPENDENCIES_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4247,13 +4394,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The event trace, newest first */
+        /** The event trace, newest first; filtered by type, subject (a ticket id, …) and occurrence time */
         get: {
             parameters: {
                 query?: {
                     /** @description nextCursor of the previous page */
                     cursor?: number;
+                    /** @description inclusive lower bound (ISO 8601) */
+                    from?: string;
                     limit?: number;
+                    subject?: string;
+                    /** @description exclusive upper bound (ISO 8601) */
+                    to?: string;
                     type?: string;
                 };
                 header?: never;
@@ -4804,16 +4956,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List executions, newest first */
+        /** List executions, newest first; `from`/`to` bound the start time */
         get: {
             parameters: {
                 query?: {
                     /** @description nextCursor of the previous page */
                     cursor?: number;
                     executor?: string;
+                    /** @description inclusive lower bound (ISO 8601) */
+                    from?: string;
                     limit?: number;
                     rootId?: string;
                     status?: "ok" | "error";
+                    /** @description exclusive upper bound (ISO 8601) */
+                    to?: string;
                     trigger?: "test" | "api" | "webhook" | "event" | "tool" | "agent" | "customerRecognition" | "udf" | "cron";
                 };
                 header?: never;
@@ -4937,6 +5093,7 @@ export interface paths {
                             executor: string;
                             id: string;
                             logs: unknown[];
+                            node: string | null;
                             parentId: string | null;
                             rootId: string | null;
                             status: string;
@@ -8022,7 +8179,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Invocations per minute (last hour), per-executor error rate and p50/p95 (last hour and day), delivery queue, dead letters */
+        /** Invocations per minute (last hour) and per hour (last day), per-executor error rate and p50/p95 (last hour and day), delivery queue, dead letters */
         get: {
             parameters: {
                 query?: never;
@@ -8040,6 +8197,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             deadLetters: number;
+                            /** @description dead letters per hook, most first */
+                            deadLettersByHook: ({
+                                count: number;
+                                hook: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             generatedAt: string;
                             lastDay: ({
                                 /** @description errors / invocations, 0 without invocations */
@@ -8063,6 +8227,15 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            /** @description the last day, hours without invocations left out */
+                            perHour: ({
+                                errors: number;
+                                hour: string;
+                                invocations: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description the last hour, minutes without invocations left out */
                             perMinute: ({
                                 errors: number;
                                 invocations: number;

@@ -83,3 +83,114 @@ export interface Dependencies {
   status: string;
   log?: string;
 }
+
+// ---- operations pages: event trace, dead letters, tickets, dashboard, storage, tokens
+
+export interface EventSummary {
+  id: string;
+  type: string;
+  occurredAt: string | null;
+  subject: string | null;
+  source: string | null;
+  deliveries: Record<string, number>;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  status: string;
+  executionId: string | null;
+  error: { code?: string; message?: string } | null;
+  startedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface Delivery {
+  id: string;
+  hook: string;
+  status: string;
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  lastError: { code?: string; message?: string } | null;
+  enqueuedAt: string | null;
+  updatedAt: string | null;
+  attempts: DeliveryAttempt[];
+}
+
+export interface EventDetail extends Omit<EventSummary, 'deliveries'> {
+  data: unknown;
+  deliveries: Delivery[];
+}
+
+export interface DeadLetter extends Omit<Delivery, 'attempts'> {
+  eventId: string;
+  eventType: string;
+}
+
+export interface Paged<T> {
+  items: T[];
+  nextCursor: number | string | null;
+}
+
+export interface HookSummary {
+  name: string;
+  executor: string;
+  eventTypes: string[];
+  enabled: boolean;
+}
+
+export interface Ticket {
+  id: string;
+  subject: string;
+  body: string;
+  channel: string;
+  status: 'open' | 'pending' | 'closed';
+  tags: string[];
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export interface TicketReply {
+  id: string;
+  body: string;
+  to: string | null;
+  author: string;
+  status: string;
+  createdAt: string;
+}
+
+export interface WindowFigures {
+  executor: string;
+  invocations: number;
+  errors: number;
+  errorRate: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export interface Dashboard {
+  generatedAt: string;
+  perMinute: { minute: string; invocations: number; errors: number }[];
+  perHour: { hour: string; invocations: number; errors: number }[];
+  lastHour: WindowFigures[];
+  lastDay: WindowFigures[];
+  queue: { queued: number; running: number };
+  deadLetters: number;
+  deadLettersByHook: { hook: string; count: number }[];
+}
+
+export interface StorageObject {
+  key: string;
+  value: unknown;
+  expiresAt: string | null;
+  updatedAt: string;
+}
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  role: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
