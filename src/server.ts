@@ -30,6 +30,8 @@ import { setEvaluationLimits } from './util/evaluation-limits.js';
 import { createHost, type Host } from './host/host.plugin.js';
 import { createWebhooksService, webhooksPlugin } from './points/webhooks/webhooks.plugin.js';
 import { createUdfsService, udfResolver, udfsPlugin } from './points/udfs/udfs.plugin.js';
+import { ImportService } from './compat/import.service.js';
+import { importRoutes } from './compat/import.routes.js';
 import type { BindingsService } from './points/bindings/callable-bindings.service.js';
 import { createPointsServices, type PointsServices } from './points/points-services.js';
 import { pointBindingLookup } from './points/bindings/binding-store.js';
@@ -214,7 +216,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     db, metrics, executors, invoker, secrets, storage,
     readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness, fleet.readiness, backgroundLoopsReadiness(events, host, fleet, syncWorker)],
     ...(workerGate ? { requestGate: workerGate.onRequest } : {}),
-    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', dependencies: new DependenciesService({ executors, sandbox: code.sandbox, unavailable: code.unavailable }) }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, consolePlugin({ dir: opts.consoleDir })],
+    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', dependencies: new DependenciesService({ executors, sandbox: code.sandbox, unavailable: code.unavailable }) }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, importRoutes(new ImportService({ db, invoker, executors })), consolePlugin({ dir: opts.consoleDir })],
   }, config, { logger: opts.logger, logStream: opts.logStream });
   // Outages and recoveries in the app's structured log from now on.
   store.health.log = { warn: (obj, msg) => app.log.warn(obj, msg), info: (obj, msg) => app.log.info(obj, msg) };

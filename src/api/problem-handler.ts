@@ -17,7 +17,17 @@ export function fieldErrorsFromValidation(validation: AjvLikeError[], context: s
   const prefix = !context || context === 'body' ? '' : `${context === 'querystring' ? 'query' : context}:`;
   const seen = new Set<string>();
   const out: FieldError[] = [];
+  // A union of literals (`language: python | node | php`) fails as one `const` per branch plus an `anyOf`: name the values.
+  const allowed = new Map<string, unknown[]>();
   for (const v of validation) {
+    if (v.keyword === 'const') allowed.set(v.instancePath ?? '', [...(allowed.get(v.instancePath ?? '') ?? []), v.params?.allowedValue]);
+  }
+  const oneOf = (path: string) => allowed.get(path)!.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
+  for (const raw of validation) {
+    let v = raw;
+    const literals = allowed.has(v.instancePath ?? '') && (v.keyword === 'anyOf' || v.keyword === 'const');
+    if (literals && v.keyword === 'const' && validation.some((x) => x.keyword === 'anyOf' && (x.instancePath ?? '') === (v.instancePath ?? ''))) continue;
+    if (literals && v.keyword === 'anyOf') v = { ...v, message: `must be one of ${oneOf(v.instancePath ?? '')}` };
     let field = v.instancePath ?? '';
     if (v.keyword === 'required') field += `/${String(v.params?.missingProperty)}`;
     if (v.keyword === 'additionalProperties') field += `/${String(v.params?.additionalProperty)}`;

@@ -103,6 +103,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
 ctx.udf(name) runs the sibling folder <folder>/../<name>; ctx.api goes to OUTRIGGER_URL (with OUTRIGGER_TOKEN) when set,
 else it is an error naming the call; ctx.emit is printed on stderr.`)
     .action(async (folder: string, flags) => done(await run(folder, flags, io)));
+  withClient(program.command('import <fileOrDir>').description('import exported reference-platform definitions (a JSON file, or every *.json of a folder; codeFile names a source file) in one transaction; prints what was created, mapped and not mapped')).action(async (target: string, flags) => done(await (await import('./commands/import.js')).importCommand(target, flags, io)));
   return program;
 }
 

@@ -276,10 +276,14 @@ export class Dispatcher {
     if (d.attempt === 1) metrics.deliveryStartDelay.observe(Math.max(0, startedAt - d.enqueuedAt) / 1000);
     const executionId = newId('exe');
     const delivery: DeliveryInfo = { id: d.id, attempt: d.attempt, eventId: d.eventId, hook: d.hookName };
+    const data = JSON.parse(d.event.data) as unknown;
     const input = {
       id: d.event.id, type: d.event.type, occurredAt: new Date(d.event.occurredAt).toISOString(), subject: d.event.subject,
-      data: JSON.parse(d.event.data) as unknown, _delivery: delivery,
+      data, _delivery: delivery,
     };
+    // For code, the payload's fields also at the top level, as the reference platform hands them to hooks
+    // (`$in->ticketId`, `$in->changes`), so its hook code runs unchanged; our envelope fields win a clash.
+    const codeInputExtras = data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
     const t0 = performance.now();
     let ok = false;
     let error: string | null = null;
@@ -297,7 +301,7 @@ export class Dispatcher {
         });
       } else {
         const res = await invoker.invoke({
-          workspaceId: d.workspaceId, executorName: d.executor, input, trigger: triggerFor(d.event.type), triggerRef: d.id,
+          workspaceId: d.workspaceId, executorName: d.executor, input, ...(codeInputExtras ? { codeInputExtras } : {}), trigger: triggerFor(d.event.type), triggerRef: d.id,
           attempt: d.attempt, enqueuedAt: d.enqueuedAt, executionId, causationDepth: depth, idempotencyKey: d.id,
         });
         recordedExecution = res.executionId;

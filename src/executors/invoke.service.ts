@@ -52,6 +52,8 @@ export interface InvokeRequest {
   causationDepth?: number;
   /** Receives each log line while the run goes on, secrets revealed so far redacted (the streamed test run). */
   onLog?: (line: LogLine) => void;
+  /** Fields added under an object input of code executors only (an event's payload at the top level, as the reference platform passes it). */
+  codeInputExtras?: Record<string, unknown>;
   /** Epoch ms by which the run must end whatever its own time-out: what is left of a caller's deadline on another node. */
   deadline?: number;
 }
@@ -165,6 +167,10 @@ export class InvokeService {
     const started = Date.now();
     const t0 = performance.now();
     const { def, version, hash } = await this.resolve(req);
+    // Not for a closed inputSchema: the extras would make it refuse input it accepted before.
+    if (req.codeInputExtras && def.type === 'code' && def.inputSchema?.additionalProperties !== false && req.input && typeof req.input === 'object' && !Array.isArray(req.input)) {
+      req = { ...req, input: { ...req.codeInputExtras, ...req.input } };
+    }
     const executionId = req.executionId ?? newId('exe');
     // A run started from inside an execution (its ctx.api request) is that execution's child, whatever it is called.
     const parent: ParentCall | undefined = req.parent ?? (NESTABLE_TRIGGERS.has(req.trigger) ? currentParent() : undefined);

@@ -1981,6 +1981,8 @@ export interface paths {
                         arguments?: {
                             [key: string]: unknown;
                         };
+                        /** @description the ticket the call is about: its fields reach the executor as _metadata (ticketId, contractId, from, channel, …) */
+                        ticketId?: string;
                     };
                 };
             };
@@ -2782,6 +2784,7 @@ export interface paths {
                                 /** @description ISO 8601 date-time */
                                 createdAt: string;
                                 executor: string;
+                                format?: string;
                                 kind: string;
                                 name: string;
                                 priority: number;
@@ -2848,6 +2851,8 @@ export interface paths {
                     "application/json": {
                         /** @description the name of an executor of this workspace */
                         executor: string;
+                        /** @description reference: an executor written for the reference platform (input {contractId} or {customerId}, answer one contract or customer object); contractNumber and customerNumber only */
+                        format?: "outrigger" | "reference";
                         /** @description contractNumber | customerNumber | attributes | freeText */
                         kind: "contractNumber" | "customerNumber" | "attributes" | "freeText";
                         /** @description unique per workspace */
@@ -2870,6 +2875,7 @@ export interface paths {
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             executor: string;
+                            format?: string;
                             kind: string;
                             name: string;
                             priority: number;
@@ -2991,6 +2997,7 @@ export interface paths {
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             executor: string;
+                            format?: string;
                             kind: string;
                             name: string;
                             priority: number;
@@ -3065,6 +3072,8 @@ export interface paths {
                     "application/json": {
                         /** @description the name of an executor of this workspace */
                         executor: string;
+                        /** @description reference: an executor written for the reference platform (input {contractId} or {customerId}, answer one contract or customer object); contractNumber and customerNumber only */
+                        format?: "outrigger" | "reference";
                         /** @description contractNumber | customerNumber | attributes | freeText */
                         kind: "contractNumber" | "customerNumber" | "attributes" | "freeText";
                         /** @description unique per workspace */
@@ -3087,6 +3096,7 @@ export interface paths {
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             executor: string;
+                            format?: string;
                             kind: string;
                             name: string;
                             priority: number;
@@ -3108,6 +3118,7 @@ export interface paths {
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             executor: string;
+                            format?: string;
                             kind: string;
                             name: string;
                             priority: number;
@@ -6955,6 +6966,153 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import exported definitions of the reference platform (all or nothing): executors, UDFs, tools, agents, hooks; answers what was created and a report of what was mapped and what was not */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description {name, intent?, parameters?, executor} */
+                        agents?: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description {name, type: sourceCode | apiCall, language: php82 | python311 | node20, code (or sourceCode), packages: "a,b", parameters, timeout (s)} or apiCall {method, url, headers} */
+                        executors?: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description {name?, eventType | eventTypes, executor} */
+                        hooks?: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description {name, slug?, description?, parameters?, executor} */
+                        tools?: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description {name, executor (a name or an inline executor), description?} */
+                        udfs?: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: {
+                                agents: string[];
+                                executors: string[];
+                                hooks: string[];
+                                tools: string[];
+                                udfs: string[];
+                            };
+                            report: {
+                                /** @description each mapping made, with its path in the import */
+                                mapped: string[];
+                                /** @description what has no counterpart here, and why */
+                                notMapped: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_JSON; `errors[]` names each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token’s role does not allow this (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource does not exist (NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state (CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is too large (PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The service, its database or the code runtime is not available (SERVICE_UNAVAILABLE, DEPENDENCIES_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

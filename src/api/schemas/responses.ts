@@ -111,7 +111,7 @@ export const AgentRunResultView = Obj({
 });
 export const SmartAgentView = Obj({ name: Type.String(), systemPrompt: Type.String(), model: Type.String(), tools: Type.Array(Type.String()), maxSteps: Type.Integer(), ...Stamps });
 export const ChatResultView = Obj({ answer: Nullable(Type.String()), stopReason: Type.Union([Type.Literal('stop'), Type.Literal('maxSteps')]), steps: Type.Array(Obj({ toolCalls: Type.Array(Obj({})) })) });
-export const RecognitionSourceView = Obj({ name: Type.String(), kind: Type.String(), executor: Type.String(), priority: Type.Integer(), timeoutMs: Type.Integer(), ...Stamps });
+export const RecognitionSourceView = Obj({ name: Type.String(), kind: Type.String(), executor: Type.String(), priority: Type.Integer(), timeoutMs: Type.Integer(), format: Type.Optional(Type.String()), ...Stamps });
 export const SearchResultView = Obj({ customers: Type.Array(Obj({})), sources: Type.Array(Obj({ name: Type.String(), status: Type.String() })), cached: Type.Boolean() });
 export const LinkResult = Obj({ linked: Any });
 export const CacheCleared = Obj({ removed: Type.Integer() });
