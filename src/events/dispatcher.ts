@@ -34,8 +34,6 @@ import { triggerFor } from './event-types.js';
 import { effectiveRetry, retryDelayMs, type RetryPolicy } from './retry.js';
 import * as q from './deliveries.repository.js';
 
-export { backoffMs, type LoopState } from '../loops/loop-runner.js';
-
 export interface Logger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
