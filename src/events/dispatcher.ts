@@ -33,6 +33,7 @@ import { outboxSignal } from './outbox.js';
 import { triggerFor } from './event-types.js';
 import { effectiveRetry, retryDelayMs, type RetryPolicy } from './retry.js';
 import * as q from './deliveries.repository.js';
+import { iso } from '../util/time.js';
 
 export interface Logger {
   warn(obj: object, msg: string): void;
@@ -240,7 +241,7 @@ export class Dispatcher {
     const executionId = newId('exe');
     const delivery: DeliveryInfo = { id: d.id, attempt: d.attempt, eventId: d.eventId, hook: d.hookName };
     const input = {
-      id: d.event.id, type: d.event.type, occurredAt: new Date(d.event.occurredAt).toISOString(), subject: d.event.subject,
+      id: d.event.id, type: d.event.type, occurredAt: iso(d.event.occurredAt), subject: d.event.subject,
       data: JSON.parse(d.event.data) as unknown, _delivery: delivery,
     };
     const t0 = performance.now();

@@ -5,17 +5,13 @@ import { IdParams } from '../api/common-schemas.js';
 import type { EventsService } from './events.service.js';
 import { HookName } from './hooks.service.js';
 import { EventBatchResult, EventDetail, EventSummary, EventView, List, Obj, ReplayResult } from '../api/schemas/responses.js';
+import { pageLimit, SeqPaging } from '../util/paging.js';
 
 const EventInput = Type.Object({
   type: Type.String({ minLength: 1, maxLength: 120, description: 'a platform event type (TicketCreated, …) or custom.<name>' }),
   subject: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()], { description: 'what the event is about, e.g. a ticket id' })),
   data: Type.Unknown({ description: 'the event payload (JSON)' }),
 }, { additionalProperties: false });
-
-const Paging = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'nextCursor of the previous page' })),
-};
 
 export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> = async (app, { events }) => {
   const tags = ['events'];
@@ -39,8 +35,8 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
 
   app.get('', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'The event trace, newest first', querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 120 })), ...Paging }, { additionalProperties: false }), response: { 200: List(EventSummary, true) } },
-  }, async (req) => events.list(req.principal.workspaceId, { type: req.query.type, before: req.query.cursor, limit: req.query.limit ?? 50 }));
+    schema: { tags, summary: 'The event trace, newest first', querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 120 })), ...SeqPaging }, { additionalProperties: false }), response: { 200: List(EventSummary, true) } },
+  }, async (req) => events.list(req.principal.workspaceId, { type: req.query.type, before: req.query.cursor, limit: pageLimit(req.query.limit) }));
 
   app.get('/:id', { config: { permission: 'read' }, schema: { tags, summary: 'One event with every delivery and attempt', params: IdParams, response: { 200: EventDetail } } },
     async (req) => events.get(req.principal.workspaceId, req.params.id));
@@ -54,6 +50,6 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
 export const deadLettersRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> = async (app, { events }) => {
   app.get('', {
     config: { permission: 'read' },
-    schema: { tags: ['events'], summary: 'Deliveries whose attempts are exhausted, newest first', querystring: Type.Object({ hook: Type.Optional(HookName), ...Paging }, { additionalProperties: false }), response: { 200: List(Obj({}), true) } },
-  }, async (req) => events.deadLetters(req.principal.workspaceId, { hook: req.query.hook, before: req.query.cursor, limit: req.query.limit ?? 50 }));
+    schema: { tags: ['events'], summary: 'Deliveries whose attempts are exhausted, newest first', querystring: Type.Object({ hook: Type.Optional(HookName), ...SeqPaging }, { additionalProperties: false }), response: { 200: List(Obj({}), true) } },
+  }, async (req) => events.deadLetters(req.principal.workspaceId, { hook: req.query.hook, before: req.query.cursor, limit: pageLimit(req.query.limit) }));
 };

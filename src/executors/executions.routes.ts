@@ -5,6 +5,7 @@ import { IdParams } from '../api/common-schemas.js';
 import { TRIGGERS } from './run-context.js';
 import type { ExecutionsService } from './executions.service.js';
 import { ExecutionDetail, ExecutionListItem, List } from '../api/schemas/responses.js';
+import { SeqPaging } from '../util/paging.js';
 
 export const executionsRoutes: FastifyPluginAsyncTypebox<{ executions: ExecutionsService }> = async (app, { executions }) => {
   const tags = ['executions'];
@@ -17,8 +18,7 @@ export const executionsRoutes: FastifyPluginAsyncTypebox<{ executions: Execution
         status: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('error')])),
         trigger: Type.Optional(Type.Union(TRIGGERS.map((t) => Type.Literal(t)))),
         rootId: Type.Optional(Type.String({ maxLength: 100, pattern: '^[^\\u0000]*$' })),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-        cursor: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'nextCursor of the previous page' })),
+        ...SeqPaging,
       }, { additionalProperties: false }),
       response: { 200: List(ExecutionListItem, true) },
     },

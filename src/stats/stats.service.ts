@@ -1,6 +1,7 @@
 // Operational figures for the console: per-executor health and the workspace dashboard (SPEC 4).
 import type { Db } from '../store/index.js';
 import { deliveryCounts, executorNames, executorWindowStats, invocationsPerMinute, lastRuns, type ExecutorWindowRow } from './stats.repository.js';
+import { iso } from '../util/time.js';
 
 export interface ExecutorStats {
   executor: string;
@@ -30,7 +31,7 @@ export class StatsService {
     return all.map((name) => {
       const w = byName.get(name) ?? { executor_name: name, invocations: 0, errors: 0, p50_ms: null, p95_ms: null };
       const l = last.get(name);
-      return { ...view(w), lastStatus: l?.status ?? null, lastRunAt: l ? new Date(l.started_at).toISOString() : null };
+      return { ...view(w), lastStatus: l?.status ?? null, lastRunAt: l ? iso(l.started_at) : null };
     });
   }
 
@@ -44,8 +45,8 @@ export class StatsService {
       deliveryCounts(this.db, workspaceId),
     ]);
     return {
-      generatedAt: new Date(now).toISOString(),
-      perMinute: perMinute.map((m) => ({ minute: new Date(m.minute * 60_000).toISOString(), invocations: m.invocations, errors: m.errors })),
+      generatedAt: iso(now),
+      perMinute: perMinute.map((m) => ({ minute: iso(m.minute * 60_000), invocations: m.invocations, errors: m.errors })),
       lastHour: hour.map(view),
       lastDay: day.map(view),
       queue: { queued: deliveries.queued, running: deliveries.running },
