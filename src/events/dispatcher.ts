@@ -34,6 +34,7 @@ import { triggerFor } from './event-types.js';
 import { effectiveRetry, retryDelayMs, type RetryPolicy } from './retry.js';
 import * as q from './deliveries.repository.js';
 import { iso } from '../util/time.js';
+import { DELIVERIES_CHANNEL } from '../store/notify-channels.js';
 
 export interface Logger {
   warn(obj: object, msg: string): void;
@@ -78,7 +79,6 @@ export interface DeliveryInfo {
   hook: string;
 }
 
-const NOTIFY_CHANNEL = 'outrigger_deliveries';
 /** Default of OUTRIGGER_MAX_EVENT_DEPTH. */
 export const DEFAULT_MAX_EVENT_DEPTH = 8;
 /** Longest back-off after any other error (a bug or a persistent failure: do not hammer). */
@@ -348,7 +348,7 @@ export class Dispatcher {
     client.on('notification', () => this.wake());
     try {
       await client.connect();
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      await client.query(`LISTEN ${DELIVERIES_CHANNEL}`);
       if (lost) return;
       if (this.abort.signal.aborted) {
         await client.end().catch(() => undefined);

@@ -10,6 +10,7 @@ import { publishableProblem } from './event-types.js';
 import { iso, isoOrNull } from '../util/time.js';
 import { queueStats as deliveryQueueStats } from './deliveries.repository.js';
 import { nextCursor } from '../util/paging.js';
+import { DELIVERIES_CHANNEL } from '../store/notify-channels.js';
 
 export interface EventView {
   id: string;
@@ -155,7 +156,7 @@ export class EventsService {
     });
     if (replayed.length) {
       outboxSignal.emit('deliveries');
-      if (this.caps.listenNotify) await sql`select pg_notify('outrigger_deliveries', '')`.execute(this.db);
+      if (this.caps.listenNotify) await sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(this.db);
     }
     return { replayed };
   }
