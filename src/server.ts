@@ -151,7 +151,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   };
   const sdkHosts = new SdkHostFactory({ storage, platformApi, issueExecutionToken: (workspaceId, executionId, expiresAt) => createExecutionToken(db, workspaceId, executionId, expiresAt) });
   const code = await startCodeRuntime(config, startupLog(config.logLevel));
-  if (code.sandbox) connectVersions(code.sandbox, executors, code.prewarms);
+  if (code.sandbox) connectVersions(code.sandbox, executors, code.prewarms, { warn: (m) => app.log.warn(m) });
   const invoker = new InvokeService({
     db, secrets, metrics, fieldCapBytes: config.executionFieldCapBytes, maxDepth: config.maxNestingDepth,
     apiCall: { dispatcher, policy, userAgent: `outrigger/${VERSION}` },
