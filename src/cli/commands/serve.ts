@@ -1,5 +1,5 @@
 // `outrigger serve`: starts the server, prints its URL (and a first admin token), shuts down gracefully on signals.
-import { loadConfig, type Config } from '../../config.js';
+import { loadConfig, parsePort, type Config } from '../../config.js';
 import { createOutrigger } from '../../server.js';
 import { seedDemo } from '../../demo/seed.js';
 import { createAddressPolicy } from '../../executors/egress/address-policy.js';
@@ -15,7 +15,7 @@ export interface ServeFlags {
 
 export async function serve(flags: ServeFlags): Promise<void> {
   const overrides: Partial<Config> = {};
-  if (flags.port !== undefined) overrides.port = Number(flags.port);
+  if (flags.port !== undefined) overrides.port = parsePort(flags.port, '--port');
   if (flags.host) overrides.host = flags.host;
   if (flags.dataDir) overrides.dataDir = flags.dataDir;
   if (flags.demo) overrides.demo = true;
