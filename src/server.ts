@@ -33,7 +33,7 @@ import { createUdfsService, udfResolver, udfsPlugin } from './points/udfs/udfs.p
 import type { BindingsService } from './points/bindings/callable-bindings.service.js';
 import { createPointsServices, type PointsServices } from './points/points-services.js';
 import { pointBindingLookup } from './points/bindings/binding-store.js';
-import { hostTicketPort } from './host/ticket-port.adapter.js';
+import { hostTicketPort } from './host-ticket-port.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
 import { purgeEventsBefore } from './events/outbox.js';
 import { loopsReadiness, type LoopRunner } from './loops/loop-runner.js';
