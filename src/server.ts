@@ -20,7 +20,7 @@ import { dependenciesRoutes } from './executors/dependencies.routes.js';
 import { DependenciesService } from './executors/dependencies.service.js';
 import { ensureDefaultWorkspace } from './workspaces/workspaces.service.js';
 import { createExecutionToken, createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './auth/tokens.js';
-import { purgeExecutionsBefore } from './executors/executions.repository.js';
+import { ExecutionsService } from './executors/executions.service.js';
 import { demoPlugin } from './demo/erp.routes.js';
 import { consolePlugin } from './console/console.plugin.js';
 import { VERSION } from './version.js';
@@ -37,6 +37,7 @@ import { hostTicketPort } from './host-ticket-port.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
 import { purgeEventsBefore } from './events/outbox.js';
 import { loopsReadiness, type LoopRunner } from './loops/loop-runner.js';
+import { maintenanceLoop } from './loops/maintenance.js';
 import { createFleet, type Fleet } from './fleet/index.js';
 import type { ReadinessCheck } from './observability/readiness.js';
 
@@ -60,6 +61,8 @@ export interface Outrigger {
   events: EventsModule;
   /** This node's heartbeat and the fleet's health. */
   fleet: Fleet;
+  /** The purges (expired tokens and storage objects, executions and events past their retention): a loop of /readyz. */
+  maintenance: LoopRunner;
   /** Set when this start created the first admin token (shown once). */
   createdAdminToken?: string;
   close(): Promise<void>;
@@ -76,6 +79,8 @@ export interface CreateOptions {
   clock?: () => number;
   /** How often the ticket inactivity sweep runs (default one minute). */
   hostSweepIntervalMs?: number;
+  /** Between two passes of the maintenance loop (purges); a minute by default. */
+  maintenanceIntervalMs?: number;
   /** Event dispatcher tuning and injectable clocks (tests, benchmarks). */
   events?: Pick<EventsModuleOptions, 'dispatcher' | 'cronClock'>;
   /** Folder of the built web console (default console/dist of the install; tests point it elsewhere). */
@@ -191,10 +196,25 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     store, events: events.events, metrics, timing: config.fleet, role: config.role, nodeId, version: VERSION, inFlight: () => events.dispatcher?.status().inFlight ?? 0,
   });
 
+  // OUTRIGGER_EXECUTION_RETENTION_DAYS (0 keeps everything): executions, and events with their finished deliveries.
+  const retentionMs = config.executionRetentionDays * 86_400_000;
+  // The periodic purges, as one loop of /readyz; it logs through the app (built below) once it runs.
+  const executions = new ExecutionsService(db);
+  const maintenance = maintenanceLoop({
+    intervalMs: opts.maintenanceIntervalMs ?? MAINTENANCE_INTERVAL_MS, log: { warn: (obj, msg) => app.log.warn(obj, msg) }, health: store.health,
+    tasks: [
+      { name: 'expired tokens', run: (now) => purgeExpiredTokens(db, now) },
+      { name: 'expired storage objects', run: () => storage.purgeExpired() },
+      ...(retentionMs > 0 ? [
+        { name: 'executions retention', run: (now: number) => executions.purgeBefore(now - retentionMs) },
+        { name: 'events retention', run: (now: number) => purgeEventsBefore(db, now - retentionMs) },
+      ] : []),
+    ],
+  });
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
-    db, metrics, executors, invoker, secrets, storage,
-    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness, fleet.readiness, backgroundLoopsReadiness(events, host, fleet)],
+    db, metrics, executors, executions, invoker, secrets, storage,
+    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness, fleet.readiness, backgroundLoopsReadiness(events, host, fleet, maintenance)],
     plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', dependencies: new DependenciesService({ executors, sandbox: code.sandbox, unavailable: code.unavailable }) }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, consolePlugin({ dir: opts.consoleDir })],
   }, config, { logger: opts.logger, logStream: opts.logStream });
   // Outages and recoveries in the app's structured log from now on.
@@ -208,31 +228,17 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     createdAdminToken = (await createToken(db, ws.id, 'admin', 'admin')).token;
   }
 
-  const maintenance = async () => {
-    // During an outage the next tick tries again (a minute later); no need to add to the noise.
-    if (!store.health.up) return;
-    try {
-      await purgeExpiredTokens(db);
-      await storage.purgeExpired();
-      if (config.executionRetentionDays > 0) await purgeExecutionsBefore(db, Date.now() - config.executionRetentionDays * 86_400_000);
-      // Events and their finished deliveries follow the executions' retention (events module).
-      if (config.executionRetentionDays > 0) await purgeEventsBefore(db, Date.now() - config.executionRetentionDays * 86_400_000);
-    } catch (err) {
-      app.log.warn({ err }, 'maintenance failed; will retry');
-    }
-  };
-  const timer = setInterval(maintenance, MAINTENANCE_INTERVAL_MS);
-  timer.unref();
   // Background work runs only on nodes that do background work.
   if (config.role !== 'api') host.sweep.start();
+  if (config.role !== 'api') maintenance.start();
   await fleet.start(app.log);
   events.start(app.log);
 
   return {
     app, config, store, executors, invoker, secrets, storage, points, events, code, defaultWorkspaceId: ws.id, createdAdminToken,
-    host, webhooks, udfs, fleet,
+    host, webhooks, udfs, fleet, maintenance,
     async close() {
-      clearInterval(timer);
+      await maintenance.stop();
       // Before the app: running deliveries may still call the platform API (ctx.api) while they drain.
       await events.stop();
       await host.sweep.stop();
@@ -246,9 +252,9 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
 }
 
 /** Every background loop of this node in /readyz (`loops`): state and last error of each, not ready while one fails. */
-function backgroundLoopsReadiness(events: EventsModule, host: Host, fleet: Fleet): ReadinessCheck {
+function backgroundLoopsReadiness(events: EventsModule, host: Host, fleet: Fleet, maintenance: LoopRunner): ReadinessCheck {
   return {
     name: 'loops',
-    check: async () => loopsReadiness([events.dispatcher?.loop, events.dispatcher?.renewal, events.cron?.loop, host.sweep.loop, fleet.heartbeat?.loop].filter((l): l is LoopRunner => l !== undefined)),
+    check: async () => loopsReadiness([events.dispatcher?.loop, events.dispatcher?.renewal, events.cron?.loop, host.sweep.loop, fleet.heartbeat?.loop, maintenance].filter((l): l is LoopRunner => l !== undefined)),
   };
 }
