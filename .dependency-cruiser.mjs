@@ -50,6 +50,14 @@ export default {
       to: { path: '^src/executors/executor-references[.]ts$' },
     },
     {
+      name: 'host-through-its-ports',
+      comment: 'The host model imports no integration point: what it needs of them is a port it defines (host/webhook-port.ts), ' +
+        'implemented by the points and handed over by the composition root (which also adapts the host to the points\' TicketPort).',
+      severity: 'error',
+      from: { path: '^src/host/' },
+      to: { path: '^src/points/' },
+    },
+    {
       name: 'sandbox-isolated',
       comment: 'The sandbox runs code; it knows nothing of HTTP, Fastify, the store, the API or the features above it.',
       severity: 'error',

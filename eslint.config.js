@@ -14,4 +14,14 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  {
+    // Migrations ask the capability table (store/dialect.ts) what the engine can do, never which engine it is.
+    files: ['src/store/migrations/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "MemberExpression[property.name='name'][object.name=/^(caps|capabilities|dialect)$/]",
+        message: 'Ask the capability table (DialectCapabilities) for what the engine can do instead of checking its name.',
+      }],
+    },
+  },
 );

@@ -132,6 +132,22 @@ function intFrom(name: string, raw: string | undefined, fallback: number, min: n
   return n;
 }
 
+const PORT_RULE = 'an integer from 0 to 65535 (0 picks a free port)';
+
+/** A TCP port as written in PORT or `serve --port`: decimal digits only, 0..65535; anything else is a ConfigError naming it. */
+export function parsePort(raw: string, name: string): number {
+  const text = raw.trim();
+  const n = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(n <= 65535)) throw new ConfigError(`${name} must be ${PORT_RULE}, got "${raw}"`);
+  return n;
+}
+
+/** A port handed over as a number (an override): the same rule. */
+function checkPort(port: number): number {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be ${PORT_RULE}, got ${port}`);
+  return port;
+}
+
 /** Sandbox limits an administrator may set: environment variable -> [limit, unit multiplier, min, max]. */
 const SANDBOX_LIMIT_VARS = {
   OUTRIGGER_SANDBOX_PIDS: ['pids', 1, 8, 4096],
@@ -235,7 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`role ${role} needs PostgreSQL (DATABASE_URL): the tiers of a fleet meet in one shared database; with the embedded SQLite store run --role all`);
   }
   const config: Config = {
-    port: overrides.port ?? intFrom('PORT', env.PORT, 8080, 0, 65535),
+    port: overrides.port !== undefined ? checkPort(overrides.port) : env.PORT ? parsePort(env.PORT, 'PORT') : 8080,
     host: overrides.host ?? env.HOST ?? '127.0.0.1',
     dataDir,
     databaseUrl,

@@ -73,8 +73,6 @@ export const RESULT_ERRORS = {
   DRAFT_REFUSED: { status: null, title: '`outrigger test --remote`: the server refused the fixture’s draft run' },
 } as const;
 
-export type ResultErrorCode = keyof typeof RESULT_ERRORS;
-
 export interface FieldError {
   /** JSON pointer-ish path of the offending field, e.g. `/apiCall/method` or `body`. */
   field: string;

@@ -20,7 +20,7 @@ import { dependenciesRoutes } from './executors/dependencies.routes.js';
 import { DependenciesService } from './executors/dependencies.service.js';
 import { ensureDefaultWorkspace } from './workspaces/workspaces.service.js';
 import { createExecutionToken, createToken, hasAnyToken, purgeExpiredTokens, tokenExists } from './auth/tokens.js';
-import { purgeExecutionsBefore } from './executors/executions.repository.js';
+import { ExecutionsService } from './executors/executions.service.js';
 import { demoPlugin } from './demo/erp.routes.js';
 import { consolePlugin } from './console/console.plugin.js';
 import { VERSION } from './version.js';
@@ -35,10 +35,11 @@ import { importRoutes } from './compat/import.routes.js';
 import type { BindingsService } from './points/bindings/callable-bindings.service.js';
 import { createPointsServices, type PointsServices } from './points/points-services.js';
 import { pointBindingLookup } from './points/bindings/binding-store.js';
-import { hostTicketPort } from './host/ticket-port.adapter.js';
+import { hostTicketPort } from './host-ticket-port.js';
 import { createEventsModule, type EventsModule, type EventsModuleOptions } from './events/index.js';
 import { purgeEventsBefore } from './events/outbox.js';
 import { loopsReadiness, type LoopRunner } from './loops/loop-runner.js';
+import { maintenanceLoop } from './loops/maintenance.js';
 import { createFleet, type Fleet } from './fleet/index.js';
 import { RemoteInvoker } from './fleet/remote-invoker.js';
 import { SyncJobWorker } from './fleet/sync-job-worker.js';
@@ -65,6 +66,8 @@ export interface Outrigger {
   events: EventsModule;
   /** This node's heartbeat and the fleet's health. */
   fleet: Fleet;
+  /** The purges (expired tokens and storage objects, executions and events past their retention): a loop of /readyz. */
+  maintenance: LoopRunner;
   /** Set when this start created the first admin token (shown once). */
   createdAdminToken?: string;
   close(): Promise<void>;
@@ -81,6 +84,8 @@ export interface CreateOptions {
   clock?: () => number;
   /** How often the ticket inactivity sweep runs (default one minute). */
   hostSweepIntervalMs?: number;
+  /** Between two passes of the maintenance loop (purges); a minute by default. */
+  maintenanceIntervalMs?: number;
   /** Event dispatcher tuning and injectable clocks (tests, benchmarks). */
   events?: Pick<EventsModuleOptions, 'dispatcher' | 'cronClock'>;
   /** Folder of the built web console (default console/dist of the install; tests point it elsewhere). */
@@ -160,7 +165,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   const sdkHosts = new SdkHostFactory({ storage, platformApi, issueExecutionToken: (workspaceId, executionId, expiresAt) => createExecutionToken(db, workspaceId, executionId, expiresAt) });
   // An api node holds no sandbox and runs no executor code: its invocations run on the workers (fleet/remote-invoker.ts).
   const code = config.role === 'api' ? apiNodeCodeRuntime() : await startCodeRuntime(config, startupLog(config.logLevel));
-  if (code.sandbox) connectVersions(code.sandbox, executors, code.prewarms);
+  if (code.sandbox) connectVersions(code.sandbox, executors, code.prewarms, { warn: (m) => app.log.warn(m) });
   const nodeId = opts.events?.dispatcher?.workerId ?? newId('node');
   const remote = config.role === 'api' && config.databaseUrl ? new RemoteInvoker({
     db, databaseUrl: config.databaseUrl, liveWorkers: () => fleet.liveSyncWorkers(), liveCacheMs: config.fleet.heartbeatMs, health: store.health,
@@ -211,10 +216,25 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     store, events: events.events, metrics, timing: config.fleet, role: config.role, nodeId, version: VERSION, inFlight: () => (events.dispatcher?.status().inFlight ?? 0) + (syncWorker?.running ?? 0),
   });
 
+  // OUTRIGGER_EXECUTION_RETENTION_DAYS (0 keeps everything): executions, and events with their finished deliveries.
+  const retentionMs = config.executionRetentionDays * 86_400_000;
+  // The periodic purges, as one loop of /readyz; it logs through the app (built below) once it runs.
+  const executions = new ExecutionsService(db);
+  const maintenance = maintenanceLoop({
+    intervalMs: opts.maintenanceIntervalMs ?? MAINTENANCE_INTERVAL_MS, log: { warn: (obj, msg) => app.log.warn(obj, msg) }, health: store.health,
+    tasks: [
+      { name: 'expired tokens', run: (now) => purgeExpiredTokens(db, now) },
+      { name: 'expired storage objects', run: () => storage.purgeExpired() },
+      ...(retentionMs > 0 ? [
+        { name: 'executions retention', run: (now: number) => executions.purgeBefore(now - retentionMs) },
+        { name: 'events retention', run: (now: number) => purgeEventsBefore(db, now - retentionMs) },
+      ] : []),
+    ],
+  });
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
-    db, metrics, executors, invoker, secrets, storage,
-    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness, fleet.readiness, backgroundLoopsReadiness(events, host, fleet, syncWorker)],
+    db, metrics, executors, executions, invoker, secrets, storage,
+    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness, fleet.readiness, backgroundLoopsReadiness(events, host, fleet, maintenance, syncWorker)],
     ...(workerGate ? { requestGate: workerGate.onRequest } : {}),
     plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', dependencies: new DependenciesService({ executors, sandbox: code.sandbox, unavailable: code.unavailable }) }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, importRoutes(new ImportService({ db, invoker, executors })), consolePlugin({ dir: opts.consoleDir })],
   }, config, { logger: opts.logger, logStream: opts.logStream });
@@ -229,23 +249,9 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     createdAdminToken = (await createToken(db, ws.id, 'admin', 'admin')).token;
   }
 
-  const maintenance = async () => {
-    // During an outage the next tick tries again (a minute later); no need to add to the noise.
-    if (!store.health.up) return;
-    try {
-      await purgeExpiredTokens(db);
-      await storage.purgeExpired();
-      if (config.executionRetentionDays > 0) await purgeExecutionsBefore(db, Date.now() - config.executionRetentionDays * 86_400_000);
-      // Events and their finished deliveries follow the executions' retention (events module).
-      if (config.executionRetentionDays > 0) await purgeEventsBefore(db, Date.now() - config.executionRetentionDays * 86_400_000);
-    } catch (err) {
-      app.log.warn({ err }, 'maintenance failed; will retry');
-    }
-  };
-  const timer = setInterval(maintenance, MAINTENANCE_INTERVAL_MS);
-  timer.unref();
   // Background work runs only on nodes that do background work.
   if (config.role !== 'api') host.sweep.start();
+  if (config.role !== 'api') maintenance.start();
   await fleet.start(app.log);
   events.start(app.log);
   remote?.start();
@@ -253,9 +259,9 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
 
   return {
     app, config, store, executors, invoker, secrets, storage, points, events, code, defaultWorkspaceId: ws.id, createdAdminToken,
-    host, webhooks, udfs, fleet,
+    host, webhooks, udfs, fleet, maintenance,
     async close() {
-      clearInterval(timer);
+      await maintenance.stop();
       // Before the app: running deliveries and sync jobs may still call the platform API (ctx.api) while they drain.
       await syncWorker?.stop();
       await remote?.stop();
@@ -271,10 +277,10 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
 }
 
 /** Every background loop of this node in /readyz (`loops`): state and last error of each, not ready while one fails. */
-function backgroundLoopsReadiness(events: EventsModule, host: Host, fleet: Fleet, syncWorker?: SyncJobWorker): ReadinessCheck {
+function backgroundLoopsReadiness(events: EventsModule, host: Host, fleet: Fleet, maintenance: LoopRunner, syncWorker?: SyncJobWorker): ReadinessCheck {
   return {
     name: 'loops',
-    check: async () => loopsReadiness([events.dispatcher?.loop, events.dispatcher?.renewal, events.cron?.loop, host.sweep.loop, fleet.heartbeat?.loop, syncWorker?.loop].filter((l): l is LoopRunner => l !== undefined)),
+    check: async () => loopsReadiness([events.dispatcher?.loop, events.dispatcher?.renewal, events.cron?.loop, host.sweep.loop, fleet.heartbeat?.loop, maintenance, syncWorker?.loop].filter((l): l is LoopRunner => l !== undefined)),
   };
 }
 

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../store/index.js';
 import { newId } from '../ids.js';
 import { EXECUTION_ROLE, isRole, type Role } from './roles.js';
+import { iso, isoOrNull } from '../util/time.js';
 
 export interface Principal {
   tokenId: string;
@@ -48,9 +49,9 @@ function toInfo(row: { id: string; name: string; role: string; prefix: string; c
     name: row.name,
     role: row.role as Role,
     prefix: row.prefix,
-    createdAt: new Date(row.created_at).toISOString(),
-    lastUsedAt: row.last_used_at ? new Date(row.last_used_at).toISOString() : null,
-    expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    createdAt: iso(row.created_at),
+    lastUsedAt: isoOrNull(row.last_used_at),
+    expiresAt: isoOrNull(row.expires_at),
   };
 }
 

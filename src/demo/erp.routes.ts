@@ -1,5 +1,6 @@
 // A small built-in demo ERP (customers, contracts, tariffs, meter readings) so that demo executors have a real HTTP peer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isoDate } from '../util/time.js';
 
 export const DEMO_ERP_TOKEN = 'demo-erp-token-7f3a9c';
 
@@ -77,7 +78,7 @@ export async function demoPlugin(app: FastifyInstance): Promise<void> {
         };
       }
     }
-    const entry = { meterNumber: b.meterNumber!, value: b.value, date: b.date ?? new Date().toISOString().slice(0, 10) };
+    const entry = { meterNumber: b.meterNumber!, value: b.value, date: b.date ?? isoDate(Date.now()) };
     readings.push(entry);
     return reply.code(201).send({ recorded: entry });
   });
@@ -137,7 +138,7 @@ export async function demoPlugin(app: FastifyInstance): Promise<void> {
     if (b._action !== 'cancel_regular' && b._action !== 'cancel_immediately') return reply.code(422).send({ error: `unknown action ${b._action}` });
     found.contract.status = 'cancelled';
     const immediately = b._action === 'cancel_immediately';
-    return { cancelled: true, contractNumber, effectiveDate: immediately ? new Date().toISOString().slice(0, 10) : endOfTerm, fee: immediately ? 49 : 0 };
+    return { cancelled: true, contractNumber, effectiveDate: immediately ? isoDate(Date.now()) : endOfTerm, fee: immediately ? 49 : 0 };
   });
 
   const sentMails: Array<{ to: string; subject: string }> = [];
@@ -161,6 +162,6 @@ export async function demoPlugin(app: FastifyInstance): Promise<void> {
     if (!TARIFFS.some((t) => t.name === b.tariff)) return reply.code(422).send({ error: `unknown tariff ${b.tariff}`, tariffs: TARIFFS.map((t) => t.name) });
     const previous = found.contract.product;
     found.contract.product = b.tariff!;
-    return { changed: true, contractNumber, previousTariff: previous, tariff: b.tariff, effectiveDate: new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10) };
+    return { changed: true, contractNumber, previousTariff: previous, tariff: b.tariff, effectiveDate: isoDate(Date.now() + 14 * 86_400_000) };
   });
 }

@@ -9,6 +9,7 @@ import { CRON_SCHEDULES, CRON_TYPES, type CronType } from './event-types.js';
 import type { Logger } from './dispatcher.js';
 import type { DbHealth } from '../store/db-health.js';
 import { LoopRunner, type LoopStatus } from '../loops/loop-runner.js';
+import { iso } from '../util/time.js';
 
 export interface CronOptions {
   db: Db;
@@ -93,7 +94,7 @@ export class CronScheduler {
           .onConflict((oc) => oc.doNothing()).returning('slot_at').executeTakeFirst();
         if (!res) return null;
         const eventId = await appendEvent(trx, w.workspaceId, {
-          type: w.type, subject: null, data: { slot: new Date(slot).toISOString(), timeZone: w.timeZone, schedule: CRON_SCHEDULES[w.type] },
+          type: w.type, subject: null, data: { slot: iso(slot), timeZone: w.timeZone, schedule: CRON_SCHEDULES[w.type] },
           source: 'cron', occurredAt: slot,
         });
         await trx.updateTable('cron_slots').set({ event_id: eventId }).where('workspace_id', '=', w.workspaceId).where('cron_type', '=', w.type).where('slot_at', '=', slot).execute();

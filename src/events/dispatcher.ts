@@ -33,8 +33,8 @@ import { outboxSignal } from './outbox.js';
 import { triggerFor } from './event-types.js';
 import { effectiveRetry, retryDelayMs, type RetryPolicy } from './retry.js';
 import * as q from './deliveries.repository.js';
-
-export { backoffMs, type LoopState } from '../loops/loop-runner.js';
+import { iso } from '../util/time.js';
+import { DELIVERIES_CHANNEL } from '../store/notify-channels.js';
 
 export interface Logger {
   warn(obj: object, msg: string): void;
@@ -86,7 +86,6 @@ export interface DeliveryInfo {
   hook: string;
 }
 
-const NOTIFY_CHANNEL = 'outrigger_deliveries';
 /** Default of OUTRIGGER_MAX_EVENT_DEPTH. */
 export const DEFAULT_MAX_EVENT_DEPTH = 8;
 /** Longest back-off after any other error (a bug or a persistent failure: do not hammer). */
@@ -278,7 +277,7 @@ export class Dispatcher {
     const delivery: DeliveryInfo = { id: d.id, attempt: d.attempt, eventId: d.eventId, hook: d.hookName };
     const data = JSON.parse(d.event.data) as unknown;
     const input = {
-      id: d.event.id, type: d.event.type, occurredAt: new Date(d.event.occurredAt).toISOString(), subject: d.event.subject,
+      id: d.event.id, type: d.event.type, occurredAt: iso(d.event.occurredAt), subject: d.event.subject,
       data, _delivery: delivery,
     };
     // For code, the payload's fields also at the top level, as the reference platform hands them to hooks
@@ -388,7 +387,7 @@ export class Dispatcher {
     client.on('notification', () => this.wake());
     try {
       await client.connect();
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      await client.query(`LISTEN ${DELIVERIES_CHANNEL}`);
       if (lost) return;
       if (this.abort.signal.aborted) {
         await client.end().catch(() => undefined);

@@ -5,17 +5,13 @@ import { epochRange, IdParams, TimeRange } from '../api/common-schemas.js';
 import { BULK_REPLAY_MAX, type EventsService } from './events.service.js';
 import { HookName } from './hooks.service.js';
 import { BulkReplayResult, DeadLetterView, EventBatchResult, EventDetail, EventSummary, EventView, List, ReplayResult } from '../api/schemas/responses.js';
+import { pageLimit, SeqPaging } from '../util/paging.js';
 
 const EventInput = Type.Object({
   type: Type.String({ minLength: 1, maxLength: 120, description: 'a platform event type (TicketCreated, …) or custom.<name>' }),
   subject: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()], { description: 'what the event is about, e.g. a ticket id' })),
   data: Type.Unknown({ description: 'the event payload (JSON)' }),
 }, { additionalProperties: false });
-
-const Paging = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'nextCursor of the previous page' })),
-};
 
 export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> = async (app, { events }) => {
   const tags = ['events'];
@@ -44,11 +40,11 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
       querystring: Type.Object({
         type: Type.Optional(Type.String({ maxLength: 120 })),
         subject: Type.Optional(Type.String({ maxLength: 500, pattern: '^[^\\u0000]*$' })),
-        ...TimeRange, ...Paging,
+        ...TimeRange, ...SeqPaging,
       }, { additionalProperties: false }),
       response: { 200: List(EventSummary, true) },
     },
-  }, async (req) => events.list(req.principal.workspaceId, { type: req.query.type, subject: req.query.subject, ...epochRange(req.query), before: req.query.cursor, limit: req.query.limit ?? 50 }));
+  }, async (req) => events.list(req.principal.workspaceId, { type: req.query.type, subject: req.query.subject, ...epochRange(req.query), before: req.query.cursor, limit: pageLimit(req.query.limit) }));
 
   app.get('/:id', { config: { permission: 'read' }, schema: { tags, summary: 'One event with every delivery and attempt', params: IdParams, response: { 200: EventDetail } } },
     async (req) => events.get(req.principal.workspaceId, req.params.id));
@@ -65,9 +61,9 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{ events: EventsServic
     config: { permission: 'read' },
     schema: {
       tags, summary: 'Deliveries whose attempts are exhausted, newest first; `from`/`to` bound the time they were given up',
-      querystring: Type.Object({ hook: Type.Optional(HookName), ...TimeRange, ...Paging }, { additionalProperties: false }), response: { 200: List(DeadLetterView, true) },
+      querystring: Type.Object({ hook: Type.Optional(HookName), ...TimeRange, ...SeqPaging }, { additionalProperties: false }), response: { 200: List(DeadLetterView, true) },
     },
-  }, async (req) => events.deadLetters(req.principal.workspaceId, { hook: req.query.hook, ...epochRange(req.query), before: req.query.cursor, limit: req.query.limit ?? 50 }));
+  }, async (req) => events.deadLetters(req.principal.workspaceId, { hook: req.query.hook, ...epochRange(req.query), before: req.query.cursor, limit: pageLimit(req.query.limit) }));
 
   app.post('/replay', {
     config: { permission: 'hooks:operate' },

@@ -7,8 +7,10 @@ import { invalid, ProblemError, type FieldError } from '../errors.js';
 import { newId } from '../ids.js';
 import { appendEvents, outboxSignal, type NewEvent } from './outbox.js';
 import { publishableProblem } from './event-types.js';
-import { isoOrNull } from '../util/time.js';
+import { iso, isoOrNull } from '../util/time.js';
 import { queueStats as deliveryQueueStats } from './deliveries.repository.js';
+import { nextCursor } from '../util/paging.js';
+import { DELIVERIES_CHANNEL } from '../store/notify-channels.js';
 
 export interface EventView {
   id: string;
@@ -48,7 +50,7 @@ export class EventsService {
     const withTime = events.map((e) => ({ ...e, occurredAt: e.occurredAt ?? now }));
     const ids = await appendEvents(this.db, workspaceId, withTime);
     for (const e of events) this.metrics.eventsPublished.inc({ kind: kindOf(e.type) });
-    return withTime.map((e, i) => ({ id: ids[i]!, type: e.type, occurredAt: new Date(e.occurredAt).toISOString(), subject: e.subject ?? null, data: e.data ?? null, source: e.source ?? null }));
+    return withTime.map((e, i) => ({ id: ids[i]!, type: e.type, occurredAt: iso(e.occurredAt), subject: e.subject ?? null, data: e.data ?? null, source: e.source ?? null }));
   }
 
   /** `ctx.emit` of a running execution: a custom event. */
@@ -78,7 +80,7 @@ export class EventsService {
     }
     return {
       items: rows.map((r) => ({ id: r.id, type: r.type, occurredAt: isoOrNull(r.occurred_at), subject: r.subject, source: r.source, causationDepth: Number(r.causation_depth), deliveries: counts.get(r.id) ?? {} })),
-      nextCursor: rows.length === f.limit ? rows[rows.length - 1]!.seq : null,
+      nextCursor: nextCursor(rows, f.limit),
     };
   }
 
@@ -122,7 +124,7 @@ export class EventsService {
     const rows = await q.orderBy('d.seq', 'desc').limit(f.limit).execute();
     return {
       items: rows.map((r) => ({ ...this.deliveryView(r), eventId: r.event_id, eventType: r.type })),
-      nextCursor: rows.length === f.limit ? rows[rows.length - 1]!.seq : null,
+      nextCursor: nextCursor(rows, f.limit),
     };
   }
 
@@ -186,7 +188,7 @@ export class EventsService {
   private async wakeDispatchers(n: number): Promise<void> {
     if (!n) return;
     outboxSignal.emit('deliveries');
-    if (this.caps.listenNotify) await sql`select pg_notify('outrigger_deliveries', '')`.execute(this.db);
+    if (this.caps.listenNotify) await sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(this.db);
   }
 }
 

@@ -1,4 +1,4 @@
-// Hook filters: JSON Logic over {type, subject, data}, through the shared bounded evaluator (no eval, an operation budget).
+// Hook filters: JSON Logic over {type, subject, data}, through the shared bounded evaluator (util/bounded-logic.ts: pure operators, an operation budget).
 import { evaluateLogic, isLogic, logicProblem, logicTruthy, type LogicSession } from '../util/bounded-logic.js';
 
 export { LogicSession } from '../util/bounded-logic.js';

@@ -20,9 +20,7 @@ export const hooksRoutes: FastifyPluginAsyncTypebox<{ hooks: HooksService }> = a
   app.get('/:name', { config: { permission: 'read' }, schema: { tags, summary: 'Get an event hook', params: Params, response: { 200: HookView } } }, async (req) => hooks.get(req.principal.workspaceId, req.params.name));
 
   app.put('/:name', { config: { permission: 'executors:write' }, schema: { tags, summary: 'Create or replace an event hook', params: Params, body: HookInput, response: { 200: HookView, 201: HookView } } }, async (req, reply) => {
-    if (req.body.name !== req.params.name) {
-      requireNameMatchesPath(req.body.name, req.params.name);
-    }
+    requireNameMatchesPath(req.body.name, req.params.name);
     const r = await hooks.put(req.principal.workspaceId, req.body);
     reply.code(r.created ? 201 : 200);
     return r.hook;

@@ -11,7 +11,7 @@ import { outboxSignal } from './outbox.js';
 import * as repo from './hooks.repository.js';
 import { iso } from '../util/time.js';
 import { transact } from '../store/transaction.js';
-import { holdExecutor } from '../executors/executor-references.js';
+import { holdExecutor, missingExecutor } from '../executors/executor-references.js';
 
 const DAY_MS = 86_400_000;
 
@@ -81,8 +81,8 @@ export class HooksService {
     }
     const s = h.retry?.schedule;
     if (s && !Array.isArray(s) && s.baseMs > s.maxMs) errors.push({ field: '/retry/schedule/maxMs', message: 'must be at least baseMs' });
-    const exists = await this.db.selectFrom('executors').select('id').where('workspace_id', '=', workspaceId).where('name', '=', h.executor).executeTakeFirst();
-    if (!exists) errors.push({ field: '/executor', message: `executor ${h.executor} does not exist` });
+    const executorProblem = await missingExecutor(this.db, workspaceId, h.executor);
+    if (executorProblem) errors.push(executorProblem);
     if (errors.length) throw invalid(errors);
   }
 

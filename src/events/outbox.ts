@@ -20,17 +20,6 @@ export interface NewEvent {
   causationDepth?: number;
 }
 
-export interface StoredEvent {
-  id: string;
-  seq: number;
-  workspaceId: string;
-  type: string;
-  subject: string | null;
-  data: unknown;
-  source: string | null;
-  occurredAt: string;
-}
-
 /**
  * Process-local signal raised after deliveries were written (possibly before the caller commits): it wakes
  * this process's dispatcher at once. On SQLite the dispatcher's claim then waits for the single connection,

@@ -1,5 +1,6 @@
 // Starts the code sandbox for a server (or says why code cannot run here) and connects it to executor versions.
 import type { Config } from '../config.js';
+import { ProblemError } from '../errors.js';
 import type { ReadinessCheck } from '../observability/readiness.js';
 import { createSandbox, type Sandbox } from './sandbox/index.js';
 import type { ExecutorsService } from './executors.service.js';
@@ -65,19 +66,29 @@ export async function startCodeRuntime(config: Config, log: Log): Promise<CodeRu
 }
 
 /**
+ * The active version of an executor, or null when it no longer exists. Only that NOT_FOUND means "deleted, nothing to
+ * do"; any other failure (the database gone, a bug) is the caller's to see.
+ */
+async function activeOrDeleted(executors: ExecutorsService, workspaceId: string, name: string): Promise<Awaited<ReturnType<ExecutorsService['get']>> | null> {
+  try {
+    return await executors.get(workspaceId, name);
+  } catch (err) {
+    if (err instanceof ProblemError && err.code === 'NOT_FOUND') return null;
+    throw err;
+  }
+}
+
+/**
  * Drops warm workers of replaced versions, starts dependency builds as soon as a version becomes active, and then
  * (in the background, once the dependencies are built) starts one worker for the new version, so that the first
  * call after a deploy is warm. Those starts are in `prewarms` until they are over (tests wait for them).
  */
-export function connectVersions(sandbox: Sandbox, executors: ExecutorsService, prewarms?: Set<Promise<boolean>>): void {
+export function connectVersions(sandbox: Sandbox, executors: ExecutorsService, prewarms?: Set<Promise<boolean>>, log?: Pick<Log, 'warn'>): void {
   executors.onVersionChange(async (workspaceId, name) => {
     await sandbox.evict(`${workspaceId}/${name}/`);
-    let view: Awaited<ReturnType<ExecutorsService['get']>>;
-    try {
-      view = await executors.get(workspaceId, name);
-    } catch {
-      return; // deleted: nothing to build or start
-    }
+    // A failure other than "deleted" reaches the write that changed the version (its caller sees it).
+    const view = await activeOrDeleted(executors, workspaceId, name);
+    if (!view) return; // deleted: nothing to build or start
     const code = view.definition.code;
     if (!code) return;
     const opts = { workspaceId, allowInstallScripts: code.allowInstallScripts === true };
@@ -91,7 +102,7 @@ export function connectVersions(sandbox: Sandbox, executors: ExecutorsService, p
         if (dep.status !== 'ready' || !dep.dir) return false;
         dependenciesDir = dep.dir;
         // The build may have taken a while: start nothing for a version that is no longer the active one.
-        const now = await executors.get(workspaceId, name).catch(() => null);
+        const now = await activeOrDeleted(executors, workspaceId, name);
         if (now?.version.contentHash !== view.version.contentHash) return false;
       }
       // The same pool key and identity as the invoke pipeline's (invoke.service.ts runCode), so the first call finds it.
@@ -104,7 +115,11 @@ export function connectVersions(sandbox: Sandbox, executors: ExecutorsService, p
         egress: code.egress,
         ...(dependenciesDir ? { dependenciesDir } : {}),
       });
-    })().catch(() => false);
+    })().catch((err: unknown) => {
+      // A warm start is an optimisation (the first call starts a worker itself), but its failure is not hidden.
+      log?.warn(`prewarm of ${workspaceId}/${name} failed: ${(err as Error)?.message ?? String(err)}`);
+      return false;
+    });
     prewarms?.add(started);
     void started.finally(() => prewarms?.delete(started));
   });

@@ -5,6 +5,7 @@ import { epochRange, IdParams, TimeRange } from '../api/common-schemas.js';
 import { TRIGGERS } from './run-context.js';
 import type { ExecutionsService } from './executions.service.js';
 import { ExecutionDetail, ExecutionListItem, List } from '../api/schemas/responses.js';
+import { SeqPaging } from '../util/paging.js';
 
 export const executionsRoutes: FastifyPluginAsyncTypebox<{ executions: ExecutionsService }> = async (app, { executions }) => {
   const tags = ['executions'];
@@ -18,8 +19,7 @@ export const executionsRoutes: FastifyPluginAsyncTypebox<{ executions: Execution
         trigger: Type.Optional(Type.Union(TRIGGERS.map((t) => Type.Literal(t)))),
         rootId: Type.Optional(Type.String({ maxLength: 100, pattern: '^[^\\u0000]*$' })),
         ...TimeRange,
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-        cursor: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'nextCursor of the previous page' })),
+        ...SeqPaging,
       }, { additionalProperties: false }),
       response: { 200: List(ExecutionListItem, true) },
     },

@@ -4,7 +4,7 @@ import type { Db } from '../store/index.js';
 import { ProblemError } from '../errors.js';
 import { findExecutionRow, listChildren, listExecutionRows, listTreeRows, purgeExecutionsBefore, type ExecutionFilter } from './executions.repository.js';
 import { iso } from '../util/time.js';
-import { nextCursor } from '../util/paging.js';
+import { nextCursor, pageLimit } from '../util/paging.js';
 
 /** At most this many executions are shown in one `?tree=1` answer (a UDF tree is normally small). */
 const MAX_TREE_NODES = 2000;
@@ -44,7 +44,7 @@ export class ExecutionsService {
 
   /** Newest first, `limit` per page; `before` is the previous page's nextCursor. */
   async list(workspaceId: string, filter: Omit<ExecutionFilter, 'limit'> & { limit?: number }) {
-    const limit = filter.limit ?? 50;
+    const limit = pageLimit(filter.limit);
     const rows = await listExecutionRows(this.db, workspaceId, { ...filter, limit });
     return {
       items: rows.map((r) => ({

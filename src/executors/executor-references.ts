@@ -1,13 +1,17 @@
 // Rows that name an executor (bindings, event hooks) are written while holding the executor row, so a concurrent delete waits or wins.
 import type { Db, Tx } from '../store/index.js';
-import { invalid } from '../errors.js';
+import { invalid, type FieldError } from '../errors.js';
 import { findExecutor, lockExecutor } from './executors.repository.js';
 
-const missing = (executor: string, field: string) => invalid({ field, message: `executor ${executor} does not exist` }, `executor ${executor} does not exist`);
+const problem = (executor: string, field: string): FieldError => ({ field, message: `executor ${executor} does not exist` });
+const missing = (executor: string, field: string) => invalid(problem(executor, field), `executor ${executor} does not exist`);
 
-/** Refuses (400 on `field`) a reference to an executor that does not exist; an early check, outside any transaction. */
-export async function requireExecutorExists(db: Db | Tx, workspaceId: string, executor: string, field = '/executor'): Promise<void> {
-  if (!(await findExecutor(db, workspaceId, executor))) throw missing(executor, field);
+/**
+ * The field error of a reference to an executor that does not exist, or undefined: an early check outside any
+ * transaction, for a write that reports every problem of its body at once (holdExecutor still decides at commit).
+ */
+export async function missingExecutor(db: Db | Tx, workspaceId: string, executor: string, field = '/executor'): Promise<FieldError | undefined> {
+  return (await findExecutor(db, workspaceId, executor)) ? undefined : problem(executor, field);
 }
 
 /**

@@ -36,9 +36,7 @@ export const executorsRoutes: FastifyPluginAsyncTypebox<ExecutorsRoutesOptions> 
     config: { permission: 'executors:write' },
     schema: { tags, summary: 'Create or change an executor; a change adds a version and activates it', params: NameParams, body: ExecutorInput, response: { 200: ExecutorApplied, 201: ExecutorApplied } },
   }, async (req, reply) => {
-    if (req.body.name !== req.params.name) {
-      requireNameMatchesPath(req.body.name, req.params.name);
-    }
+    requireNameMatchesPath(req.body.name, req.params.name);
     const r = await executors.apply(req.principal.workspaceId, req.body, req.principal.name);
     reply.code(r.created ? 201 : 200);
     return { ...r.executor, changed: r.changed };

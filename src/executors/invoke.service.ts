@@ -16,6 +16,7 @@ import type { DependencyState } from './sandbox/deps/dependency-builder.js';
 import { runApiCall, type ApiCallDeps } from './api-call/index.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import { currentParent, registerRunning, type ParentCall } from './nesting.js';
+import { nowIso } from '../util/time.js';
 
 /** The executor definition as the integration points see it (through this service, never the repository). */
 export type { ExecutorDefinition } from './definition.js';
@@ -202,7 +203,7 @@ export class InvokeService {
           logsDropped++;
           return;
         }
-        const line: LogLine = { ts: new Date().toISOString(), level, message: message.length > MAX_LOG_LINE_CHARS ? message.slice(0, MAX_LOG_LINE_CHARS) + '…' : message };
+        const line: LogLine = { ts: nowIso(), level, message: message.length > MAX_LOG_LINE_CHARS ? message.slice(0, MAX_LOG_LINE_CHARS) + '…' : message };
         logs.push(line);
         // Code logs were streamed by the sandbox as they came (runCode); they are only collected here.
         if (!streamingCode) streamLog(line);
@@ -263,7 +264,7 @@ export class InvokeService {
       else error = { code: 'RUNTIME_ERROR', message: `internal failure while running the executor: ${(err as Error).message}` };
     }
     unregister();
-    if (logsDropped) logs.push({ ts: new Date().toISOString(), level: 'warn', message: `${logsDropped} further log lines were dropped (limit ${MAX_LOG_LINES})` });
+    if (logsDropped) logs.push({ ts: nowIso(), level: 'warn', message: `${logsDropped} further log lines were dropped (limit ${MAX_LOG_LINES})` });
 
     const needles = redactionNeedles(revealed);
     const safeOutput = redactValue(output, needles);

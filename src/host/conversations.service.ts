@@ -5,9 +5,10 @@ import type { ConversationsTable } from './host.table.js';
 import { ProblemError } from '../errors.js';
 import { newId } from '../ids.js';
 import { Channel } from './tickets.model.js';
-import { Cursor, HostId, Text } from './text.js';
+import { HostId, Text } from './text.js';
 import { emitHostEvent, type Actor, type Clock } from './host-events.js';
-import { nextCursor } from '../util/paging.js';
+import { nextCursor, pageLimit, SeqPaging } from '../util/paging.js';
+import { iso } from '../util/time.js';
 
 export const Message = Type.Object({
   from: Type.Union([Type.Literal('customer'), Type.Literal('agent'), Type.Literal('bot')]),
@@ -27,8 +28,7 @@ export type ConversationCreateBody = Static<typeof ConversationCreateBody>;
 export const ConversationListQuery = Type.Object({
   ticketId: Type.Optional(HostId),
   customerNumber: Type.Optional(Text(100)),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Cursor),
+  ...SeqPaging,
 }, { additionalProperties: false });
 
 export interface Conversation {
@@ -44,7 +44,7 @@ export interface Conversation {
 function toConversation(r: Omit<ConversationsTable, 'seq'>): Conversation {
   return {
     id: r.id, channel: r.channel, ticketId: r.ticket_id, customerNumber: r.customer_number, subject: r.subject,
-    messages: JSON.parse(r.messages) as Conversation['messages'], createdAt: new Date(r.created_at).toISOString(),
+    messages: JSON.parse(r.messages) as Conversation['messages'], createdAt: iso(r.created_at),
   };
 }
 
@@ -53,7 +53,7 @@ export class ConversationsService {
 
   async create(workspaceId: string, body: ConversationCreateBody, actor: Actor): Promise<Conversation> {
     const now = this.clock();
-    const at = new Date(now).toISOString();
+    const at = iso(now);
     const row = {
       id: newId('cnv'), workspace_id: workspaceId, ticket_id: body.ticketId ?? null, channel: body.channel, customer_number: body.customerNumber ?? null,
       subject: body.subject ?? null, messages: JSON.stringify((body.messages ?? []).map((m) => ({ ...m, at: m.at ?? at }))), created_at: now,
@@ -71,7 +71,7 @@ export class ConversationsService {
   }
 
   async list(workspaceId: string, q: Static<typeof ConversationListQuery>): Promise<{ items: Conversation[]; nextCursor: number | null }> {
-    const limit = q.limit ?? 50;
+    const limit = pageLimit(q.limit);
     let query = this.db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId);
     if (q.ticketId) query = query.where('ticket_id', '=', q.ticketId);
     if (q.customerNumber) query = query.where('customer_number', '=', q.customerNumber);

@@ -1,7 +1,7 @@
 // The built-in host model (SPEC 3): services wired together, routes under /api, and the inactivity sweep.
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/index.js';
-import type { BindingsService } from '../points/bindings/callable-bindings.service.js';
+import type { WebhookPort } from './webhook-port.js';
 import type { Clock } from './host-events.js';
 import { TicketsService } from './tickets.service.js';
 import { RepliesService } from './replies.service.js';
@@ -23,7 +23,7 @@ export interface Host {
 }
 
 /** Builds the host model; the caller starts/stops `sweep` (only on nodes that run background work). */
-export function createHost(deps: { store: Store; clock: Clock; webhooks: BindingsService; sweepIntervalMs: number; log: SweepLog }): Host {
+export function createHost(deps: { store: Store; clock: Clock; webhooks: WebhookPort; sweepIntervalMs: number; log: SweepLog }): Host {
   const { db, caps } = deps.store;
   const settings = new TicketSettingsService(db, deps.webhooks);
   deps.webhooks.addReferenceCheck((ws, name) => settings.referencesTo(ws, name));

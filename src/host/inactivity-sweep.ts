@@ -8,6 +8,7 @@ import type { TicketSettingsService } from './ticket-settings.service.js';
 import { MAX_TIMEOUT_MS } from '../executors/definition.js';
 import type { DbHealth } from '../store/db-health.js';
 import { LoopRunner, type LoopStatus } from '../loops/loop-runner.js';
+import { iso } from '../util/time.js';
 
 const BATCH = 200;
 /** Slack beyond the longest executor time-out before a `sending` reply counts as orphaned. */
@@ -95,7 +96,7 @@ export class InactivitySweep {
       await emitHostEvent(trx, workspaceId, 'TicketUpdated', row.id, { ...base, changes: { status: 'closed' }, previous: { status: 'pending' }, ticket }, SYSTEM_ACTOR, now);
       await emitHostEvent(trx, workspaceId, 'TicketClosed', row.id, { ...base, reason: 'inactivity', ticket }, SYSTEM_ACTOR, now);
       await emitHostEvent(trx, workspaceId, 'TicketClosedDueToInactivity', row.id, {
-        ...base, inactiveSince: new Date(row.updated_at).toISOString(), inactivityCloseHours: hours, ticket,
+        ...base, inactiveSince: iso(row.updated_at), inactivityCloseHours: hours, ticket,
       }, SYSTEM_ACTOR, now);
       return true;
     });

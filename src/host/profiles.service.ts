@@ -4,10 +4,10 @@ import type { Db } from '../store/index.js';
 import type { ProfilesTable } from './host.table.js';
 import { ProblemError } from '../errors.js';
 import { newId } from '../ids.js';
-import { Cursor, Text } from './text.js';
+import { Text } from './text.js';
 import { emitHostEvent, type Actor, type Clock } from './host-events.js';
 import { iso } from '../util/time.js';
-import { nextCursor } from '../util/paging.js';
+import { nextCursor, pageLimit, SeqPaging } from '../util/paging.js';
 
 const Nullable = <T extends ReturnType<typeof Text>>(t: T) => Type.Union([t, Type.Null()]);
 export const Address = Type.Object({
@@ -39,8 +39,7 @@ export type ProfilePatchBody = Static<typeof ProfilePatchBody>;
 export const ProfileListQuery = Type.Object({
   customerNumber: Type.Optional(Text(100)),
   email: Type.Optional(Text(320)),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Cursor),
+  ...SeqPaging,
 }, { additionalProperties: false });
 
 export interface Profile {
@@ -87,7 +86,7 @@ export class ProfilesService {
   }
 
   async list(workspaceId: string, q: Static<typeof ProfileListQuery>): Promise<{ items: Profile[]; nextCursor: number | null }> {
-    const limit = q.limit ?? 50;
+    const limit = pageLimit(q.limit);
     let query = this.db.selectFrom('profiles').selectAll().where('workspace_id', '=', workspaceId);
     if (q.customerNumber) query = query.where('customer_number', '=', q.customerNumber);
     if (q.email) query = query.where('email', '=', q.email);

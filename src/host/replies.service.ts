@@ -4,7 +4,7 @@ import type { Db } from '../store/index.js';
 import { ProblemError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InvocationResult } from '../executors/invoke.service.js';
-import type { BindingsService } from '../points/bindings/callable-bindings.service.js';
+import type { WebhookPort } from './webhook-port.js';
 import * as repo from './tickets.repository.js';
 import { toReply, toTicket, type Reply, type ReplyBody, type TicketSnapshot, type TicketStatus } from './tickets.model.js';
 import { emitHostEvent, type Actor, type Clock } from './host-events.js';
@@ -20,7 +20,7 @@ export interface RepliesDeps {
   clock: Clock;
   tickets: TicketsService;
   settings: TicketSettingsService;
-  webhooks: BindingsService;
+  webhooks: WebhookPort;
 }
 
 const replySubject = (subject: string) => (/^re:/i.test(subject) ? subject : `Re: ${subject}`);

@@ -11,6 +11,3 @@ export const Text = (max: number, min = 1) => Type.String({ minLength: min, maxL
 /** Ids of host records in paths (`tkt_…`, `prf_…`, `cnv_…`, `rpl_…`). */
 export const HostId = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' });
 export const HostIdParams = Type.Object({ id: HostId });
-
-/** Paging cursor (a `seq`); bounded so it always fits a bigint. */
-export const Cursor = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'nextCursor of the previous page' });

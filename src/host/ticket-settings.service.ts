@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../store/index.js';
 import { ProblemError, type FieldError } from '../errors.js';
-import type { BindingsService } from '../points/bindings/callable-bindings.service.js';
+import type { WebhookPort } from './webhook-port.js';
 import { CHANNELS, type Channel } from './tickets.model.js';
 
 const WebhookName = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,62}$' });
@@ -26,7 +26,7 @@ const KEY = 'tickets';
 const DEFAULTS: TicketSettings = { replyWebhook: null, replyWebhookByChannel: {}, inactivityCloseHours: null };
 
 export class TicketSettingsService {
-  constructor(private readonly db: Db, private readonly webhooks: BindingsService) {}
+  constructor(private readonly db: Db, private readonly webhooks: WebhookPort) {}
 
   async get(workspaceId: string): Promise<TicketSettings> {
     const row = await this.db.selectFrom('host_settings').select('value').where('workspace_id', '=', workspaceId).where('key', '=', KEY).executeTakeFirst();

@@ -2,8 +2,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
 import type { TicketRepliesTable, TicketsTable } from './host.table.js';
-import { Cursor, Text } from './text.js';
+import { Text } from './text.js';
 import { iso } from '../util/time.js';
+import { SeqPaging } from '../util/paging.js';
 
 export const CHANNELS = ['email', 'chat', 'phone', 'letter', 'web'] as const;
 export const STATUSES = ['open', 'pending', 'closed'] as const;
@@ -76,8 +77,7 @@ export const TicketListQuery = Type.Object({
   queue: Type.Optional(ShortText(100)),
   assignee: Type.Optional(ShortText(200)),
   intent: Type.Optional(ShortText(100)),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Cursor),
+  ...SeqPaging,
 }, { additionalProperties: false });
 export type TicketListQuery = Static<typeof TicketListQuery>;
 

@@ -7,7 +7,7 @@ import { newId } from '../ids.js';
 import * as repo from './tickets.repository.js';
 import { toReply, toTicket, type Reply, type TicketCreateBody, type TicketListQuery, type TicketPatchBody, type TicketSnapshot } from './tickets.model.js';
 import { emitHostEvent, type Actor, type Clock } from './host-events.js';
-import { nextCursor } from '../util/paging.js';
+import { nextCursor, pageLimit } from '../util/paging.js';
 
 export interface TicketsDeps {
   db: Db;
@@ -48,7 +48,7 @@ export class TicketsService {
   }
 
   async list(workspaceId: string, q: TicketListQuery): Promise<{ items: TicketSnapshot[]; nextCursor: number | null }> {
-    const limit = q.limit ?? 50;
+    const limit = pageLimit(q.limit);
     const rows = await repo.listTickets(this.deps.db, workspaceId, { ...q, before: q.cursor, limit });
     return { items: rows.map(toTicket), nextCursor: nextCursor(rows, limit) };
   }

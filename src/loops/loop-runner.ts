@@ -7,6 +7,7 @@
 import { isDatabaseUnavailable } from '../store/db-errors.js';
 import { wakeableSleep } from '../util/wakeable-sleep.js';
 import type { DbHealth } from '../store/db-health.js';
+import { isoOrNull } from '../util/time.js';
 
 export type LoopState = 'created' | 'running' | 'waiting' | 'backoff' | 'stopping' | 'stopped';
 
@@ -77,7 +78,7 @@ export class LoopRunner {
 
   status(): LoopStatus {
     return {
-      name: this.name, state: this.state, lastError: this.lastError, lastErrorAt: iso(this.lastErrorAt), lastSuccessAt: iso(this.lastSuccessAt),
+      name: this.name, state: this.state, lastError: this.lastError, lastErrorAt: isoOrNull(this.lastErrorAt), lastSuccessAt: isoOrNull(this.lastSuccessAt),
       failures: this.failures,
     };
   }
@@ -152,9 +153,6 @@ export class LoopRunner {
   }
 }
 
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
 
 /**
  * The readiness snapshot of a node's loops: every loop started on this node with its state and last error; not ok

@@ -2,6 +2,7 @@
 import type { Db } from '../store/index.js';
 import { ProblemError } from '../errors.js';
 import type { SecretCipher } from './cipher.js';
+import { iso } from '../util/time.js';
 
 export interface SecretInfo {
   name: string;
@@ -33,7 +34,7 @@ export class SecretsService {
   async list(workspaceId: string): Promise<SecretInfo[]> {
     const rows = await this.db.selectFrom('secrets').select(['name', 'created_at', 'updated_at'])
       .where('workspace_id', '=', workspaceId).orderBy('name').execute();
-    return rows.map((r) => ({ name: r.name, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString() }));
+    return rows.map((r) => ({ name: r.name, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at) }));
   }
 
   /** Creates or replaces a secret; returns whether it was new. */
@@ -48,7 +49,7 @@ export class SecretsService {
         await trx.insertInto('secrets').values({ workspace_id: workspaceId, name, ciphertext, created_at: now, updated_at: now }).execute();
       }
       const createdAt = existing?.created_at ?? now;
-      return { created: !existing, info: { name, createdAt: new Date(createdAt).toISOString(), updatedAt: new Date(now).toISOString() } };
+      return { created: !existing, info: { name, createdAt: iso(createdAt), updatedAt: iso(now) } };
     });
   }
 

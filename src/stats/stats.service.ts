@@ -1,6 +1,7 @@
 // Operational figures for the console: per-executor health and the workspace dashboard (SPEC 4).
 import type { Db } from '../store/index.js';
 import { deadLettersByHook, deliveryCounts, executorNames, executorWindowStats, invocationsPerBucket, lastRuns, type BucketRow, type ExecutorWindowRow } from './stats.repository.js';
+import { iso } from '../util/time.js';
 
 export interface ExecutorStats {
   executor: string;
@@ -32,7 +33,7 @@ export class StatsService {
     return all.map((name) => {
       const w = byName.get(name) ?? { executor_name: name, invocations: 0, errors: 0, p50_ms: null, p95_ms: null };
       const l = last.get(name);
-      return { ...view(w), lastStatus: l?.status ?? null, lastRunAt: l ? new Date(l.started_at).toISOString() : null };
+      return { ...view(w), lastStatus: l?.status ?? null, lastRunAt: l ? iso(l.started_at) : null };
     });
   }
 
@@ -48,9 +49,9 @@ export class StatsService {
       deadLettersByHook(this.db, workspaceId),
     ]);
     return {
-      generatedAt: new Date(now).toISOString(),
-      perMinute: perMinute.map((m) => ({ minute: new Date(m.start).toISOString(), ...bucketView(m) })),
-      perHour: perHour.map((h) => ({ hour: new Date(h.start).toISOString(), ...bucketView(h) })),
+      generatedAt: iso(now),
+      perMinute: perMinute.map((m) => ({ minute: iso(m.start), ...bucketView(m) })),
+      perHour: perHour.map((h) => ({ hour: iso(h.start), ...bucketView(h) })),
       deadLettersByHook: deadByHook,
       lastHour: hour.map(view),
       lastDay: day.map(view),

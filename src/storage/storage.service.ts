@@ -6,6 +6,7 @@ import type { StorageLimits } from '../config.js';
 import { ProblemError } from '../errors.js';
 import { evaluationLimits } from '../util/evaluation-limits.js';
 import { jsonNestingDepth } from '../util/safe-json.js';
+import { iso, isoOrNull } from '../util/time.js';
 
 export interface StorageObject {
   key: string;
@@ -55,8 +56,8 @@ function toObject(row: { key: string; value: string; expires_at: number | null; 
     key: row.key,
     value,
     ...(valueError ? { valueError } : {}),
-    expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
-    updatedAt: new Date(row.updated_at).toISOString(),
+    expiresAt: isoOrNull(row.expires_at),
+    updatedAt: iso(row.updated_at),
   };
 }
 

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { DatabaseUnavailableError } from './db-errors.js';
+import { isoOrNull } from '../util/time.js';
 
 export interface DbHealthLog {
   warn(obj: object, msg: string): void;
@@ -50,7 +51,7 @@ export class DbHealth {
   }
 
   status(): DbHealthStatus {
-    return { state: this.state, downSince: this.downSince ? new Date(this.downSince).toISOString() : null, lastError: this.lastError, outages: this.outages };
+    return { state: this.state, downSince: isoOrNull(this.downSince), lastError: this.lastError, outages: this.outages };
   }
 
   /** A query failed because the database is away. Idempotent during an outage. */

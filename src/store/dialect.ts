@@ -13,6 +13,11 @@ export interface DialectCapabilities {
   /** Type used for auto-incrementing sequence columns in migrations. */
   serialType: 'integer' | 'bigserial';
   /**
+   * A sequence primary key needs AUTOINCREMENT (SQLite: without it the largest rowid is reused after a delete, and a
+   * `seq` cursor could meet a new row behind it); PostgreSQL's bigserial never reuses values.
+   */
+  autoIncrementKeyword: boolean;
+  /**
    * `SELECT … FOR UPDATE / FOR KEY SHARE` row locks. SQLite has none and needs none: all its queries go over one
    * connection and a transaction holds it from BEGIN to COMMIT, so transactions never interleave.
    */
@@ -45,8 +50,8 @@ function sqliteClassify(err: unknown): StoreErrorKind | undefined {
 }
 
 export const CAPABILITIES: Record<DialectName, DialectCapabilities> = {
-  sqlite: { name: 'sqlite', skipLocked: false, listenNotify: false, multiProcess: false, serialType: 'integer', rowLocks: false, advisoryLocks: false, classifyError: sqliteClassify },
-  postgres: { name: 'postgres', skipLocked: true, listenNotify: true, multiProcess: true, serialType: 'bigserial', rowLocks: true, advisoryLocks: true, classifyError: pgClassify },
+  sqlite: { name: 'sqlite', skipLocked: false, listenNotify: false, multiProcess: false, serialType: 'integer', autoIncrementKeyword: true, rowLocks: false, advisoryLocks: false, classifyError: sqliteClassify },
+  postgres: { name: 'postgres', skipLocked: true, listenNotify: true, multiProcess: true, serialType: 'bigserial', autoIncrementKeyword: false, rowLocks: true, advisoryLocks: true, classifyError: pgClassify },
 };
 
 /** Classifies a driver error of either engine (their codes do not overlap), for code that has no store handle. */

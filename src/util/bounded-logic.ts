@@ -2,9 +2,13 @@
 import jsonLogic from 'json-logic-js';
 import { evaluationLimits, LimitExceededError } from './evaluation-limits.js';
 
-// `method` calls arbitrary methods of values (`"x".constructor.constructor` is Function): code execution
-// from a stored rule. Removing it leaves only pure operators.
-jsonLogic.rm_operation('method');
+// What a stored rule can do (json-logic-js 2.0.5, checked in its logic.js): its operators compare, compute and read
+// the data; none calls a function taken from the data (the `method` operation of 1.x, which did, was dropped in 2.0),
+// so there is no code execution to remove. `var` walks any property path, inherited ones too ("constructor" gives a
+// function value), but nothing can call what it reads. The one side effect left is `log` (console.log of its operand):
+// removed, so that a tenant's rule cannot write into the server's output. Hook filters (events/filter.ts) and agent
+// rules (points/agents) both evaluate through this module, so both get this operator set and the budget below.
+jsonLogic.rm_operation('log');
 
 interface Budget {
   ops: number;

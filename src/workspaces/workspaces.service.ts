@@ -2,6 +2,7 @@
 import type { Db } from '../store/index.js';
 import { newId } from '../ids.js';
 import { ProblemError } from '../errors.js';
+import { iso } from '../util/time.js';
 
 export interface Workspace {
   id: string;
@@ -13,7 +14,7 @@ export interface Workspace {
 export const DEFAULT_WORKSPACE = 'default';
 
 function toWorkspace(row: { id: string; name: string; time_zone: string; created_at: number }): Workspace {
-  return { id: row.id, name: row.name, timeZone: row.time_zone, createdAt: new Date(row.created_at).toISOString() };
+  return { id: row.id, name: row.name, timeZone: row.time_zone, createdAt: iso(row.created_at) };
 }
 
 export async function findWorkspaceByName(db: Db, name: string): Promise<Workspace | undefined> {

@@ -47,6 +47,9 @@ const FIXTURE: Record<string, string> = {
   // points-through-invoke (executors service) and executor-references-only-in-the-kit
   'src/points/tickets/tickets.service.ts':
     "import { invoke } from '../../executors/invoke.service.js';\nimport { executors } from '../../executors/executors.service.js';\nimport { hold } from '../../executors/executor-references.js';\nimport { store } from '../bindings/binding-store.js';\nexport const t = [invoke, executors, hold, store];\n",
+  // host-through-its-ports (the host model reaching for a point's service instead of its own port)
+  'src/host/replies.service.ts': "import { store } from '../points/bindings/binding-store.js';\nimport type { WebhookPort } from './webhook-port.js';\nexport const r = store as unknown as WebhookPort;\n",
+  'src/host/webhook-port.ts': 'export interface WebhookPort { find(name: string): Promise<object | undefined> }\n',
   // sandbox-isolated (the store, the API, an upper executors module, Fastify)
   'src/executors/sandbox/run.ts':
     "import { db } from '../../store/index.js';\nimport { common } from '../../api/common.js';\nimport { invoke } from '../invoke.service.js';\nimport Fastify from 'fastify';\nexport const run = [db, common, invoke, Fastify];\n",
@@ -88,6 +91,11 @@ describe('architecture boundaries (dependency-cruiser)', () => {
     expect(found('points-through-invoke', 'src/points/tickets/tickets.service.ts', 'src/executors/invoke.service.ts')).toBe(false);
     expect(found('executor-references-only-in-the-kit', 'src/points/tickets/tickets.service.ts', 'src/executors/executor-references.ts')).toBe(true);
     expect(violations.some((v) => v.from === 'src/points/bindings/binding-store.ts')).toBe(false);
+  });
+
+  it('the host model reaches the points only through a port it defines', () => {
+    expect(found('host-through-its-ports', 'src/host/replies.service.ts', 'src/points/bindings/binding-store.ts')).toBe(true);
+    expect(found('host-through-its-ports', 'src/host/replies.service.ts', 'src/host/webhook-port.ts')).toBe(false);
   });
 
   it('the sandbox knows nothing of the store, the API, the features above it or Fastify', () => {

@@ -92,7 +92,7 @@ describe('sweep loop lifecycle', () => {
     try {
       const ready = await s.api('GET', '/readyz');
       expect(ready.status).toBe(200);
-      expect(ready.body.checks.loops.loops.map((l: { name: string }) => l.name).sort()).toEqual(['cron', 'dispatcher', 'heartbeat', 'inactivity-sweep', 'lease-renewal']);
+      expect(ready.body.checks.loops.loops.map((l: { name: string }) => l.name).sort()).toEqual(['cron', 'dispatcher', 'heartbeat', 'inactivity-sweep', 'lease-renewal', 'maintenance']);
       const sweep = s.o.host.sweep;
       const real = sweep.runOnce.bind(sweep);
       sweep.runOnce = async () => { throw new Error('sweep exploded'); };

@@ -1,5 +1,5 @@
 // `outrigger serve`: starts the server, prints its URL (and a first admin token), shuts down gracefully on signals.
-import { ConfigError, loadConfig, type Config } from '../../config.js';
+import { ConfigError, loadConfig, parsePort, type Config } from '../../config.js';
 import { createOutrigger } from '../../server.js';
 import { seedDemo } from '../../demo/seed.js';
 import { createAddressPolicy } from '../../executors/egress/address-policy.js';
@@ -37,7 +37,7 @@ const ENV_FLAGS = {
 /** The configuration from the environment with the flags on top; an invalid flag is named as the flag. */
 export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Config {
   const overrides: Partial<Config> = {};
-  if (flags.port !== undefined) overrides.port = Number(flags.port);
+  if (flags.port !== undefined) overrides.port = parsePort(flags.port, '--port');
   if (flags.host) overrides.host = flags.host;
   if (flags.dataDir) overrides.dataDir = flags.dataDir;
   if (flags.demo) overrides.demo = true;

@@ -8,6 +8,7 @@ import type { ExecutorDefinition } from '../../executors/definition.js';
 import { runApiCall } from '../../executors/api-call/index.js';
 import type { LogLine } from '../../executors/sandbox/contract.js';
 import { VERSION } from '../../version.js';
+import { nowIso } from '../../util/time.js';
 
 let agent: Agent | undefined;
 
@@ -20,7 +21,7 @@ export async function runLocalApiCall(def: ExecutorDefinition, input: unknown, s
     const output = await runApiCall(def, input, {
       executionId: id, rootId: id, workspaceId: 'local', executorName: def.name, version: 0, trigger: 'test', attempt: 1,
       idempotencyKey: id, deadline, depth: 0, causationDepth: 0, callPath: [def.name], logs,
-      log: (level, message) => logs.push({ level, message, ts: new Date().toISOString() }),
+      log: (level, message) => logs.push({ level, message, ts: nowIso() }),
       revealSecrets: async (names) => new Map(names.filter((n) => secrets.has(n)).map((n) => [n, secrets.get(n)!])),
       revealedValues: () => [...secrets.values()],
     }, { dispatcher: agent, policy: { allows: () => true, ranges: [] }, userAgent: `outrigger/${VERSION} (local run)` });

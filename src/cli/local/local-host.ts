@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import type { SdkCall, SdkHost } from '../../executors/sandbox/contract.js';
 import { CliError } from '../client.js';
+import { iso } from '../../util/time.js';
 
 /** Reads `KEY=value` lines (`#` comments, optional quotes, `export ` prefix) like a .env file. */
 export function readSecretsFile(file: string): Map<string, string> {
@@ -50,7 +51,7 @@ export class FileStorage {
   }
 
   set(key: string, value: unknown, ttlSeconds?: number): void {
-    this.data[key] = { value, ...(ttlSeconds ? { expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() } : {}) };
+    this.data[key] = { value, ...(ttlSeconds ? { expiresAt: iso(Date.now() + ttlSeconds * 1000) } : {}) };
     this.save();
   }
 

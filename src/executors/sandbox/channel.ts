@@ -4,6 +4,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { LogLine, SdkHost } from './contract.js';
 import { parseChannelMessage, ProtocolViolation, SDK_OPS, type ChannelMessage, type ErrorReport } from './channel-messages.js';
+import { nowIso } from '../../util/time.js';
 
 /** SDK calls one invocation may have in flight at once (Node.js can start many Promises); more are answered with an error. */
 export const MAX_CALLS_IN_FLIGHT = 32;
@@ -34,7 +35,7 @@ export class InvocationState {
       this.onLogOverflow();
       return;
     }
-    const line: LogLine = { ts: new Date().toISOString(), level, message };
+    const line: LogLine = { ts: nowIso(), level, message };
     this.logs.push(line);
     this.onLog?.(line);
   }

@@ -63,8 +63,6 @@ export interface CodeRunRequest {
   host: SdkHost;
   /** Called with each log line as it arrives (the console's streamed test run); the lines are in the result too. */
   onLog?: (line: LogLine) => void;
-  /** Every secret value the code may come across; the sandbox layer does not redact, the pipeline does, but may use it. */
-  secretValues?: string[];
 }
 
 export type CodeErrorCode =

@@ -35,7 +35,7 @@ export interface CreateSandboxOptions {
   logger?: Logger;
 }
 
-export type { BuildOptions, DependencyState, DependencyStatus } from './deps/dependency-builder.js';
+export type { BuildOptions, DependencyState } from './deps/dependency-builder.js';
 
 export type Sandbox = CodeRunner & {
   capabilities(): SandboxCapabilities;

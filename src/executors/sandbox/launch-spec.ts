@@ -1,5 +1,4 @@
 // What is detected once at start (capabilities, cgroups, seccomp file) and the LaunchSpec builder for one sandboxed process.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -144,9 +143,4 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
     seccomp: env.seccompProgram !== null,
   };
   return { spec, cleanup };
-}
-
-/** A short random id for sockets and groups. */
-export function shortId(): string {
-  return crypto.randomBytes(6).toString('hex');
 }

@@ -4,6 +4,7 @@ import { ProblemError } from '../../errors.js';
 import { holdExecutor } from '../../executors/executor-references.js';
 import { lockKey, RetryTransaction, transact } from '../../store/transaction.js';
 import * as repo from './bindings.repository.js';
+import { iso } from '../../util/time.js';
 
 /** The binding kinds, with the words used in error messages. */
 export const POINT_LABELS = {
@@ -59,7 +60,7 @@ export class BindingStore<T extends { name: string; executor?: string }> {
   }
 
   private view(row: repo.BindingRow): Stored<T> {
-    return { spec: JSON.parse(row.spec) as T, createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString() };
+    return { spec: JSON.parse(row.spec) as T, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
   }
 
   async list(workspaceId: string): Promise<Array<Stored<T>>> {

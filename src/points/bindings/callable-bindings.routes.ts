@@ -38,9 +38,8 @@ export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService
       response: { 200: BindingView, 201: BindingView },
     },
   }, async (req, reply) => {
-    if (req.body.name !== undefined && req.body.name !== req.params.name) {
-      requireNameMatchesPath(req.body.name, req.params.name);
-    }
+    // The name may be left out of the body here; given, it must be the path's.
+    if (req.body.name !== undefined) requireNameMatchesPath(req.body.name, req.params.name);
     const r = await service.replace(req.principal.workspaceId, { ...req.body, name: req.params.name });
     reply.code(r.created ? 201 : 200);
     return r.binding;

@@ -66,7 +66,7 @@ export async function up(db: Kysely<any>, caps: DialectCapabilities): Promise<vo
 
   // `seq` orders executions for cursor pagination independently of clock skew between nodes.
   await db.schema.createTable('executions')
-    .addColumn('seq', caps.serialType, (c) => (caps.name === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    .addColumn('seq', caps.serialType, (c) => (caps.autoIncrementKeyword ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
     .addColumn('executor_name', 'text', (c) => c.notNull())

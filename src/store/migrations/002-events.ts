@@ -4,7 +4,7 @@ import type { DialectCapabilities } from '../dialect.js';
 
 export async function up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> {
   await db.schema.createTable('events')
-    .addColumn('seq', caps.serialType, (c) => (caps.name === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    .addColumn('seq', caps.serialType, (c) => (caps.autoIncrementKeyword ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
     .addColumn('type', 'text', (c) => c.notNull())

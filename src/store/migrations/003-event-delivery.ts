@@ -1,6 +1,7 @@
 // Migration 003: event hooks, their deliveries (the work queue) with attempts, and cron slots fired once.
 import { sql, type Kysely } from 'kysely';
 import type { DialectCapabilities } from '../dialect.js';
+import { DELIVERIES_CHANNEL } from '../notify-channels.js';
 
 export async function up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> {
   await db.schema.createTable('event_hooks')
@@ -23,7 +24,7 @@ export async function up(db: Kysely<any>, caps: DialectCapabilities): Promise<vo
   // One row per (event, hook): the unit of at-least-once delivery. Its id is the idempotency key handed to
   // the executor and never changes across retries or replays.
   await db.schema.createTable('deliveries')
-    .addColumn('seq', caps.serialType, (c) => (caps.name === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    .addColumn('seq', caps.serialType, (c) => (caps.autoIncrementKeyword ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
     .addColumn('event_id', 'text', (c) => c.notNull())
@@ -71,7 +72,7 @@ export async function up(db: Kysely<any>, caps: DialectCapabilities): Promise<vo
   if (caps.listenNotify) {
     // Wakes idle dispatchers of every node once per inserting statement (not per row), at commit.
     await sql`CREATE FUNCTION outrigger_deliveries_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_notify('outrigger_deliveries', ''); RETURN NULL; END $$`.execute(db);
+      BEGIN PERFORM pg_notify(${sql.lit(DELIVERIES_CHANNEL)}, ''); RETURN NULL; END $$`.execute(db);
     await sql`CREATE TRIGGER deliveries_notify AFTER INSERT ON deliveries FOR EACH STATEMENT EXECUTE FUNCTION outrigger_deliveries_notify()`.execute(db);
   }
 }

@@ -6,7 +6,7 @@ import type { DialectCapabilities } from '../dialect.js';
 export async function up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> {
   // `seq` orders lists and is the paging cursor; `id` is what the API shows.
   await db.schema.createTable('tickets')
-    .addColumn('seq', caps.serialType, (c) => (caps.name === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    .addColumn('seq', caps.serialType, (c) => (caps.autoIncrementKeyword ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
     .addColumn('subject', 'text', (c) => c.notNull())
@@ -29,7 +29,7 @@ export async function up(db: Kysely<any>, caps: DialectCapabilities): Promise<vo
   await db.schema.createIndex('tickets_workspace_status_updated').on('tickets').columns(['workspace_id', 'status', 'updated_at']).execute();
 
   await db.schema.createTable('ticket_replies')
-    .addColumn('seq', caps.serialType, (c) => (caps.name === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    .addColumn('seq', caps.serialType, (c) => (caps.autoIncrementKeyword ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
     .addColumn('ticket_id', 'text', (c) => c.notNull().references('tickets.id').onDelete('cascade'))
@@ -46,7 +46,7 @@ export async function up(db: Kysely<any>, caps: DialectCapabilities): Promise<vo
   await db.schema.createIndex('ticket_replies_ticket').on('ticket_replies').columns(['ticket_id', 'seq']).execute();
 
   await db.schema.createTable('conversations')
-    .addColumn('seq', caps.serialType, (c) => (caps.name === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    .addColumn('seq', caps.serialType, (c) => (caps.autoIncrementKeyword ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
     .addColumn('ticket_id', 'text')
@@ -59,7 +59,7 @@ export async function up(db: Kysely<any>, caps: DialectCapabilities): Promise<vo
   await db.schema.createIndex('conversations_workspace_seq').on('conversations').columns(['workspace_id', 'seq']).execute();
 
   await db.schema.createTable('profiles')
-    .addColumn('seq', caps.serialType, (c) => (caps.name === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    .addColumn('seq', caps.serialType, (c) => (caps.autoIncrementKeyword ? c.primaryKey().autoIncrement() : c.primaryKey()))
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
     .addColumn('customer_number', 'text', (c) => c.notNull())

@@ -156,7 +156,8 @@ export class DependencyBuilder {
       if ((saved.status === 'building' || saved.status === 'pending') && !this.inflight.has(key)) return { ...saved, status: 'failed', error: 'build interrupted (server restart); retry', retry: RETRY_HINT };
       return saved.status === 'failed' ? { ...saved, retry: RETRY_HINT } : saved;
     } catch {
-      return { status: this.inflight.has(key) ? 'pending' : 'pending', key, log: '' };
+      // No (readable) state file: never asked for (queuing writes one at once).
+      return { status: 'pending', key, log: '' };
     }
   }
 

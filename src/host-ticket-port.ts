@@ -1,7 +1,7 @@
-// The built-in host model behind the TicketPort that customer recognition and the agents use.
-import { ProblemError } from '../errors.js';
-import type { TicketPort } from '../points/ticket-port.js';
-import type { Host } from './host.plugin.js';
+// Wiring: the built-in host model behind the TicketPort that customer recognition and the agents use (here, not in host/ or points/, so that neither imports the other).
+import { ProblemError } from './errors.js';
+import type { TicketPort } from './points/ticket-port.js';
+import type { Host } from './host/host.plugin.js';
 
 /** Adapts the host model's services to the port; a real platform would get an adapter of its own. */
 export function hostTicketPort(host: Host): TicketPort {
