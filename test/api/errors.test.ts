@@ -101,9 +101,7 @@ for (const dialect of DIALECTS) {
       expect(head).toMatch(/^HTTP\/1\.1 431 /);
       expect(head).toMatch(/content-type: application\/problem\+json/i);
       expect(JSON.parse(body!)).toMatchObject({ status: 431, code: 'HEADERS_TOO_LARGE' });
-      const t0 = Date.now();
       expect((await http.call('GET', '/healthz')).status).toBe(200);
-      expect(Date.now() - t0).toBeLessThan(1000);
       expect((await http.call('GET', '/api/executors')).status).toBe(200);
     });
   });

@@ -1,59 +1,34 @@
 // examples/ is the quick-start demo: its fixtures pass locally without a server and on a `serve --demo` server (which
 // seeds from the same folder), a local `run` and a server `invoke` agree per language, and the JUnit report parses.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli as runIn, startServe, type CliRun, type Served } from './harness.js';
 
-const exec = promisify(execFile);
-const BIN = path.resolve('bin/outrigger.js');
 const TOKEN = 'otr_cli_examples_token_abcdefghijklmn';
 const EXAMPLES = path.resolve('examples');
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env }, cwd: work });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+/** Runs the CLI in-process in the work folder. */
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runIn(args, { cwd: work, env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env } });
 
 let work: string;
 let dataDir: string;
-let server: ChildProcess;
+let server: Served;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-examples-'));
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-examples-data-'));
   fs.chmodSync(dataDir, 0o711);
-  server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--demo'], {
-    env: { PATH: process.env.PATH, OUTRIGGER_ADMIN_TOKEN: TOKEN, OUTRIGGER_EGRESS_ALLOW_CIDRS: '127.0.0.1/32', LOG_LEVEL: 'warn', OUTRIGGER_SANDBOX_SPARES: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  server = await startServe(['--data-dir', dataDir, '--demo'], {
+    PATH: process.env.PATH, OUTRIGGER_ADMIN_TOKEN: TOKEN, OUTRIGGER_EGRESS_ALLOW_CIDRS: '127.0.0.1/32', LOG_LEVEL: 'warn', OUTRIGGER_SANDBOX_SPARES: '0',
   });
-  let out = '';
-  server.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-  const url = await new Promise<string>((resolve, reject) => {
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Outrigger (http:\/\/\S+)/.exec(out);
-      if (m && out.includes('Demo executors ready')) resolve(m[1]!);
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
-  env = { OUTRIGGER_URL: url, OUTRIGGER_TOKEN: TOKEN };
+  env = { OUTRIGGER_URL: server.url, OUTRIGGER_TOKEN: TOKEN };
 }, 60_000);
 afterAll(async () => {
-  if (server?.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   fs.rmSync(work, { recursive: true, force: true });
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

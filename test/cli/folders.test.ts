@@ -1,15 +1,13 @@
-// `outrigger pull|push|diff|test` as a user runs them in a Git checkout: a real `serve` child process, folders on disk.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+// `outrigger pull|push|diff|test` as a user runs them in a Git checkout: a real `serve` child process, folders on disk;
+// the commands run in-process through runCli, the first pull through the real binary.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, json, type Upstream } from '../helpers/upstream.js';
+import { cli as runIn, cliBinary, startServe, write, type CliRun } from './harness.js';
 
-const execFileP = promisify(execFile);
-const BIN = path.resolve('bin/outrigger.js');
 const TOKEN = 'otr_cli_folders_token_abcdefghijklmnop';
 
 interface Served {
@@ -23,50 +21,21 @@ async function serve(extraEnv: NodeJS.ProcessEnv): Promise<Served> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-cli-folders-'));
   // The sandbox runs as nobody: the dependency cache below the data dir must be traversable.
   fs.chmodSync(dataDir, 0o711);
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { PATH: process.env.PATH, OUTRIGGER_ADMIN_TOKEN: TOKEN, OUTRIGGER_EGRESS_ALLOW_CIDRS: '127.0.0.1/32', LOG_LEVEL: 'warn', OUTRIGGER_SANDBOX_SPARES: '0', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Outrigger (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  const served = await startServe(['--data-dir', dataDir], {
+    PATH: process.env.PATH, OUTRIGGER_ADMIN_TOKEN: TOKEN, OUTRIGGER_EGRESS_ALLOW_CIDRS: '127.0.0.1/32', LOG_LEVEL: 'warn', OUTRIGGER_SANDBOX_SPARES: '0', ...extraEnv,
   });
   return {
-    url,
+    url: served.url,
     dataDir,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await served.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in `cwd` and returns its exit code and output (a non-zero exit is a result, not a throw). */
-async function cli(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  try {
-    const r = await execFileP(process.execPath, [BIN, ...args], { cwd, env });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Runs the CLI in `cwd` (in-process) and returns its exit code and output. */
+const cli = (cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliRun> => runIn(args, { cwd, env });
 
 async function api(url: string, method: string, p: string, body?: unknown): Promise<any> {
   const res = await fetch(url + p, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -81,11 +50,6 @@ async function closedPort(): Promise<number> {
   await new Promise((r) => srv.close(r));
   return port;
 }
-
-const write = (file: string, text: string) => {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-};
 
 describe('outrigger pull/push/diff/test (apiCall executors)', () => {
   let server: Served;
@@ -120,8 +84,9 @@ describe('outrigger pull/push/diff/test (apiCall executors)', () => {
   });
 
   it('pull writes every executor as deterministic files', async () => {
-    const r = await cli(work, env, 'pull');
-    expect(r.code).toBe(0);
+    // Smoke test of the real binary: the same bytes as in-process, exit code 0.
+    const r = await cliBinary(['pull'], { cwd: work, env });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain('offer: version 1 → executors/offer (wrote executor.json)');
     expect(fs.readdirSync(path.join(work, 'executors')).sort()).toEqual(['greet', 'offer']);
     expect(fs.readdirSync(path.join(work, 'executors/offer'))).toEqual(['executor.json']);

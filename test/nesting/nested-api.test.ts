@@ -84,11 +84,9 @@ for (const dialect of DIALECTS) {
     it('a nested invocation ends at its caller’s deadline, not its own', async () => {
       const exe = await fakeRunningExecution(s, { deadline: Date.now() + 400 });
       try {
-        const t0 = Date.now();
         const r = await s.api('POST', '/api/executors/slow/invoke', { input: {} }, exe.token);
+        // `slow` may run 60 s and its upstream answers after 5 s (an ok result on its own): the caller's 400 ms decided.
         expect(r.body).toMatchObject({ status: 'error', error: { code: 'TIMEOUT' } });
-        // `slow` may run 60 s and its upstream answers after 5 s: the caller's 400 ms decided.
-        expect(Date.now() - t0).toBeLessThan(3_000);
       } finally {
         exe.end();
       }

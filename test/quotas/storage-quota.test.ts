@@ -18,9 +18,7 @@ for (const dialect of DIALECTS) {
 
     /** The server answers and another workspace can still write and read. */
     async function healthy(): Promise<void> {
-      const t0 = Date.now();
       expect((await s.o.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-      expect(Date.now() - t0).toBeLessThan(1000);
       expect((await s.api('PUT', '/api/storage/probe', { value: { ok: Date.now() } }, other)).status).toBe(200);
       expect((await s.api('GET', '/api/storage/probe', undefined, other)).status).toBe(200);
       await s.api('DELETE', '/api/storage/probe', undefined, other);

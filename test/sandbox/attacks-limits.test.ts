@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/executors/sandbox/index.js';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult } from '../../src/executors/sandbox/contract.js';
+import { waitFor } from '../helpers/wait.js';
 import { makeSandbox, processesWith, req } from './helpers.js';
 
 let sb: Sandbox;
@@ -12,16 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sb.close();
 });
-
-/** Polls a condition on the host (process table) until it holds or the time is up. */
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return cond();
-}
 
 /** Runs the attack ({go: true}), then the same pool with {} which must answer "ok". */
 async function attack(lang: CodeLanguage, src: string, over: Partial<CodeRunRequest> = {}): Promise<CodeRunResult> {
@@ -45,8 +36,8 @@ describe('endless loops end as TIMEOUT', () => {
     ['php', guard.php('    while (true) {}')],
   ] as const)('%s', async (lang, src) => {
     const r = await attack(lang, src, { timeoutMs: 700 });
-    expect(r.error?.code).toBe('TIMEOUT');
-    expect(r.durationMs).toBeLessThan(3000);
+    // The deadline that fired is the executor's own (speed is for `npm run bench`).
+    expect(r.error).toMatchObject({ code: 'TIMEOUT', message: 'execution exceeded 700 ms' });
   });
 
   it('sleeping code (no CPU use) ends as TIMEOUT too', async () => {
@@ -91,8 +82,11 @@ describe('process limits', () => {
     const marker = `stray-${lang}-${process.pid}`;
     const r = req(lang, src.replaceAll('MARK', marker), { input: { go: true }, timeoutMs: 1500 });
     const running = sb.run(r);
+    let ended = false;
+    void running.finally(() => (ended = true));
     // The strays exist while the invocation runs (so the check below can fail)…
-    expect(await waitFor(() => processesWith(marker).length >= 1, 1400)).toBe(true);
+    const seen = await waitFor(() => (processesWith(marker).length >= 1 ? 'strays' : ended ? 'ended' : null), 'the strays or the end of the invocation', 30_000);
+    expect(seen).toBe('strays');
     const first = await running;
     expect(first.error?.code).toBe('TIMEOUT');
     // …and are gone when the result is there.

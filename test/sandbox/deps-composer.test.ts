@@ -9,6 +9,7 @@ import type { Sandbox } from '../../src/executors/sandbox/index.js';
 import { registryConfig } from '../../src/executors/sandbox/deps/registries.js';
 import { DIALECTS } from '../helpers/dialects.js';
 import { startTestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 import { makeSandbox, req, tempDir } from './helpers.js';
 
 let sb: Sandbox;
@@ -214,13 +215,10 @@ for (const d of DIALECTS) {
     it('a saved version builds in the background; status and log via GET …/dependencies; DEPENDENCIES_NOT_READY when failed', async () => {
       const s = await startTestServer(d, { sandbox: 'required' });
       /** Polls the build status until it ended (the build runs in the background after the save). */
-      const settled = async (name: string) => {
-        for (const deadline = Date.now() + 30_000; ;) {
-          const dep = (await s.api('GET', `/api/executors/${name}/dependencies`)).body;
-          if (dep.status === 'ready' || dep.status === 'failed' || Date.now() > deadline) return dep;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      };
+      const settled = (name: string) => waitFor(async () => {
+        const dep = (await s.api('GET', `/api/executors/${name}/dependencies`)).body;
+        return dep.status === 'ready' || dep.status === 'failed' ? dep : null;
+      }, `the build of ${name} to end`, 30_000, 100);
       try {
         const ok = await s.api('POST', '/api/executors', { name: 'greet', type: 'code', code: { language: 'php', source: HANDLER, dependencies: COMPOSER_JSON } });
         expect(ok.status, ok.raw).toBe(201);

@@ -1,6 +1,7 @@
 // Warm pools under concurrency and caps: one invocation per worker, a per-pool cap, LRU eviction, idle reaping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/executors/sandbox/index.js';
+import { waitFor } from '../helpers/wait.js';
 import { ECHO, makeSandbox, req } from './helpers.js';
 
 /** Fails if the same interpreter ever runs two invocations at once. */
@@ -53,8 +54,7 @@ describe('warm pools', () => {
     await sb.run(req('python', ECHO.python));
     expect(sb.size()).toBeGreaterThan(0);
     // The reaper runs every second with idleMs 400: poll for its effect rather than guessing a sleep.
-    const end = Date.now() + 4000;
-    while (sb.size() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => sb.size() === 0, 'the reaper to end the idle worker', 15_000, 50);
     expect(sb.size()).toBe(0);
   });
 });

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/executors/sandbox/index.js';
 import type { CodeLanguage } from '../../src/executors/sandbox/contract.js';
+import { waitFor } from '../helpers/wait.js';
 import { LANGS, makeSandbox, MemoryHost, req } from './helpers.js';
 
 const MB = 96;
@@ -82,7 +83,7 @@ afterAll(async () => {
 
 /** Spares start in the background after each use; polls until this language has one ready (no event to wait for from outside). */
 async function spareReady(lang: CodeLanguage): Promise<void> {
-  for (let i = 0; i < 1000 && sb.scriptSpares(lang) < 1; i++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => sb.scriptSpares(lang) >= 1, `a ${lang} script spare`, 15_000, 10);
   expect(sb.scriptSpares(lang)).toBe(1);
 }
 
@@ -154,8 +155,7 @@ describe.each(LANGS)('script spares in %s', (lang) => {
 
   it('the deadline still kills it (TIMEOUT)', async () => {
     const r = await viaSpare(lang, LOOP[lang], { timeoutMs: 700 });
-    expect(r.error?.code).toBe('TIMEOUT');
-    expect(r.durationMs).toBeLessThan(3000);
+    expect(r.error).toMatchObject({ code: 'TIMEOUT', message: 'execution exceeded 700 ms' });
   });
 
   it('memory over the limit is OUT_OF_MEMORY', async () => {

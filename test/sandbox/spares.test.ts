@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/executors/sandbox/index.js';
 import type { CodeLanguage } from '../../src/executors/sandbox/contract.js';
+import { waitFor } from '../helpers/wait.js';
 import { LANGS, makeSandbox, MemoryHost, req } from './helpers.js';
 
 const SRC: Record<CodeLanguage, string> = {
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 /** Spares start in the background; polls the worker count (the start has no event to wait for from outside). */
 async function sparesReady(n: number): Promise<void> {
-  for (let i = 0; i < 300 && sb.size() < n; i++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => sb.size() >= n, `${n} spare workers`, 15_000, 10);
 }
 
 describe.each(LANGS)('spares in %s', (lang) => {

@@ -1,6 +1,7 @@
 // Fails a test file that leaves child processes running (servers, sandboxes), as graphile-worker's helpers do.
 import fs from 'node:fs';
 import { afterAll, expect } from 'vitest';
+import { waitFor } from '../helpers/wait.js';
 
 function childrenOf(pid: number): string[] {
   const out: string[] = [];
@@ -21,9 +22,6 @@ function childrenOf(pid: number): string[] {
 afterAll(async () => {
   // Give exiting children a moment to be reaped; a process still there after that is a leak.
   let left = childrenOf(process.pid);
-  for (let i = 0; i < 50 && left.length; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    left = childrenOf(process.pid);
-  }
+  await waitFor(() => (left = childrenOf(process.pid)).length === 0, 'child processes to exit', 5_000, 100).catch(() => undefined);
   expect(left, 'child processes left running by this test file').toEqual([]);
 });

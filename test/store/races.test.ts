@@ -13,10 +13,8 @@ function tally(statuses: number[]): Record<number, number> {
 }
 
 async function healthyAfterwards(http: HttpClient): Promise<void> {
-  const t0 = Date.now();
   const h = await http.call('GET', '/healthz');
   expect(h.status).toBe(200);
-  expect(Date.now() - t0).toBeLessThan(1000);
   expect((await http.call('GET', '/api/executors')).status).toBe(200);
 }
 
