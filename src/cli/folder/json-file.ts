@@ -33,7 +33,9 @@ export function parseJsonText(text: string, file: string): unknown {
     const message = (err as Error).message;
     // V8 reports "… at position N" (Node 20 and later); turn it into a line and column a person can find.
     const m = /at position (\d+)/.exec(message);
-    const where = m ? ` at ${lineColumn(text, Number(m[1]))}` : '';
+    // A text that stops early has no position in the message: the problem is at its end.
+    const offset = m ? Number(m[1]) : /end of JSON input/.test(message) ? text.length : undefined;
+    const where = offset !== undefined ? ` at ${lineColumn(text, offset)}` : '';
     throw new CliError(`${file}: invalid JSON${where}: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
   }
 }

@@ -1,21 +1,18 @@
-// `outrigger diff [names...] --dir executors`: what push would change, as unified diffs; exit 1 when anything differs (for CI).
+// `outrigger diff [names...] --dir executors`: what push would change (executors and bindings) as unified diffs, and what
+// exists only on the server; exit 1 when anything differs (for CI).
 import { clientFrom, type ClientOptions } from '../../client.js';
-import { compareWithServer, readAllFolders, unifiedDiff } from '../../folder/compare.js';
-import { selectFolders } from '../../folder/layout.js';
+import { buildPlan, planDiff, planSummary } from '../../folder/plan.js';
 
-/** Prints a diff per changed file from the server's active version to the folder; returns 1 when there are differences. */
+/** Prints a diff per changed file from the server's state to the folder; returns 1 when there are differences. */
 export async function diff(names: string[], flags: ClientOptions & { dir: string }): Promise<number> {
-  const locals = readAllFolders(flags.dir, selectFolders(flags.dir, names), 'nothing compared');
   const call = clientFrom(flags);
-  const differing: string[] = [];
-  for (const local of locals) {
-    const c = await compareWithServer(call, local);
-    if (c.state === 'unchanged') continue;
-    differing.push(`${local.name} (${c.state === 'new' ? 'new' : `changed from version ${c.remoteVersion}`})`);
-    process.stdout.write(unifiedDiff(c));
-  }
-  process.stdout.write(differing.length
-    ? `${differing.length} of ${locals.length} executor${locals.length > 1 ? 's' : ''} would change: ${differing.join(', ')}\n`
-    : `no differences (${locals.length} executor${locals.length > 1 ? 's' : ''})\n`);
-  return differing.length ? 1 : 0;
+  const plan = await buildPlan(call, flags.dir, names, { what: 'nothing compared' });
+  process.stdout.write(planDiff(plan));
+  const { changes, serverOnly } = planSummary(plan);
+  const n = plan.executors.length;
+  const bindings = plan.bindingsManaged ? ` and ${plan.bindings.filter((b) => b.local).length} binding${plan.bindings.filter((b) => b.local).length === 1 ? '' : 's'}` : '';
+  const total = `${n} executor${n === 1 ? '' : 's'}${bindings}`;
+  process.stdout.write(changes.length ? `${changes.length} of ${total} would change: ${changes.join(', ')}\n` : `no differences (${total})\n`);
+  if (serverOnly.length) process.stdout.write(`only on the server (push --prune deletes them): ${serverOnly.join(', ')}\n`);
+  return changes.length || serverOnly.length ? 1 : 0;
 }
