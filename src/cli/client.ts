@@ -18,9 +18,9 @@ export interface ClientOptions {
 export type ApiCall = (method: string, path: string, body?: unknown) => Promise<any>;
 
 /** A client for the server named by the flags or the environment; throws when there is no token. */
-export function clientFrom(opts: ClientOptions): ApiCall {
-  const base = (opts.url ?? process.env.OUTRIGGER_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
-  const token = opts.token ?? process.env.OUTRIGGER_TOKEN;
+export function clientFrom(opts: ClientOptions, env: NodeJS.ProcessEnv = process.env): ApiCall {
+  const base = (opts.url ?? env.OUTRIGGER_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+  const token = opts.token ?? env.OUTRIGGER_TOKEN;
   if (!token) throw new CliError('no token: pass --token or set OUTRIGGER_TOKEN (serve prints an admin token on first start)');
   return async function call(method: string, path: string, body?: unknown): Promise<any> {
     let res: Response;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutorInput } from '../executors/definition.js';
-import { listExecutorFolders, readExecutorFolder } from '../cli/folder/layout.js';
+import { listExecutorFolders, readExecutorFolder } from '../executors-folder/layout.js';
 
 /** The repository's examples/ folder (two levels above both src/demo and dist/demo). */
 export const EXAMPLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');

@@ -5,6 +5,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { invalid, type FieldError } from '../errors.js';
 import { schemaProblem } from '../util/json-schema.js';
 import { unknownPlaceholders } from './api-call/template.js';
+import type { CodeLanguage } from './sandbox/contract.js';
+import { LANGUAGES, RUNTIMES } from './sandbox/runtimes/index.js';
 
 /** Executors are named like every resource of a workspace. */
 export const EXECUTOR_NAME_PATTERN = NAME_PATTERN;
@@ -15,10 +17,11 @@ export const MAX_SOURCE_BYTES = 1024 * 1024;
 const JsonSchemaObject = Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: 'JSON Schema 2020-12' });
 
 export const CodeSpec = Type.Object({
-  language: Type.Union([Type.Literal('python'), Type.Literal('node'), Type.Literal('php')]),
+  // The languages are the runtimes' folders (sandbox/runtimes/<language>/).
+  language: Type.Union(LANGUAGES.map((l) => Type.Literal(l))),
   mode: Type.Optional(Type.Union([Type.Literal('handler'), Type.Literal('script')])),
   source: Type.String({ maxLength: MAX_SOURCE_BYTES }),
-  dependencies: Type.Optional(Type.String({ maxLength: 64 * 1024, description: 'requirements.txt / package.json / composer.json text' })),
+  dependencies: Type.Optional(Type.String({ maxLength: 64 * 1024, description: `the dependency file's text (${LANGUAGES.map((l) => RUNTIMES[l].dependencyFile).join(' / ')})` })),
   memoryMb: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096 })),
   egress: Type.Optional(Type.Array(Type.String({ pattern: '^(\\*\\.)?[A-Za-z0-9.-]{1,253}$' }), { maxItems: 100 })),
   allowInstallScripts: Type.Optional(Type.Boolean({ description: 'let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off' })),
@@ -72,7 +75,7 @@ export interface ExecutorDefinition {
   inputSchema: Record<string, unknown> | null;
   outputSchema: Record<string, unknown> | null;
   timeoutMs: number;
-  code?: { language: 'python' | 'node' | 'php'; mode: 'handler' | 'script'; source: string; dependencies: string; memoryMb: number; egress: string[]; allowInstallScripts?: true };
+  code?: { language: CodeLanguage; mode: 'handler' | 'script'; source: string; dependencies: string; memoryMb: number; egress: string[]; allowInstallScripts?: true };
   apiCall?: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; headers: Record<string, string>; signingSecret?: string };
 }
 

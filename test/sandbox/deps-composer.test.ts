@@ -154,7 +154,7 @@ describe('composer registry configuration', () => {
     expect(c.hosts).toEqual(['php.mirror.example', 'files.example']);
     expect(c.binds).toEqual([{ src: '/srv/php', dest: '/opt/outrigger/composer-repos/0' }]);
     expect(c.env).toEqual({ COMPOSER_AUTH: '{"http-basic":{}}' });
-    const repos = JSON.parse(c.composerConfig!).repositories;
+    const repos = JSON.parse(c.installerConfig!).repositories;
     expect(repos[1]).toEqual({ type: 'path', url: '/opt/outrigger/composer-repos/0/*' });
     expect(repos.at(-1)).toEqual({ 'packagist.org': false });
     expect(registryConfig('php', {}).hosts).toContain('repo.packagist.org');

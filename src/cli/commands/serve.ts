@@ -4,6 +4,7 @@ import { createOutrigger } from '../../server.js';
 import { seedDemo } from '../../demo/seed.js';
 import { createAddressPolicy } from '../../executors/egress/address-policy.js';
 import { installProcessGuard } from '../../observability/process-guard.js';
+import type { CliIo } from '../io.js';
 
 export interface ServeFlags {
   port?: string;
@@ -13,39 +14,55 @@ export interface ServeFlags {
   role?: string;
 }
 
-export async function serve(flags: ServeFlags): Promise<void> {
+/** A shutdown that takes longer than this gives up on the open work and ends with code 1. */
+const FORCED_EXIT_MS = 30_000;
+
+/** Serves until SIGTERM or SIGINT, then shuts down and resolves to the exit code (0, or 1 when the shutdown hung). */
+export async function serve(flags: ServeFlags, io: CliIo): Promise<number> {
   const overrides: Partial<Config> = {};
   if (flags.port !== undefined) overrides.port = Number(flags.port);
   if (flags.host) overrides.host = flags.host;
   if (flags.dataDir) overrides.dataDir = flags.dataDir;
   if (flags.demo) overrides.demo = true;
   if (flags.role) overrides.role = flags.role as Config['role'];
-  const config = loadConfig(process.env, overrides);
+  const config = loadConfig(io.env, overrides);
   const o = await createOutrigger(config);
+  let address: string;
+  try {
+    address = await o.app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // A port in use (or refused) ends the command, so nothing of the half-started server may stay open.
+    await o.close();
+    throw err;
+  }
   // After start-up (a failed start should still exit): from here on no tenant's input may end the process.
   installProcessGuard((kind, err) => o.app.log.error({ err, kind }, 'uncaught error caught by the process guard; the server keeps running'));
-  const address = await o.app.listen({ port: config.port, host: config.host });
   const url = address.replace('[::1]', 'localhost');
-  process.stdout.write(`Outrigger ${url} (store: ${config.databaseUrl ? 'PostgreSQL' : 'SQLite ' + config.dataDir}/outrigger.db)\n`);
-  process.stdout.write(`API docs: ${url}/api/docs\n`);
-  if (o.createdAdminToken) process.stdout.write(`Admin token (shown once, keep it): ${o.createdAdminToken}\n`);
+  io.stdout(`Outrigger ${url} (store: ${config.databaseUrl ? 'PostgreSQL' : 'SQLite ' + config.dataDir}/outrigger.db)\n`);
+  io.stdout(`API docs: ${url}/api/docs\n`);
+  if (o.createdAdminToken) io.stdout(`Admin token (shown once, keep it): ${o.createdAdminToken}\n`);
   if (config.demo) {
     const created = await seedDemo(o, url);
     if (!createAddressPolicy(config.egressAllowCidrs).allows('127.0.0.1')) {
-      process.stdout.write('Demo executors call this server on 127.0.0.1, which egress rules refuse: start with OUTRIGGER_EGRESS_ALLOW_CIDRS=127.0.0.1/32\n');
+      io.stdout('Demo executors call this server on 127.0.0.1, which egress rules refuse: start with OUTRIGGER_EGRESS_ALLOW_CIDRS=127.0.0.1/32\n');
     }
-    process.stdout.write(`Demo executors ready${created.length ? ` (created ${created.join(', ')})` : ''}\n`);
+    io.stdout(`Demo executors ready${created.length ? ` (created ${created.join(', ')})` : ''}\n`);
   }
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    o.app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 30_000);
-    force.unref();
-    await o.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  // The listeners stay until the shutdown is over: a second Ctrl-C during it is ignored, as the first one is handled.
+  let onSignal: (s: NodeJS.Signals) => void = () => undefined;
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = resolve;
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  o.app.log.info({ signal }, 'shutting down');
+  let force: NodeJS.Timeout | undefined;
+  const hung = new Promise<number>((resolve) => { force = setTimeout(() => resolve(1), FORCED_EXIT_MS); force.unref(); });
+  try {
+    return await Promise.race([o.close().then(() => 0), hung]);
+  } finally {
+    clearTimeout(force);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
 }

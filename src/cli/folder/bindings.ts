@@ -11,9 +11,9 @@ import { CallableBindingBody } from '../../points/bindings/callable-bindings.rou
 import { ToolBody } from '../../points/ai-tools/tools.routes.js';
 import { SourceBody } from '../../points/customer-recognition/recognition.routes.js';
 import { SmartAgentBody } from '../../points/smart-agents/smart-agents.routes.js';
-import { jsonPointerLines, lineOf } from './json-lines.js';
-import { parseJsonText, readTextIfExists, stableJson } from './json-file.js';
-import type { FolderProblem } from './layout.js';
+import { jsonPointerLines, lineOf } from '../../executors-folder/json-lines.js';
+import { parseJsonText, readTextIfExists, stableJson } from '../../executors-folder/json-file.js';
+import type { FolderProblem } from '../../executors-folder/layout.js';
 
 export const BINDINGS_DIR = 'bindings';
 

@@ -2,7 +2,7 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { contentHash, type ExecutorDefinition } from '../../executors/definition.js';
 import { CliHttpError, type ApiCall } from '../client.js';
-import { definitionToFiles, FolderError, formatProblem, readExecutorFolder, type FolderProblem, type LocalExecutor } from './layout.js';
+import { definitionToFiles, FolderError, formatProblem, readExecutorFolder, type FolderProblem, type LocalExecutor } from '../../executors-folder/layout.js';
 
 /** What push would do with one executor. */
 export interface Comparison {

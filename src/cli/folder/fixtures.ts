@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { CliError } from '../client.js';
-import { parseJsonText, stableJson } from './json-file.js';
-import type { FolderProblem } from './layout.js';
+import { FolderReadError } from '../../executors-folder/folder-read-error.js';
+import { parseJsonText, stableJson } from '../../executors-folder/json-file.js';
+import type { FolderProblem } from '../../executors-folder/layout.js';
 
 export const FIXTURES_DIR = 'tests';
 
@@ -45,7 +45,7 @@ export function readFixtures(dir: string, name: string, problems: FolderProblem[
     try {
       json = parseJsonText(fs.readFileSync(path.join(folder, f), 'utf8'), file);
     } catch (err) {
-      if (!(err instanceof CliError)) throw err;
+      if (!(err instanceof FolderReadError)) throw err;
       problem(err.message.replace(`${file}: `, ''));
       continue;
     }

@@ -4,8 +4,8 @@ import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { CliError, type ApiCall } from '../client.js';
 import { BINDING_KINDS, BINDINGS_DIR, bindingsFileText, readBindingsFolder, type BindingKind, type LocalBinding } from './bindings.js';
 import { compareWithServer, unifiedDiff, type Comparison } from './compare.js';
-import { sortKeys } from './json-file.js';
-import { FolderError, formatProblem, readExecutorFolder, selectFolders, type FolderProblem, type LocalExecutor } from './layout.js';
+import { sortKeys } from '../../executors-folder/json-file.js';
+import { FolderError, formatProblem, readExecutorFolder, selectFolders, type FolderProblem, type LocalExecutor } from '../../executors-folder/layout.js';
 
 type Spec = Record<string, unknown>;
 

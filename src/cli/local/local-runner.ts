@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createSandbox, type Sandbox } from '../../executors/sandbox/index.js';
 import type { CodeRunResult } from '../../executors/sandbox/contract.js';
 import { validateAgainst } from '../../util/json-schema.js';
-import { readExecutorFolder } from '../folder/layout.js';
+import { readExecutorFolder } from '../../executors-folder/layout.js';
 import { FileStorage, localSdkHost } from './local-host.js';
 import { runLocalApiCall } from './local-api-call.js';
 
@@ -21,12 +21,17 @@ export interface LocalRunContext {
   storage: FileStorage;
   emit(type: string, data: unknown): void;
   api?: { url: string; token?: string };
+  /** Where progress and UDF logs go (default the process's stderr). */
+  stderr?: (text: string) => void;
 }
 
 export type LocalResult = Pick<CodeRunResult, 'status' | 'output' | 'error' | 'logs' | 'durationMs' | 'coldStart'> & { executor: string };
 
+const processStderr = (text: string): void => void process.stderr.write(text);
+
 /** A sandbox for local runs; its dependency cache is kept per user under the temp dir (reachable by the sandbox uid). */
-export async function localSandbox(o: { noSandbox: boolean; cacheDir?: string }): Promise<Sandbox> {
+export async function localSandbox(o: { noSandbox: boolean; cacheDir?: string; stderr?: (text: string) => void }): Promise<Sandbox> {
+  const stderr = o.stderr ?? processStderr;
   const dataDir = o.cacheDir ?? path.join(os.tmpdir(), `outrigger-local-${process.getuid?.() ?? 'user'}`);
   fs.mkdirSync(dataDir, { recursive: true });
   fs.chmodSync(dataDir, 0o711);
@@ -34,7 +39,7 @@ export async function localSandbox(o: { noSandbox: boolean; cacheDir?: string })
     dataDir,
     forceUnsandboxed: o.noSandbox,
     limits: { sparesPerLanguage: 0 },
-    logger: { info: () => undefined, warn: (m) => process.stderr.write(`warning: ${m}\n`), error: (m) => process.stderr.write(`${m}\n`) },
+    logger: { info: () => undefined, warn: (m) => stderr(`warning: ${m}\n`), error: (m) => stderr(`${m}\n`) },
   });
 }
 
@@ -61,7 +66,7 @@ export async function runLocal(c: LocalRunContext, name: string, input: unknown,
   const code = def.code;
   let dependenciesDir: string | undefined;
   if (code.dependencies.trim()) {
-    process.stderr.write(`${name}: installing dependencies (cached after the first run)…\n`);
+    (c.stderr ?? processStderr)(`${name}: installing dependencies (cached after the first run)…\n`);
     c.sandbox.ensureDependencies(code.language, code.dependencies);
     const dep = await c.sandbox.waitForDependencies(code.language, code.dependencies);
     if (dep.status !== 'ready' || !dep.dir) return fail('DEPENDENCIES_NOT_READY', `dependencies of ${name} failed to install: ${dep.error ?? dep.status}`, { log: dep.log.slice(-4000) });
@@ -78,7 +83,7 @@ export async function runLocal(c: LocalRunContext, name: string, input: unknown,
       if (path_.length >= MAX_DEPTH) throw Object.assign(new Error(`UDF calls nested deeper than ${MAX_DEPTH}`), { code: 'LIMIT_EXCEEDED' });
       if (!fs.existsSync(path.join(c.dir, udf))) throw Object.assign(new Error(`UDF ${udf} has no folder ${path.join(c.dir, udf)}`), { code: 'NOT_FOUND' });
       const r = await runLocal(c, udf, udfInput, path_, until);
-      for (const l of r.logs) process.stderr.write(`  [${udf}] [${l.level}] ${l.message}\n`);
+      for (const l of r.logs) (c.stderr ?? processStderr)(`  [${udf}] [${l.level}] ${l.message}\n`);
       if (r.status === 'error') throw Object.assign(new Error(r.error!.message), { code: r.error!.code });
       return r.output;
     },

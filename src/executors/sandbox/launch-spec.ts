@@ -122,7 +122,7 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
     });
     rwBindsAt.push({ src: req.egressSocket, dest: SANDBOX_EGRESS_SOCK });
     if (fs.existsSync('/etc/ssl/certs')) roBindsAt.push({ src: '/etc/ssl/certs', dest: '/etc/ssl/certs' });
-    if (req.language === 'node' && env.undiciDir) {
+    if (runtime.usesUndici && env.undiciDir) {
       roBindsAt.push({ src: env.undiciDir, dest: '/opt/outrigger/undici' });
       sdkEnv.OUTRIGGER_UNDICI = unsandboxed ? path.join(env.undiciDir, 'index.js') : '/opt/outrigger/undici/index.js';
     }

@@ -4,6 +4,7 @@ import { classify } from './classify.js';
 import type { CodeLanguage, CodeRunRequest, CodeRunResult } from './contract.js';
 import type { EgressProxy } from './egress/proxy.js';
 import type { SandboxEnv } from './launch-spec.js';
+import { RUNTIMES } from './runtimes/index.js';
 import { launchSandbox } from './start-process.js';
 import { SandboxProcess, type KillReason } from './supervisor.js';
 
@@ -31,7 +32,7 @@ export class Worker {
   /** Set once the worker must not serve again (error, limit, strays, evict); the pool then stops it. */
   retired = false;
   /**
-   * Processes in the sandbox when idle: bwrap, its pid-1 init and the interpreter (+ PHP's forked egress relay).
+   * Processes in the sandbox when idle: bwrap, its pid-1 init and the interpreter (+ what the runtime adds: PHP's forked egress relay).
    * More after an invocation means a process outlived it.
    */
   private readonly baselineTasks: number;
@@ -60,7 +61,7 @@ export class Worker {
     readonly opts: WorkerOptions,
     private readonly cleanup: () => void,
   ) {
-    this.baselineTasks = 3 + (opts.language === 'php' && opts.egress ? 1 : 0);
+    this.baselineTasks = 3 + (RUNTIMES[opts.language].extraIdleTasks?.({ egress: Boolean(opts.egress) }) ?? 0);
     proc.stdout.setEncoding('utf8');
     proc.stderr.setEncoding('utf8');
     proc.stdout.on('data', (d: string) => this.reader.current?.raw('info', d, this.partialOut));

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError, clientFrom, type ClientOptions } from '../../client.js';
-import { writeExecutorFolder } from '../../folder/layout.js';
+import type { CliIo } from '../../io.js';
+import { writeExecutorFolder } from '../../../executors-folder/layout.js';
 import { BINDINGS_DIR, writeBindingsFolder } from '../../folder/bindings.js';
 import { fetchRemoteBindings } from '../../folder/plan.js';
 import type { ExecutorDefinition } from '../../../executors/definition.js';
@@ -13,22 +14,22 @@ export interface PullFlags extends ClientOptions {
 }
 
 /** Writes the active version (or `--version N` of one executor) of each named executor, default all executors and every binding. */
-export async function pull(names: string[], flags: PullFlags): Promise<number> {
+export async function pull(names: string[], flags: PullFlags, io: CliIo): Promise<number> {
   let version: number | undefined;
   if (flags.version !== undefined) {
     version = Number(flags.version);
     if (!Number.isInteger(version) || version < 1) throw new CliError(`--version must be a positive integer, got "${flags.version}"`);
     if (names.length !== 1) throw new CliError('--version needs exactly one executor name');
   }
-  const call = clientFrom(flags);
+  const call = clientFrom(flags, io.env);
   const selected = names.length ? names : ((await call('GET', '/api/executors')).items as Array<{ name: string }>).map((e) => e.name);
-  if (!selected.length) process.stdout.write('no executors on the server\n');
+  if (!selected.length) io.stdout('no executors on the server\n');
   for (const name of selected) {
     const path_ = `/api/executors/${encodeURIComponent(name)}${version ? `/versions/${version}` : ''}`;
     const r = (await call('GET', path_)) as { definition: ExecutorDefinition; version: { version: number } };
     const changed = writeExecutorFolder(flags.dir, r.definition);
     const what = changed.length ? `wrote ${changed.map((f) => (f.startsWith('-') ? `removed ${f.slice(1)}` : f)).join(', ')}` : 'up to date';
-    process.stdout.write(`${name}: version ${r.version.version} → ${path.join(flags.dir, name)} (${what})\n`);
+    io.stdout(`${name}: version ${r.version.version} → ${path.join(flags.dir, name)} (${what})\n`);
   }
   if (!names.length) {
     const remote = await fetchRemoteBindings(call);
@@ -37,7 +38,7 @@ export async function pull(names: string[], flags: PullFlags): Promise<number> {
     if (!count && !fs.existsSync(path.join(flags.dir, BINDINGS_DIR))) return 0;
     const changed = writeBindingsFolder(flags.dir, remote);
     const what = changed.length ? `wrote ${changed.map((f) => (f.startsWith('-') ? `removed ${f.slice(1)}` : f)).join(', ')}` : 'up to date';
-    process.stdout.write(`bindings: ${count} → ${path.join(flags.dir, 'bindings')} (${what})\n`);
+    io.stdout(`bindings: ${count} → ${path.join(flags.dir, 'bindings')} (${what})\n`);
   }
   return 0;
 }

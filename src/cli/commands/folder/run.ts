@@ -2,10 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../../client.js';
-import { parseJsonText } from '../../folder/json-file.js';
+import { parseJsonText } from '../../../executors-folder/json-file.js';
 import { FileStorage, readSecretsFile } from '../../local/local-host.js';
 import { localSandbox, runLocal } from '../../local/local-runner.js';
 import { closeLocalApiCalls } from '../../local/local-api-call.js';
+import type { CliIo } from '../../io.js';
 
 export interface RunFlags {
   input?: string;
@@ -24,32 +25,33 @@ function readInput(raw: string | undefined): unknown {
 }
 
 /** Runs the folder's executor; prints the output on stdout, logs and timing on stderr. Exit 0 ok, 1 error. */
-export async function run(folder: string, flags: RunFlags): Promise<number> {
+export async function run(folder: string, flags: RunFlags, io: CliIo): Promise<number> {
   const abs = path.resolve(folder);
   if (!fs.existsSync(path.join(abs, 'executor.json'))) throw new CliError(`${folder} is not an executor folder (no executor.json)`);
   const input = readInput(flags.input);
   const noSandbox = flags.sandbox === false;
   if (noSandbox) {
-    process.stderr.write('WARNING --no-sandbox: the code runs as you, with your files, your network and no limits on memory, processes or CPU. Use it only for code you trust.\n');
+    io.stderr('WARNING --no-sandbox: the code runs as you, with your files, your network and no limits on memory, processes or CPU. Use it only for code you trust.\n');
   }
-  const sandbox = await localSandbox({ noSandbox });
+  const sandbox = await localSandbox({ noSandbox, stderr: io.stderr });
   try {
-    const url = process.env.OUTRIGGER_URL;
+    const url = io.env.OUTRIGGER_URL;
     const result = await runLocal({
       dir: path.dirname(abs),
       sandbox,
       secrets: flags.secrets ? readSecretsFile(flags.secrets) : new Map(),
       storage: new FileStorage(flags.storage ?? null),
-      emit: (type, data) => process.stderr.write(`emit ${type} ${JSON.stringify(data)}\n`),
-      ...(url ? { api: { url, ...(process.env.OUTRIGGER_TOKEN ? { token: process.env.OUTRIGGER_TOKEN } : {}) } } : {}),
+      stderr: io.stderr,
+      emit: (type, data) => io.stderr(`emit ${type} ${JSON.stringify(data)}\n`),
+      ...(url ? { api: { url, ...(io.env.OUTRIGGER_TOKEN ? { token: io.env.OUTRIGGER_TOKEN } : {}) } } : {}),
     }, path.basename(abs), input);
     if (flags.json) {
-      process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      io.stdout(JSON.stringify(result, null, 2) + '\n');
     } else {
-      for (const l of result.logs) process.stderr.write(`[${l.level}] ${l.message}\n`);
-      if (result.status === 'ok') process.stdout.write(JSON.stringify(result.output, null, 2) + '\n');
-      else process.stderr.write(`${result.error!.code}: ${result.error!.message}\n${result.error!.details?.stack ? String(result.error!.details.stack) + '\n' : ''}`);
-      process.stderr.write(`${result.status} · ${result.durationMs.toFixed(1)} ms · ${result.coldStart ? 'cold' : 'warm'}${sandbox.capabilities().unsandboxed ? ' · NOT ISOLATED' : ''}\n`);
+      for (const l of result.logs) io.stderr(`[${l.level}] ${l.message}\n`);
+      if (result.status === 'ok') io.stdout(JSON.stringify(result.output, null, 2) + '\n');
+      else io.stderr(`${result.error!.code}: ${result.error!.message}\n${result.error!.details?.stack ? String(result.error!.details.stack) + '\n' : ''}`);
+      io.stderr(`${result.status} · ${result.durationMs.toFixed(1)} ms · ${result.coldStart ? 'cold' : 'warm'}${sandbox.capabilities().unsandboxed ? ' · NOT ISOLATED' : ''}\n`);
     }
     return result.status === 'ok' ? 0 : 1;
   } finally {

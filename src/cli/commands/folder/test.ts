@@ -5,13 +5,15 @@ import path from 'node:path';
 import { CliError, CliHttpError, clientFrom, type ApiCall, type ClientOptions } from '../../client.js';
 import { readAllFolders } from '../../folder/compare.js';
 import { checkResult, readFixtures, FIXTURES_DIR, type Fixture, type TestRunResult } from '../../folder/fixtures.js';
-import { FolderError, formatProblem, selectFolders, type FolderProblem, type LocalExecutor } from '../../folder/layout.js';
+import { FolderReadError } from '../../../executors-folder/folder-read-error.js';
+import { FolderError, formatProblem, selectFolders, type FolderProblem, type LocalExecutor } from '../../../executors-folder/layout.js';
 import { junitReporter, REPORTERS, tapReporter, textReporter, type FixtureOutcome, type Reporter, type ReporterName } from '../../folder/reporters.js';
 import { FileStorage, readSecretsFile } from '../../local/local-host.js';
 import { localSandbox, runLocal } from '../../local/local-runner.js';
 import { closeLocalApiCalls } from '../../local/local-api-call.js';
 import { validateAgainst } from '../../../util/json-schema.js';
 import type { Sandbox } from '../../../executors/sandbox/index.js';
+import type { CliIo } from '../../io.js';
 
 export interface TestFlags extends ClientOptions {
   dir: string;
@@ -59,27 +61,27 @@ function remoteRunner(call: ApiCall): FixtureRunner {
  * send real requests, so they run only with --api-calls (their upstream reachable) or --remote; else they are skipped
  * (except those whose input the schema refuses: nothing is sent).
  */
-function localRunner(flags: TestFlags, sandbox: Sandbox): FixtureRunner {
+function localRunner(flags: TestFlags, sandbox: Sandbox, io: CliIo): FixtureRunner {
   const secrets = flags.secrets ? readSecretsFile(flags.secrets) : new Map<string, string>();
-  const url = process.env.OUTRIGGER_URL;
+  const url = io.env.OUTRIGGER_URL;
   return async (local, fixture) => {
     // An input the schema refuses never reaches the network, so such fixtures of apiCall executors run locally too.
     const def = local.definition;
     const sends = def.type === 'apiCall' && !(def.inputSchema && validateAgainst(def.inputSchema, fixture.input));
     if (sends && !flags.apiCalls) return { skipped: 'apiCall: sends a real request; run with --api-calls or --remote' };
     const r = await runLocal({
-      dir: flags.dir, sandbox, secrets, storage: new FileStorage(null), emit: () => undefined,
-      ...(url ? { api: { url, ...(process.env.OUTRIGGER_TOKEN ? { token: process.env.OUTRIGGER_TOKEN } : {}) } } : {}),
+      dir: flags.dir, sandbox, secrets, storage: new FileStorage(null), emit: () => undefined, stderr: io.stderr,
+      ...(url ? { api: { url, ...(io.env.OUTRIGGER_TOKEN ? { token: io.env.OUTRIGGER_TOKEN } : {}) } } : {}),
     }, local.name, fixture.input);
     return { status: r.status, output: r.output, ...(r.error ? { error: r.error } : {}), logs: r.logs, durationMs: r.durationMs, executionId: 'local' };
   };
 }
 
-function reporterFor(flags: TestFlags): { reporter: Reporter; extra?: Reporter } {
+function reporterFor(flags: TestFlags, io: CliIo): { reporter: Reporter; extra?: Reporter } {
   const name = (flags.reporter ?? 'text') as ReporterName;
   if (!REPORTERS.includes(name)) throw new CliError(`--reporter must be ${REPORTERS.join(', ')}; got "${flags.reporter}"`);
   if (flags.output && name !== 'junit') throw new CliError('--output is for --reporter junit (text and TAP go to stdout)');
-  const out = (s: string) => process.stdout.write(s);
+  const out = io.stdout;
   if (name === 'text') return { reporter: textReporter(out) };
   if (name === 'tap') return { reporter: tapReporter(out) };
   // JUnit into a file keeps the human-readable progress on stdout (the CI log); without --output the XML is stdout.
@@ -89,10 +91,10 @@ function reporterFor(flags: TestFlags): { reporter: Reporter; extra?: Reporter }
 }
 
 /** One pass over every fixture; returns 1 when any failed. */
-async function runOnce(names: string[], flags: TestFlags, runFixture: FixtureRunner): Promise<number> {
+async function runOnce(names: string[], flags: TestFlags, runFixture: FixtureRunner, io: CliIo): Promise<number> {
   const started = Date.now();
   const p = plan(flags, names);
-  const { reporter, extra } = reporterFor(flags);
+  const { reporter, extra } = reporterFor(flags, io);
   const reporters = extra ? [reporter, extra] : [reporter];
   const total = p.reduce((n, x) => n + x.fixtures.length, 0);
   reporters.forEach((r) => r.begin(total));
@@ -122,9 +124,9 @@ async function runOnce(names: string[], flags: TestFlags, runFixture: FixtureRun
 }
 
 /** Reruns after every change below the folder (debounced), until interrupted; exits with the last run's code. */
-async function watch(flags: TestFlags, pass: () => Promise<number>): Promise<number> {
+async function watch(flags: TestFlags, pass: () => Promise<number>, io: CliIo): Promise<number> {
   let last = await pass();
-  process.stdout.write(`\nwatching ${flags.dir} for changes (Ctrl-C to stop)\n`);
+  io.stdout(`\nwatching ${flags.dir} for changes (Ctrl-C to stop)\n`);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const watcher = fs.watch(flags.dir, { recursive: true });
@@ -136,25 +138,27 @@ async function watch(flags: TestFlags, pass: () => Promise<number>): Promise<num
       clearTimeout(timer);
       timer = setTimeout(() => {
         running = running.then(async () => {
-          process.stdout.write(`\n── change in ${file ? path.join(flags.dir, String(file)) : flags.dir}: running again ──\n`);
+          io.stdout(`\n── change in ${file ? path.join(flags.dir, String(file)) : flags.dir}: running again ──\n`);
           try {
             last = await pass();
           } catch (err) {
             // A folder broken mid-edit is reported and watched on, not the end of the session.
-            if (!(err instanceof CliError)) throw err;
-            process.stdout.write(`${err.message}\n`);
+            if (!(err instanceof CliError || err instanceof FolderReadError)) throw err;
+            io.stdout(`${err.message}\n`);
             last = 2;
           }
         });
       }, 150);
     });
     const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
       watcher.close();
       clearTimeout(timer);
       void running.then(() => resolve(last));
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 }
 
@@ -171,19 +175,19 @@ function resolveFolderArgs(names: string[], flags: TestFlags): { names: string[]
 }
 
 /** Runs every fixture of the named folders (default all), locally unless --remote; returns 1 when any fails. */
-export async function test(args: string[], given: TestFlags): Promise<number> {
+export async function test(args: string[], given: TestFlags, io: CliIo): Promise<number> {
   const { names, flags } = resolveFolderArgs(args, given);
-  reporterFor(flags);
+  reporterFor(flags, io);
   if (flags.remote) {
-    const runner = remoteRunner(clientFrom(flags));
-    return flags.watch ? watch(flags, () => runOnce(names, flags, runner)) : runOnce(names, flags, runner);
+    const runner = remoteRunner(clientFrom(flags, io.env));
+    return flags.watch ? watch(flags, () => runOnce(names, flags, runner, io), io) : runOnce(names, flags, runner, io);
   }
   plan(flags, names);
-  if (flags.sandbox === false) process.stderr.write('WARNING --no-sandbox: fixtures run as you, with your files, your network and no limits. Use it only for code you trust.\n');
-  const sandbox = await localSandbox({ noSandbox: flags.sandbox === false });
+  if (flags.sandbox === false) io.stderr('WARNING --no-sandbox: fixtures run as you, with your files, your network and no limits. Use it only for code you trust.\n');
+  const sandbox = await localSandbox({ noSandbox: flags.sandbox === false, stderr: io.stderr });
   try {
-    const runner = localRunner(flags, sandbox);
-    return flags.watch ? await watch(flags, () => runOnce(names, flags, runner)) : await runOnce(names, flags, runner);
+    const runner = localRunner(flags, sandbox, io);
+    return flags.watch ? await watch(flags, () => runOnce(names, flags, runner, io), io) : await runOnce(names, flags, runner, io);
   } finally {
     await sandbox.close();
     await closeLocalApiCalls();

@@ -10,9 +10,9 @@ import { parseCidrs, type Cidr } from '../../egress/address-policy.js';
 import { EgressProxy } from '../egress/proxy.js';
 import type { SandboxEnv } from '../launch-spec.js';
 import { SandboxProcess } from '../supervisor.js';
-import { which } from '../runtimes/runtime.js';
-import { composerSetup } from './composer.js';
-import { registryConfig, type RegistryConfig } from './registries.js';
+import { RUNTIMES } from '../runtimes/index.js';
+import type { InstallPlan, RegistryConfig } from '../runtimes/runtime.js';
+import { registryConfig } from './registries.js';
 
 export type DependencyStatus = 'pending' | 'building' | 'ready' | 'failed';
 
@@ -101,7 +101,6 @@ const LOG_CAP = 256 * 1024;
 const BUILD_TIMEOUT_MS = 10 * 60_000;
 const BUILD_MEMORY_MB = 1024;
 const BUILD_TMP_BYTES = 1024 * 1024 * 1024;
-const MANIFEST: Record<CodeLanguage, string> = { python: 'requirements.txt', node: 'package.json', php: 'composer.json' };
 
 /** Whether every directory from / down to dir can be traversed by uid (bwrap runs as that uid and binds by path). */
 function reachable(dir: string, uid: number): boolean {
@@ -243,9 +242,12 @@ export class DependencyBuilder {
     const interp = this.env.caps.interpreters[language];
     if (!interp) return fail(`${language} is not available on this server`);
     if (this.problem) return fail(this.problem);
+    const runtime = RUNTIMES[language];
     let reg: RegistryConfig;
+    let plan: InstallPlan;
     try {
       reg = registryConfig(language);
+      plan = runtime.installer({ interp, allowInstallScripts: scripts, registry: reg });
     } catch (e) {
       return fail((e as Error).message);
     }
@@ -255,34 +257,9 @@ export class DependencyBuilder {
     fs.rmSync(work, { recursive: true, force: true });
     fs.mkdirSync(work, { recursive: true, mode: 0o755 });
     if (this.env.caps.hostUid !== process.getuid?.()) fs.chownSync(work, this.env.caps.hostUid, this.env.caps.hostUid);
-    let argv: string[];
-    let installerEnv: Record<string, string> = {};
-    const installerBinds: { src: string; dest: string }[] = [];
-    const dataFiles = [{ dest: `/input/${MANIFEST[language]}`, data: text }];
-    if (language === 'python') {
-      // Wheels only unless the executor allows install scripts: building a source distribution runs its setup code.
-      argv = [interp.binary, '-I', '/opt/outrigger/sdk/_build.py', 'pip', 'install', '--target', '/build', '--no-cache-dir',
-        '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', ...(scripts ? [] : ['--only-binary=:all:']), '-r', '/input/requirements.txt'];
-    } else if (language === 'node') {
-      const npm = which('npm');
-      if (!npm) return fail('npm is not installed on this server');
-      fs.writeFileSync(path.join(work, 'package.json'), text);
-      // Lifecycle scripts (preinstall, install, postinstall, prepare) are arbitrary code: off unless the executor opts in.
-      argv = [interp.binary, '/opt/outrigger/sdk/_build.mjs', fs.realpathSync(npm), 'install', '--omit=dev', '--no-audit', '--no-fund',
-        '--no-update-notifier', '--loglevel=warn', ...(scripts ? [] : ['--ignore-scripts']), '--prefix', '/build'];
-    } else {
-      const composer = which('composer');
-      if (!composer) {
-        fs.rmSync(work, { recursive: true, force: true });
-        return fail('composer is not installed on this server (PHP dependencies cannot be built; install the `composer` package)');
-      }
-      const c = composerSetup(fs.realpathSync(composer), reg);
-      fs.writeFileSync(path.join(work, 'composer.json'), text);
-      argv = [interp.binary, '-d', 'display_errors=stderr', '/opt/outrigger/sdk/_build.php', ...c.argv];
-      installerEnv = c.env;
-      installerBinds.push(...c.binds);
-      if (reg.composerConfig) dataFiles.push({ dest: '/input/composer-config.json', data: reg.composerConfig });
-    }
+    if (plan.manifestInOutput) fs.writeFileSync(path.join(work, runtime.dependencyFile), text);
+    const dataFiles = [{ dest: `/input/${runtime.dependencyFile}`, data: text }, ...(plan.dataFiles ?? [])];
+    const undici = runtime.usesUndici && this.env.undiciDir ? this.env.undiciDir : null;
     // The administrator's registries by name, even on a private address (a company mirror); executors' own egress
     // keeps OUTRIGGER_EGRESS_ALLOW_CIDRS only.
     const egress = await EgressProxy.start({ allow: reg.hosts, allowCidrs: [...this.allowCidrs, ...(await registryCidrs(reg.hosts))] });
@@ -296,21 +273,21 @@ export class DependencyBuilder {
         spec: {
           bwrap: this.env.caps.bwrap?.path ?? '',
           prlimit: this.env.caps.prlimit,
-          argv,
+          argv: plan.argv,
           env: {
             PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', LANG: 'C.UTF-8',
             OUTRIGGER_EGRESS_PORT: '3128', OUTRIGGER_EGRESS_SOCK: '/run/outrigger/egress.sock',
             HTTP_PROXY: 'http://127.0.0.1:3128', HTTPS_PROXY: 'http://127.0.0.1:3128', http_proxy: 'http://127.0.0.1:3128', https_proxy: 'http://127.0.0.1:3128',
-            ...(this.env.undiciDir ? { OUTRIGGER_UNDICI: '/opt/outrigger/undici/index.js' } : {}),
+            ...(undici ? { OUTRIGGER_UNDICI: '/opt/outrigger/undici/index.js' } : {}),
             ...reg.env,
-            ...installerEnv,
+            ...plan.env,
           },
           roBinds: interp.roBinds,
           roBindsAt: [
             { src: path.join(this.env.sdkRoot, language), dest: '/opt/outrigger/sdk' },
             ...(fs.existsSync('/etc/ssl/certs') ? [{ src: '/etc/ssl/certs', dest: '/etc/ssl/certs' }] : []),
-            ...(this.env.undiciDir ? [{ src: this.env.undiciDir, dest: '/opt/outrigger/undici' }] : []),
-            ...installerBinds,
+            ...(undici ? [{ src: undici, dest: '/opt/outrigger/undici' }] : []),
+            ...(plan.binds ?? []),
           ],
           // The only writable host directory of any sandbox: the build's own output.
           rwBindsAt: [{ src: work, dest: '/build' }, { src: egress.socketPath, dest: '/run/outrigger/egress.sock' }],
@@ -357,11 +334,8 @@ export class DependencyBuilder {
       if (exit.code !== 0) {
         const why = proc.killReason === 'timeout' ? 'build timed out' : `installer exited with ${exit.code ?? exit.signal}`;
         fs.rmSync(work, { recursive: true, force: true });
-        // pip's answer when only a source distribution exists reads like a missing package: say why.
-        const hint = language === 'python' && !scripts && /no matching distribution/i.test(log)
-          ? ' (only wheels are installed unless the executor sets code.allowInstallScripts: a source distribution runs setup code)'
-          : '';
-        return fail(`${denied.length ? `${why}; network access refused: ${denied.join(', ')}` : why}${hint}`, log);
+        const hint = runtime.installFailureHint?.(log, scripts);
+        return fail(`${denied.length ? `${why}; network access refused: ${denied.join(', ')}` : why}${hint ? ` (${hint})` : ''}`, log);
       }
       const tree = path.join(dir, 'tree');
       fs.rmSync(tree, { recursive: true, force: true });

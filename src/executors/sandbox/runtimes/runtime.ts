@@ -1,4 +1,5 @@
-// The Runtime interface: how one language is detected, started in handler and script mode, and where its SDK lives.
+// The Runtime interface: everything about one language (detection, launch in handler and script mode, SDK files,
+// dependency install, registry settings, folder file names), so that a language is one folder under runtimes/.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,10 +23,59 @@ export interface StartOptions {
   spare?: boolean;
 }
 
+/** Where a dependency build may download from, from the server's environment (see deps/registries.ts). */
+export interface RegistryConfig {
+  /** Environment variables handed to the installer (index URL, registry, repositories). */
+  env: Record<string, string>;
+  /** Host names the build may reach (none: the build has no network at all). */
+  hosts: string[];
+  /** Host directories bound read-only into the build (Composer `path` / `artifact` repositories). */
+  binds: { src: string; dest: string }[];
+  /** The installer's own configuration file, from the administrator's settings (Composer's global config.json). */
+  installerConfig?: string;
+}
+
+/** Which of the server's environment variables configure a language's installer, and its default registry hosts. */
+export interface RegistryRules {
+  /** Installer settings passed through to the build (index URL, registry, time-outs). */
+  passThrough: RegExp;
+  /** Certificate settings passed through; the files they name are bound read-only into the build. */
+  caSettings: RegExp;
+  /** Passed-through variables whose URL values replace the default hosts (a company index or mirror). */
+  indexVariables?: RegExp;
+  /** Hosts the build may reach when no custom index is set. */
+  defaultHosts: string[];
+  /** A language's own registry setting (Composer repositories), replacing hosts; null when it is not set. */
+  custom?(source: NodeJS.ProcessEnv): Pick<RegistryConfig, 'hosts' | 'binds' | 'installerConfig'> | null;
+}
+
+/** What a dependency build runs in its sandbox; the manifest is always at /input/<dependencyFile>. */
+export interface InstallPlan {
+  /** The installer's command line (the interpreter running the SDK's _build launcher). */
+  argv: string[];
+  /** Installer variables on top of the build's own and the registry settings. */
+  env?: Record<string, string>;
+  /** Host files bound read-only into the build (an installer outside /usr, local repositories). */
+  binds?: { src: string; dest: string }[];
+  /** More files created in the build sandbox (the installer's configuration). */
+  dataFiles?: { dest: string; data: string }[];
+  /** The manifest is also written into the build's output directory (npm and Composer install where it is). */
+  manifestInOutput?: boolean;
+}
+
+export interface InstallContext {
+  interp: InterpreterInfo;
+  /** Package code may run at install time (npm lifecycle scripts, pip source builds). */
+  allowInstallScripts: boolean;
+  registry: RegistryConfig;
+}
+
 export interface Runtime {
   readonly language: CodeLanguage;
-  /** Name of the user's file: traces point to it. */
+  /** Name of the user's file: traces point to it, and it names the source file of an executor folder. */
   readonly mainFile: string;
+  /** The dependency manifest (requirements.txt, package.json, composer.json): in builds and executor folders. */
+  readonly dependencyFile: string;
   /** Name of the SDK file inside sdkDir (the `SDK` variable in script mode). */
   readonly sdkFile: string;
   /**
@@ -41,6 +91,15 @@ export interface Runtime {
   depsMount(depsDir: string): { src: string; dest: string } | null;
   /** The bare interpreter start used as the cold-start baseline (`python3 -c pass`, …). */
   bareArgv(interp: InterpreterInfo): string[];
+  /** Processes this runtime adds to an idle sandbox besides bwrap, its init and the interpreter (0 when absent). */
+  extraIdleTasks?(opts: { egress: boolean }): number;
+  /** Whether sandboxes with egress get the bundled undici (Node's fetch honours no proxy variables without it). */
+  readonly usesUndici?: boolean;
+  readonly registry: RegistryRules;
+  /** The dependency build's command; throws an Error with the user's message when the installer is missing. */
+  installer(ctx: InstallContext): InstallPlan;
+  /** A sentence explaining a failed build's log, when the installer's own words mislead. */
+  installFailureHint?(log: string, allowInstallScripts: boolean): string | undefined;
 }
 
 /** Host directory of the SDKs (`<repo>/sdk`), found by walking up from this file (works from src/ and dist/). */
@@ -80,4 +139,14 @@ export function which(name: string): string | null {
 export function prefixBinds(binary: string): string[] {
   if (binary.startsWith('/usr/')) return [];
   return [path.dirname(path.dirname(binary))];
+}
+
+/** The host name of an http(s) URL, or null (for registry settings). */
+export function urlHost(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.hostname : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,8 +1,9 @@
-// Node.js runtime: the running node binary, V8 heap capped below the cgroup limit, SDK and bootstrap from sdk/node.
+// Node.js runtime: the running node binary, V8 heap capped below the cgroup limit, SDK and bootstrap from sdk/node,
+// npm builds.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { InterpreterInfo } from '../limits.js';
-import { prefixBinds, probe, type Runtime, type RuntimePaths } from './runtime.js';
+import type { InterpreterInfo } from '../../limits.js';
+import { prefixBinds, probe, which, type Runtime, type RuntimePaths } from '../runtime.js';
 
 /** V8 would otherwise size its heap from host memory and die by the cgroup OOM killer instead of a clean heap error. */
 function heapFlag(memoryMb: number): string {
@@ -27,7 +28,10 @@ export function isCommonJsScript(source: string): boolean {
 export const nodeRuntime: Runtime = {
   language: 'node',
   mainFile: 'main.mjs',
+  dependencyFile: 'package.json',
   sdkFile: 'outrigger.mjs',
+  // Node's fetch ignores HTTP_PROXY: the SDK's egress preload installs undici's proxy agent (sdk/node/_egress.mjs).
+  usesUndici: true,
   scriptFiles(source) {
     // The require-able SDK (enneo.cjs) carries the reference SDK surface and our own script calls.
     return isCommonJsScript(source) ? { mainFile: 'main.cjs', sdkFile: 'enneo.cjs' } : { mainFile: 'main.mjs', sdkFile: 'outrigger.mjs' };
@@ -51,5 +55,21 @@ export const nodeRuntime: Runtime = {
   },
   bareArgv(interp) {
     return [interp.binary, '-e', '0'];
+  },
+  registry: {
+    passThrough: /^(npm_config_registry|NPM_CONFIG_REGISTRY|npm_config_@[^_]+:registry)$/,
+    caSettings: /^(SSL_CERT_FILE|SSL_CERT_DIR|NODE_EXTRA_CA_CERTS|npm_config_cafile|NPM_CONFIG_CAFILE)$/,
+    indexVariables: /registry/i,
+    defaultHosts: ['registry.npmjs.org'],
+  },
+  installer({ interp, allowInstallScripts }) {
+    const npm = which('npm');
+    if (!npm) throw new Error('npm is not installed on this server');
+    // Lifecycle scripts (preinstall, install, postinstall, prepare) are arbitrary code: off unless the executor opts in.
+    return {
+      argv: [interp.binary, '/opt/outrigger/sdk/_build.mjs', fs.realpathSync(npm), 'install', '--omit=dev', '--no-audit', '--no-fund',
+        '--no-update-notifier', '--loglevel=warn', ...(allowInstallScripts ? [] : ['--ignore-scripts']), '--prefix', '/build'],
+      manifestInOutput: true,
+    };
   },
 };

@@ -1,6 +1,6 @@
 // Deterministic JSON for files kept in Git, and JSON parsing whose errors name the file, line and column.
 import fs from 'node:fs';
-import { CliError } from '../client.js';
+import { FolderReadError } from './folder-read-error.js';
 
 /** Recursively sorts object keys, so that equal values are written identically. */
 export function sortKeys(value: unknown): unknown {
@@ -25,7 +25,7 @@ function lineColumn(text: string, offset: number): string {
   return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
 }
 
-/** Parses JSON text; a syntax error becomes a CliError naming the file and the line and column. */
+/** Parses JSON text; a syntax error becomes a FolderReadError naming the file and the line and column. */
 export function parseJsonText(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
@@ -36,7 +36,7 @@ export function parseJsonText(text: string, file: string): unknown {
     // A text that stops early has no position in the message: the problem is at its end.
     const offset = m ? Number(m[1]) : /end of JSON input/.test(message) ? text.length : undefined;
     const where = offset !== undefined ? ` at ${lineColumn(text, offset)}` : '';
-    throw new CliError(`${file}: invalid JSON${where}: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+    throw new FolderReadError(`${file}: invalid JSON${where}: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
   }
 }
 
@@ -46,6 +46,6 @@ export function readTextIfExists(file: string): string | undefined {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new FolderReadError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }

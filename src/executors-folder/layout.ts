@@ -1,17 +1,23 @@
-// The executors-as-files layout: <dir>/<name>/executor.json, main.py|main.mjs|main.php, the dependency file, tests/*.json.
+// The executors-as-files layout: <dir>/<name>/executor.json, the language's source file (main.py, …), its dependency
+// file, tests/*.json.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { EXECUTOR_NAME_PATTERN, ExecutorInput, normalizeDefinition, type ExecutorDefinition } from '../../executors/definition.js';
-import { ProblemError } from '../../errors.js';
-import { CliError } from '../client.js';
+import { EXECUTOR_NAME_PATTERN, ExecutorInput, normalizeDefinition, type ExecutorDefinition } from '../executors/definition.js';
+import { ProblemError } from '../errors.js';
+import type { CodeLanguage } from '../executors/sandbox/contract.js';
+import { LANGUAGES, RUNTIMES } from '../executors/sandbox/runtimes/index.js';
+import { FolderReadError } from './folder-read-error.js';
 import { parseJsonText, readTextIfExists, stableJson } from './json-file.js';
 import { jsonPointerLines, lineOf } from './json-lines.js';
 
-type Language = 'python' | 'node' | 'php';
+type Language = CodeLanguage;
 export const DEFINITION_FILE = 'executor.json';
-export const SOURCE_FILES: Record<Language, string> = { python: 'main.py', node: 'main.mjs', php: 'main.php' };
-export const DEPENDENCY_FILES: Record<Language, string> = { python: 'requirements.txt', node: 'package.json', php: 'composer.json' };
+/** File names per language come from the runtimes (one folder per language): a new language needs nothing here. */
+export const SOURCE_FILES = Object.fromEntries(LANGUAGES.map((l) => [l, RUNTIMES[l].mainFile])) as Record<Language, string>;
+export const DEPENDENCY_FILES = Object.fromEntries(LANGUAGES.map((l) => [l, RUNTIMES[l].dependencyFile])) as Record<Language, string>;
+/** "main.py, main.mjs or main.php" (for messages). */
+const orList = (names: string[]) => `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 const LANGUAGE_OF_SOURCE = new Map(Object.entries(SOURCE_FILES).map(([lang, file]) => [file, lang as Language]));
 /** Every file name pull writes and may remove again (tests/ and anything else in the folder are the user's). */
 const MANAGED_FILES = [DEFINITION_FILE, ...Object.values(SOURCE_FILES), ...Object.values(DEPENDENCY_FILES)];
@@ -26,7 +32,7 @@ export interface FolderProblem {
 }
 
 /** Problems found in local folders; the message lists every one of them. */
-export class FolderError extends CliError {
+export class FolderError extends FolderReadError {
   constructor(readonly problems: FolderProblem[]) {
     super(problems.map(formatProblem).join('\n'));
   }
@@ -52,8 +58,8 @@ export function listExecutorFolders(dir: string): string[] {
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`folder ${dir} does not exist (pass --dir, or run \`outrigger pull\` to create it)`);
-    throw new CliError(`cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FolderReadError(`folder ${dir} does not exist (pass --dir, or run \`outrigger pull\` to create it)`);
+    throw new FolderReadError(`cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return entries.filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, DEFINITION_FILE))).map((e) => e.name).sort();
 }
@@ -62,7 +68,7 @@ export function listExecutorFolders(dir: string): string[] {
 export function selectFolders(dir: string, names: string[]): string[] {
   const all = listExecutorFolders(dir);
   if (!names.length) {
-    if (!all.length) throw new CliError(`no executor folders in ${dir} (expected ${dir}/<name>/${DEFINITION_FILE})`);
+    if (!all.length) throw new FolderReadError(`no executor folders in ${dir} (expected ${dir}/<name>/${DEFINITION_FILE})`);
     return all;
   }
   const missing = names.filter((n) => !all.includes(n));
@@ -161,7 +167,7 @@ function readParsedFolder(dir: string, name: string, json: unknown, problems: Fo
   if (json.type === 'code' && isObject(json.code)) {
     const code: Record<string, unknown> = { ...json.code };
     for (const key of ['source', 'dependencies'] as const) {
-      if (code[key] !== undefined) fail(DEFINITION_FILE, `belongs in its own file (${key === 'source' ? 'main.py, main.mjs or main.php' : 'requirements.txt, package.json or composer.json'}), not in ${DEFINITION_FILE}`, `/code/${key}`);
+      if (code[key] !== undefined) fail(DEFINITION_FILE, `belongs in its own file (${orList(Object.values(key === 'source' ? SOURCE_FILES : DEPENDENCY_FILES))}), not in ${DEFINITION_FILE}`, `/code/${key}`);
     }
     // Without a language, the one source file present tells it.
     if (code.language === undefined && known.length === 1) code.language = LANGUAGE_OF_SOURCE.get(known[0]!);
@@ -179,7 +185,7 @@ function readParsedFolder(dir: string, name: string, json: unknown, problems: Fo
         fail(other, `does not belong to a ${language} executor (its dependencies go in ${dependencyFile})`);
       }
     } else if (language === undefined) {
-      fail(DEFINITION_FILE, known.length ? `is missing; ${known.join(' and ')} leave it ambiguous` : 'is missing and there is no main.py, main.mjs or main.php', '/code/language');
+      fail(DEFINITION_FILE, known.length ? `is missing; ${known.join(' and ')} leave it ambiguous` : `is missing and there is no ${orList(Object.values(SOURCE_FILES))}`, '/code/language');
     }
     body.code = code;
   } else if (json.type !== 'code') {

@@ -1,8 +1,10 @@
-// PHP runtime: the versioned php-cli binary (alternatives resolved), memory_limit below the cgroup limit, FFI off.
+// PHP runtime: the versioned php-cli binary (alternatives resolved), memory_limit below the cgroup limit, FFI off,
+// Composer builds.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { InterpreterInfo } from '../limits.js';
-import { prefixBinds, probe, which, type Runtime, type RuntimePaths, type StartOptions } from './runtime.js';
+import type { InterpreterInfo } from '../../limits.js';
+import { prefixBinds, probe, which, type Runtime, type RuntimePaths, type StartOptions } from '../runtime.js';
+import { composerRepositories, composerSetup } from './composer.js';
 
 function flags(opts: StartOptions): string[] {
   return [
@@ -20,6 +22,7 @@ function flags(opts: StartOptions): string[] {
 export const phpRuntime: Runtime = {
   language: 'php',
   mainFile: 'main.php',
+  dependencyFile: 'composer.json',
   sdkFile: 'outrigger.php',
   detect(): InterpreterInfo | null {
     const onPath = which('php');
@@ -51,5 +54,25 @@ export const phpRuntime: Runtime = {
   bareArgv(interp) {
     return [interp.binary, '-r', ''];
   },
+  // PHP's egress relay (sdk/php) forks once and stays, a process of its own in the sandbox.
+  extraIdleTasks: ({ egress }) => (egress ? 1 : 0),
+  registry: {
+    // COMPOSER_HOME is not passed: it is the build's own (a host path would not exist inside the sandbox).
+    passThrough: /^COMPOSER_(AUTH|DISABLE_NETWORK|IPRESOLVE|MAX_PARALLEL_HTTP)$/,
+    caSettings: /^(SSL_CERT_FILE|SSL_CERT_DIR|COMPOSER_CAFILE)$/,
+    defaultHosts: ['repo.packagist.org', 'packagist.org', 'api.github.com', 'codeload.github.com', 'objects.githubusercontent.com'],
+    custom: composerRepositories,
+  },
+  installer({ interp, registry }) {
+    const composer = which('composer');
+    if (!composer) throw new Error('composer is not installed on this server (PHP dependencies cannot be built; install the `composer` package)');
+    const c = composerSetup(fs.realpathSync(composer), registry);
+    return {
+      argv: [interp.binary, '-d', 'display_errors=stderr', '/opt/outrigger/sdk/_build.php', ...c.argv],
+      env: c.env,
+      binds: c.binds,
+      dataFiles: registry.installerConfig ? [{ dest: '/input/composer-config.json', data: registry.installerConfig }] : [],
+      manifestInOutput: true,
+    };
+  },
 };
-
