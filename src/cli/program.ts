@@ -14,6 +14,7 @@ import { push } from './commands/folder/push.js';
 import { diff } from './commands/folder/diff.js';
 import { test } from './commands/folder/test.js';
 import { run } from './commands/folder/run.js';
+import { init } from './commands/folder/init.js';
 
 const FOLDER_LAYOUT = `
 Folder layout (one folder per executor, for Git):
@@ -88,6 +89,10 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('-w, --watch', 'run again whenever a file in <dir> changes'))
     .action(async (names: string[], flags) => done(await test(names, flags, io)));
 
+  program.command('init <name>').description('scaffold an executor folder <dir>/<name>/ with a handler, a passing fixture and editor settings that find the SDK types')
+    .requiredOption('-l, --language <language>', 'python | node | php')
+    .option('--dir <dir>', 'the executors folder', 'executors')
+    .action(async (name: string, flags) => done(await init(name, flags, io)));
   program.command('run <folder>').description('run one executor folder on this machine in the real sandbox, without a server: output on stdout, logs and timing on stderr; exit 0 ok, 1 error')
     .option('-i, --input <json-or-file>', 'input object as JSON text or a JSON file', '{}')
     .option('--secrets <file>', '.env-style file of secrets (NAME=value per line) for ctx.secret')
