@@ -50,7 +50,7 @@ describe('outrigger init', () => {
     expect(t.code, t.stdout + t.stderr).toBe(0);
     // An existing folder is never overwritten; an unknown language is a usage error.
     expect(await cli('init', 'hello_node', '--language', 'node')).toMatchObject({ code: 2, stderr: 'outrigger: executors/hello_node already exists\n' });
-    expect((await cli('init', 'x', '--language', 'ruby')).stderr).toBe('outrigger: --language must be python, node or php, got "ruby"\n');
+    expect((await cli('init', 'x', '--language', 'ruby')).stderr).toBe('outrigger: --language must be node, python or php, got "ruby"\n');
   }, 240_000);
 
   it('the Node handler type-checks against the SDK declarations; a wrong ctx call does not', async () => {

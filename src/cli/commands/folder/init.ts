@@ -7,17 +7,36 @@ import type { CliIo } from '../../io.js';
 import { stableJson } from '../../../executors-folder/json-file.js';
 import { EXECUTOR_NAME_PATTERN } from '../../../executors/definition.js';
 import { sdkRoot } from '../../../executors/sandbox/runtimes/runtime.js';
+import type { CodeLanguage } from '../../../executors/sandbox/contract.js';
 
 export interface InitFlags {
   language?: string;
   dir: string;
 }
 
-type Language = 'python' | 'node' | 'php';
+type Language = CodeLanguage;
 
-const HANDLERS: Record<Language, { file: string; source: (name: string) => string }> = {
+/** What init writes per language: the handler and the editor files that find the SDK at `rel` (sdk/<language>). */
+interface Template {
+  file: string;
+  source(name: string): string;
+  editorFiles(rel: string): Array<[string, unknown]>;
+}
+
+const HANDLERS: Record<Language, Template> = {
   node: {
     file: 'main.mjs',
+    // Checks the JavaScript handler against the SDK's declarations; `paths` points at this checkout's sdk/node.
+    editorFiles: (rel) => [
+      ['tsconfig.json', {
+        compilerOptions: {
+          allowJs: true, checkJs: true, noEmit: true, strict: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext',
+          types: [], paths: { '@outrigger/sdk': [path.join(rel, 'outrigger.d.ts')] },
+        },
+        include: ['main.mjs'],
+      }],
+      ['.vscode/settings.json', { 'js/ts.implicitProjectConfig.checkJs': true }],
+    ],
     source: (name) => `// ${name}: greets by name. Types come from the SDK's declarations (tsconfig.json); check with \`npx tsc -p .\`.
 /** @typedef {{ name?: string }} Input */
 /** @typedef {{ greeting: string, executor: string }} Output */
@@ -36,6 +55,7 @@ export default async function handler(input, ctx) {
   },
   python: {
     file: 'main.py',
+    editorFiles: (rel) => [['.vscode/settings.json', { 'python.analysis.extraPaths': [rel] }]],
     source: (name) => `# ${name}: greets by name. The editor finds the SDK (outrigger.py) through .vscode/settings.json.
 from typing import Any, TYPE_CHECKING
 
@@ -51,6 +71,7 @@ def handler(input: dict[str, Any], ctx: "Context") -> dict[str, Any]:
   },
   php: {
     file: 'main.php',
+    editorFiles: (rel) => [['.vscode/settings.json', { 'intelephense.environment.includePaths': [rel] }]],
     source: (name) => `<?php
 // ${name}: greets by name. The editor finds the SDK (outrigger.php) through .vscode/settings.json.
 function handler(array $input, Outrigger\\Context $ctx): array {
@@ -65,7 +86,8 @@ function handler(array $input, Outrigger\\Context $ctx): array {
 /** Creates `<dir>/<name>/` (refused when it exists) and prints what it wrote. */
 export async function init(name: string, flags: InitFlags, io: CliIo): Promise<number> {
   const language = flags.language as Language | undefined;
-  if (!language || !(language in HANDLERS)) throw new CliError(`--language must be python, node or php${language ? `, got "${language}"` : ''}`);
+  const known = Object.keys(HANDLERS);
+  if (!language || !known.includes(language)) throw new CliError(`--language must be ${known.slice(0, -1).join(', ')} or ${known[known.length - 1]}${language ? `, got "${language}"` : ''}`);
   if (!new RegExp(EXECUTOR_NAME_PATTERN).test(name)) throw new CliError(`"${name}" is not a valid executor name (${EXECUTOR_NAME_PATTERN})`);
   const folder = path.join(flags.dir, name);
   if (fs.existsSync(folder)) throw new CliError(`${folder} already exists`);
@@ -82,19 +104,7 @@ export async function init(name: string, flags: InitFlags, io: CliIo): Promise<n
     description: 'greets the given name', input: { name: 'Ada' },
     expect: { status: 'ok', output: { greeting: 'Hello, Ada!', executor: name } },
   }));
-  if (language === 'node') {
-    // Checks the JavaScript handler against the SDK's declarations; `paths` points at this checkout's sdk/node.
-    files.set('tsconfig.json', stableJson({
-      compilerOptions: {
-        allowJs: true, checkJs: true, noEmit: true, strict: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext',
-        types: [], paths: { '@outrigger/sdk': [path.join(rel, 'outrigger.d.ts')] },
-      },
-      include: ['main.mjs'],
-    }));
-  }
-  files.set('.vscode/settings.json', stableJson(language === 'python'
-    ? { 'python.analysis.extraPaths': [rel] }
-    : language === 'php' ? { 'intelephense.environment.includePaths': [rel] } : { 'js/ts.implicitProjectConfig.checkJs': true }));
+  for (const [file, json] of HANDLERS[language].editorFiles(rel)) files.set(file, stableJson(json));
   for (const [file, text] of files) {
     fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
     fs.writeFileSync(path.join(folder, file), text);
