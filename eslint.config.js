@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'sdk/**', 'console/dist/**', 'coverage/**', '.venv-tools/**', '.schemathesis/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'sdk/**', 'console/dist/**', 'coverage/**', '.venv-tools/**', '.schemathesis/**', 'test/compat/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

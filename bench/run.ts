@@ -9,11 +9,17 @@ import { benchApiCall } from './api-call.bench.js';
 import { benchWarm, benchWebhook, type Language, type WarmResult } from './code.bench.js';
 import { benchHttpBaseline } from './http-baseline.js';
 import { benchFirstCall } from './first-call.bench.js';
+import { compareWithN8n, type N8nComparison } from './compare/n8n.js';
+import { benchRemoteInvoke } from './remote-invoke.bench.js';
+import { runFairness } from './fairness.bench.js';
+import { benchFleet } from './fleet.bench.js';
 
 const LANGUAGES: Language[] = ['python', 'node', 'php'];
 /** Short runs (BENCH_QUICK=1) check that the bench works; figures need the full counts on a quiet machine. */
 const QUICK = process.env.BENCH_QUICK === '1';
 const N = QUICK ? 300 : 3000;
+/** PostgreSQL for the sections that need it (BENCH_DATABASE_URL, default: the local test database). */
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://outrigger:outrigger@127.0.0.1:5432/outrigger_test';
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -35,7 +41,46 @@ function runJsonScript(file: string, args: string[] = [], env: NodeJS.ProcessEnv
   return JSON.parse(out.slice(start));
 }
 
+/** Sections runnable alone (`npm run bench -- fairness`): each adds its keys to the results. */
+const SECTIONS: Record<string, (results: Record<string, any>) => Promise<void>> = {
+  // One workspace's flood against another's webhook p99 (target ≤ 2×) on one server with the sandbox on.
+  async fairness(results) {
+    const server = await startServer({ OUTRIGGER_SANDBOX: 'required' });
+    try {
+      const r = await runFairness(server, QUICK ? { flood: 1000, aloneCalls: 60, bEvents: 3, intervalMs: 50 } : { flood: 5000, aloneCalls: 200, bEvents: 5, intervalMs: 50 });
+      results.fairness = { bP99AloneMs: r.bP99AloneMs, bP99FloodMs: r.bP99FloodMs, ratio: r.ratio, bStartMaxMs: Math.max(...r.bStartDelaysMs), flood: r.aSucceeded, floodMs: r.floodMs };
+    } finally {
+      await server.stop();
+    }
+  },
+  // Synchronous invocations through an api node and a worker node against one `--role all` node (both PostgreSQL).
+  async remoteInvoke(results) {
+    results.remoteInvoke = await benchRemoteInvoke(PG_URL, N);
+  },
+  // Events/s with 1 and 2 worker processes behind one api node on PostgreSQL, and the reclaim time of a killed worker.
+  async fleet(results) {
+    results.fleet = await benchFleet(PG_URL, QUICK ? 1000 : 10_000);
+  },
+};
+
+/** `npm run bench -- <section>…`: only those sections; a full run merges them into bench/results.json. */
+async function runSections(names: string[]): Promise<void> {
+  const unknown = names.filter((n) => !SECTIONS[n]);
+  if (unknown.length) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);
+  const results: Record<string, any> = {};
+  for (const n of names) await SECTIONS[n]!(results);
+  if (!QUICK) {
+    const file = path.join('bench', 'results.json');
+    const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+    fs.writeFileSync(file, JSON.stringify({ ...all, ...results }, null, 2) + '\n');
+    process.stderr.write(`merged into ${file}\n`);
+  }
+  process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+}
+
 async function main() {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  if (only.length) return runSections(only);
   const results: Record<string, any> = { machine: machine(), date: new Date().toISOString(), commit: commit() };
 
   // Idle RSS: a fresh server (sandbox on, one spare worker per language) after it settled.
@@ -81,12 +126,15 @@ async function main() {
   const events = runJsonScript('bench/events-bench.ts', [], QUICK ? { ...process.env, BENCH_EVENTS: '1000', BENCH_PACED: '200' } : process.env);
   results.events = { perSec: events.events.perSec, p50Ms: events.events.p50Ms, p99Ms: events.events.p99Ms };
   // The same pipeline on PostgreSQL with one node (BENCH_DATABASE_URL, default: the local test database).
-  const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://outrigger:outrigger@127.0.0.1:5432/outrigger_test';
-  const pgEnv = { ...process.env, BENCH_DATABASE_URL: pgUrl, ...(QUICK ? { BENCH_EVENTS: '1000', BENCH_PACED: '200' } : {}) };
+  const pgEnv = { ...process.env, BENCH_DATABASE_URL: PG_URL, ...(QUICK ? { BENCH_EVENTS: '1000', BENCH_PACED: '200' } : {}) };
   const eventsPg = runJsonScript('bench/events-bench.ts', [], pgEnv);
   results.events.pg = { perSec: eventsPg.events.perSec, p50Ms: eventsPg.events.p50Ms, p99Ms: eventsPg.events.p99Ms };
   const recognition = runJsonScript('bench/recognition-search.ts');
   results.recognition = { coldNoCache: recognition.coldNoCache, cached: recognition.cached };
+  for (const section of Object.values(SECTIONS)) await section(results);
+  // n8n side by side, where it is installed (bench/compare/n8n.ts says how); left out otherwise.
+  const n8n = await compareWithN8n();
+  if (n8n) results.n8n = n8n;
 
   // A quick run only checks the bench: its figures never replace the recorded ones.
   const out = QUICK ? fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-bench-quick-')) : 'bench';
@@ -160,6 +208,21 @@ End to end on SQLite (publish → hook → apiCall to a trivial upstream in anot
 (target p50 ≤ 20 ms; both times are stored with millisecond resolution). On PostgreSQL (one node):
 **${r.events.pg.perSec} events/s** (target ≥ 2,000), start p50 ${r.events.pg.p50Ms} ms, p99 ${r.events.pg.p99Ms} ms.
 
+## Separate tiers
+
+A trivial Node handler invoked at one connection through an api node, which hands each call to a worker node
+(a \`sync_jobs\` row, the worker woken by NOTIFY, the result back by NOTIFY), against the same call on one \`--role all\`
+node; all on PostgreSQL: p50 **${r.remoteInvoke.remoteP50Ms} ms** remote against ${r.remoteInvoke.localP50Ms} ms local
+(+${r.remoteInvoke.addedP50Ms} ms), p99 ${r.remoteInvoke.remoteP99Ms} ms against ${r.remoteInvoke.localP99Ms} ms.
+
+## Fleet and fairness
+${r.fleet ? `PostgreSQL, one api node and worker processes (\`serve --role\`), apiCall to a local upstream: **${r.fleet.events1Worker} events/s** with one worker,
+**${r.fleet.events2Workers}/s** with two (${r.fleet.ratio}×; worker CPU ${r.fleet.cpuSec1Worker} s vs ${r.fleet.cpuSec2Workers.join(' + ')} s per burst of ${r.fleet.burst}).
+A worker killed with \`kill -9\` holding 10 deliveries: they run again on the other worker after **${r.fleet.reclaimMs} ms** (default timing:
+3 missed heartbeats of 2 s, reap every 2 s).` : ''}
+${r.fairness ? `One workspace floods ${r.fairness.flood} events while another calls a webhook every 50 ms: its p99 ${r.fairness.bP99AloneMs} ms alone,
+${r.fairness.bP99FloodMs} ms during the flood (**${r.fairness.ratio}×**, target ≤ 2×); its events started at most ${r.fairness.bStartMaxMs} ms after being enqueued.` : ''}
+
 ## Customer recognition
 
 Search with two apiCall sources (in-process requests): without cache p50 ${r.recognition.coldNoCache.p50Ms} ms /
@@ -170,7 +233,26 @@ p99 ${r.recognition.coldNoCache.p99Ms} ms; cached p50 ${r.recognition.cached.p50
 Idle server RSS ${r.idleRssMb} MB (target ≤ 150 MB; the Node.js server process, sandbox workers are separate
 processes); after the load ${r.peakRssMb} MB. RSS per warm worker (median of the sandboxed interpreters):
 ${LANGUAGES.map((l) => `${l} ${r.rssPerWorkerMb[l] ?? '?'} MB`).join(', ')}.
-${profileNotes()}`;
+${n8nNotes(r.n8n)}${profileNotes()}`;
+}
+
+/** The side-by-side n8n run (bench/compare/n8n.ts), when n8n is installed on this machine. */
+function n8nNotes(c: N8nComparison | undefined): string {
+  if (!c) return '\n## n8n side by side\n\nNot run: n8n is not installed here (`npm install --prefix bench/compare/n8n`, see bench/compare/n8n.ts).\n';
+  return `
+## n8n side by side
+
+n8n ${c.n8nVersion} (its defaults: SQLite, executions saved, the Code node in its task runner) answering a production
+Webhook → Code node returning \`{ok, n}\`, against our webhook → Node.js handler doing the same, same load generator
+and body, one after the other on this machine.
+
+| | n8n | Outrigger | ratio |
+|---|---|---|---|
+| 1 connection, p50 / p99 | ${c.n8n.seq.p50Ms} / ${c.n8n.seq.p99Ms} ms | ${c.outrigger.seq.p50Ms} / ${c.outrigger.seq.p99Ms} ms | ${c.ratioP50}× faster (p50) |
+| 16 connections, throughput | ${c.n8n.c16.rps}/s | ${c.outrigger.c16.rps}/s | ${c.ratioRps16}× |
+| 16 connections, p50 / p99 | ${c.n8n.c16.p50Ms} / ${c.n8n.c16.p99Ms} ms | ${c.outrigger.c16.p50Ms} / ${c.outrigger.c16.p99Ms} ms | |
+| server RSS after the load | ${c.n8n.rssMb} MB | | |
+`;
 }
 
 /** The profile summary (bench/PROFILE.md, written by hand from bench/profile-warm.ts runs) goes under the figures. */

@@ -1,5 +1,5 @@
 // buildApp(deps, config) -> a Fastify instance with every route registered, not listening (tests use inject).
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
@@ -47,6 +47,8 @@ export interface AppDeps {
   readinessChecks?: ReadinessCheck[];
   /** Extra feature plugins (integration points, demo endpoints) registered after the core routes. */
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Runs before anything else of every request (a worker node refuses its public API here: fleet/worker-gate.ts). */
+  requestGate?: (req: FastifyRequest) => Promise<void>;
 }
 
 /** `select 1` with a deadline, for apps built without the store's own check (tests of single routes). */
@@ -119,6 +121,7 @@ export async function buildApp(deps: AppDeps, config: Pick<Config, 'logLevel' | 
     }
   });
   installProblemHandlers(app);
+  if (deps.requestGate) app.addHook('onRequest', deps.requestGate);
 
   app.addHook('onResponse', async (req, reply) => {
     deps.metrics.httpRequests.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);

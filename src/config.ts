@@ -60,6 +60,10 @@ export interface Config {
   maxEventDepth: number;
   /** Fleet timing (`OUTRIGGER_LEASE_MS`, `OUTRIGGER_HEARTBEAT_MS`, `OUTRIGGER_REAP_INTERVAL_MS`). */
   fleet: FleetTiming;
+  /** Event deliveries one worker runs at once (`OUTRIGGER_MAX_IN_FLIGHT`). */
+  maxInFlight: number;
+  /** Event deliveries of one workspace one worker runs at once (`OUTRIGGER_WORKSPACE_MAX_IN_FLIGHT`, default half of maxInFlight). */
+  maxInFlightPerWorkspace: number;
 }
 
 /** How a fleet notices dead workers: a worker is dead after three missed heartbeats, or when a lease runs out. */
@@ -77,8 +81,20 @@ function fleetTiming(env: NodeJS.ProcessEnv): FleetTiming {
   const leaseMs = intFrom('OUTRIGGER_LEASE_MS', env.OUTRIGGER_LEASE_MS, 15_000, 1_000, 3_600_000);
   const heartbeatMs = intFrom('OUTRIGGER_HEARTBEAT_MS', env.OUTRIGGER_HEARTBEAT_MS, 2_000, 100, 600_000);
   const reapIntervalMs = intFrom('OUTRIGGER_REAP_INTERVAL_MS', env.OUTRIGGER_REAP_INTERVAL_MS, 2_000, 100, 600_000);
+  if (reapIntervalMs > leaseMs) throw new ConfigError(`OUTRIGGER_REAP_INTERVAL_MS (${reapIntervalMs}) must not exceed OUTRIGGER_LEASE_MS (${leaseMs}): expired leases would wait longer than the lease itself`);
   if (heartbeatMs * 3 > leaseMs) throw new ConfigError(`OUTRIGGER_HEARTBEAT_MS (${heartbeatMs}) times 3 must not exceed OUTRIGGER_LEASE_MS (${leaseMs}): a live worker would look dead before its lease ends`);
   return { leaseMs, heartbeatMs, reapIntervalMs };
+}
+
+/** The worker's in-flight cap and its per-workspace share: a share above the cap could never be reached. */
+function inFlightCaps(env: NodeJS.ProcessEnv, overrides: Partial<Config>): Pick<Config, 'maxInFlight' | 'maxInFlightPerWorkspace'> {
+  const maxInFlight = overrides.maxInFlight ?? intFrom('OUTRIGGER_MAX_IN_FLIGHT', env.OUTRIGGER_MAX_IN_FLIGHT, 64, 1, 10_000);
+  const perWorkspace = overrides.maxInFlightPerWorkspace
+    ?? intFrom('OUTRIGGER_WORKSPACE_MAX_IN_FLIGHT', env.OUTRIGGER_WORKSPACE_MAX_IN_FLIGHT, Math.max(1, Math.floor(maxInFlight / 2)), 1, 10_000);
+  if (perWorkspace > maxInFlight) {
+    throw new ConfigError(`OUTRIGGER_WORKSPACE_MAX_IN_FLIGHT (${perWorkspace}) must not exceed OUTRIGGER_MAX_IN_FLIGHT (${maxInFlight}): one workspace's share of a worker's deliveries cannot be larger than all of them`);
+  }
+  return { maxInFlight, maxInFlightPerWorkspace: perWorkspace };
 }
 
 /** What one workspace may keep in storage, and how much one list answer may carry. */
@@ -214,6 +230,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite store)');
   }
+  // api and worker nodes form a fleet through one PostgreSQL (sync jobs, heartbeats, SKIP LOCKED claims); SQLite is one process.
+  if (role !== 'all' && !databaseUrl) {
+    throw new ConfigError(`role ${role} needs PostgreSQL (DATABASE_URL): the tiers of a fleet meet in one shared database; with the embedded SQLite store run --role all`);
+  }
   const config: Config = {
     port: overrides.port ?? intFrom('PORT', env.PORT, 8080, 0, 65535),
     host: overrides.host ?? env.HOST ?? '127.0.0.1',
@@ -242,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxNestingDepth: overrides.maxNestingDepth ?? intFrom('OUTRIGGER_MAX_NESTING_DEPTH', env.OUTRIGGER_MAX_NESTING_DEPTH, 8, 1, 64),
     maxEventDepth: overrides.maxEventDepth ?? intFrom('OUTRIGGER_MAX_EVENT_DEPTH', env.OUTRIGGER_MAX_EVENT_DEPTH, 8, 1, 64),
     fleet: Object.freeze(overrides.fleet ?? fleetTiming(env)),
+    ...inFlightCaps(env, overrides),
     sandbox: overrides.sandbox ?? sandboxMode(env.OUTRIGGER_SANDBOX),
     allowUnsandboxed: overrides.allowUnsandboxed ?? env.OUTRIGGER_ALLOW_UNSANDBOXED === '1',
     sandboxSpares: overrides.sandboxSpares ?? intFrom('OUTRIGGER_SANDBOX_SPARES', env.OUTRIGGER_SANDBOX_SPARES, 1, 0, 16),

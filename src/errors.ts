@@ -24,6 +24,8 @@ export const PROBLEMS = {
   // An upstream the server itself talks to (e.g. an agent's LLM endpoint) failed.
   UPSTREAM_FAILED: { status: 502, title: 'An upstream service failed' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The service is not ready' },
+  // An api node handed a synchronous invocation to the workers and none answered before the caller's deadline.
+  GATEWAY_TIMEOUT: { status: 504, title: 'No worker answered the synchronous invocation before its deadline' },
   // The database is restarting or unreachable: a retryable 503 with Retry-After, never a 500.
   DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable; retry shortly' },
 } as const;
@@ -85,14 +87,17 @@ export class ProblemError extends Error {
   readonly status: number;
   readonly errors?: FieldError[];
   readonly extra?: Record<string, unknown>;
+  /** Sent as Retry-After: the refusal is temporary (no live worker yet). */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ProblemCode, detail?: string, opts: { errors?: FieldError[]; extra?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(code: ProblemCode, detail?: string, opts: { errors?: FieldError[]; extra?: Record<string, unknown>; cause?: unknown; retryAfterSeconds?: number } = {}) {
     super(detail ?? PROBLEMS[code].title, { cause: opts.cause });
     this.name = 'ProblemError';
     this.code = code;
     this.status = PROBLEMS[code].status;
     this.errors = opts.errors;
     this.extra = opts.extra;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 }
 

@@ -30,6 +30,8 @@ import { setEvaluationLimits } from './util/evaluation-limits.js';
 import { createHost, type Host } from './host/host.plugin.js';
 import { createWebhooksService, webhooksPlugin } from './points/webhooks/webhooks.plugin.js';
 import { createUdfsService, udfResolver, udfsPlugin } from './points/udfs/udfs.plugin.js';
+import { ImportService } from './compat/import.service.js';
+import { importRoutes } from './compat/import.routes.js';
 import type { BindingsService } from './points/bindings/callable-bindings.service.js';
 import { createPointsServices, type PointsServices } from './points/points-services.js';
 import { pointBindingLookup } from './points/bindings/binding-store.js';
@@ -38,6 +40,9 @@ import { createEventsModule, type EventsModule, type EventsModuleOptions } from 
 import { purgeEventsBefore } from './events/outbox.js';
 import { loopsReadiness, type LoopRunner } from './loops/loop-runner.js';
 import { createFleet, type Fleet } from './fleet/index.js';
+import { RemoteInvoker } from './fleet/remote-invoker.js';
+import { SyncJobWorker } from './fleet/sync-job-worker.js';
+import { createWorkerGate, INTERNAL_HEADER } from './fleet/worker-gate.js';
 import type { ReadinessCheck } from './observability/readiness.js';
 
 export interface Outrigger {
@@ -137,8 +142,11 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   const executors = new ExecutorsService(db);
   const policy = createAddressPolicy(config.egressAllowCidrs);
   const dispatcher = createGuardedAgent(policy);
+  // A worker serves no public API; the code it runs still reaches the platform API in-process (ctx.api).
+  const workerGate = config.role === 'worker' ? createWorkerGate() : undefined;
+  const internal = workerGate ? { [INTERNAL_HEADER]: workerGate.secret } : {};
   const platformApi: PlatformApi = async ({ method, path: url, body, token }) => {
-    const res = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}` }, ...(body !== undefined ? { payload: body as object } : {}) });
+    const res = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}`, ...internal }, ...(body !== undefined ? { payload: body as object } : {}) });
     let parsed: unknown = null;
     if (res.body) {
       try {
@@ -150,13 +158,24 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
     return { status: res.statusCode, body: parsed };
   };
   const sdkHosts = new SdkHostFactory({ storage, platformApi, issueExecutionToken: (workspaceId, executionId, expiresAt) => createExecutionToken(db, workspaceId, executionId, expiresAt) });
-  const code = await startCodeRuntime(config, startupLog(config.logLevel));
+  // An api node holds no sandbox and runs no executor code: its invocations run on the workers (fleet/remote-invoker.ts).
+  const code = config.role === 'api' ? apiNodeCodeRuntime() : await startCodeRuntime(config, startupLog(config.logLevel));
   if (code.sandbox) connectVersions(code.sandbox, executors, code.prewarms);
+  const nodeId = opts.events?.dispatcher?.workerId ?? newId('node');
+  const remote = config.role === 'api' && config.databaseUrl ? new RemoteInvoker({
+    db, databaseUrl: config.databaseUrl, liveWorkers: () => fleet.liveSyncWorkers(), liveCacheMs: config.fleet.heartbeatMs, health: store.health,
+    log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+  }) : undefined;
   const invoker = new InvokeService({
     db, secrets, metrics, fieldCapBytes: config.executionFieldCapBytes, maxDepth: config.maxNestingDepth,
     apiCall: { dispatcher, policy, userAgent: `outrigger/${VERSION}` },
-    codeRunner: code.sandbox, dependencies: code.sandbox, codeUnavailable: code.unavailable, sdkHosts,
+    codeRunner: code.sandbox, dependencies: code.sandbox, codeUnavailable: code.unavailable, sdkHosts, remote, nodeId,
   });
+  // A worker runs the api nodes' synchronous invocations, in slots of their own (never behind event deliveries).
+  const syncWorker = config.role === 'worker' && config.databaseUrl ? new SyncJobWorker({
+    db, databaseUrl: config.databaseUrl, nodeId, invoker, health: store.health, log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+    onFinished: () => events.dispatcher?.wake(),
+  }) : undefined;
 
   // host model, webhooks, UDFs
   const webhooks = createWebhooksService(db, invoker);
@@ -176,26 +195,28 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   // Deleting an executor is refused while a binding of any point names it.
   executors.registerBindingLookup(pointBindingLookup());
   // events (SPEC 3): hooks, publishing, trace; dispatcher and cron only on roles all and worker
-  const nodeId = opts.events?.dispatcher?.workerId ?? newId('node');
   const events = createEventsModule({
     store, metrics, invoker, executors, sdkHosts, databaseUrl: config.databaseUrl,
     runWorkers: config.role === 'all' || config.role === 'worker', maxEventDepth: config.maxEventDepth, ...opts.events,
     // The dispatcher claims as this node (its heartbeat's id), so a silent node's deliveries are known to be its own.
     dispatcher: {
-      workerId: nodeId, leaseMs: config.fleet.leaseMs, reapIntervalMs: config.fleet.reapIntervalMs, silentWorkers: () => fleet.silentWorkers(),
+      workerId: nodeId, maxInFlight: config.maxInFlight, maxInFlightPerWorkspace: config.maxInFlightPerWorkspace, leaseMs: config.fleet.leaseMs, reapIntervalMs: config.fleet.reapIntervalMs, silentWorkers: () => fleet.silentWorkers(),
+      // The api nodes' synchronous jobs running here take their slots first (sync work has priority over deliveries).
+      reservedSlots: () => syncWorker?.running ?? 0,
       ...opts.events?.dispatcher,
     },
   });
   // fleet health: this node's heartbeat, live workers (readiness of api nodes), queue gauges
   const fleet = createFleet({
-    store, events: events.events, metrics, timing: config.fleet, role: config.role, nodeId, version: VERSION, inFlight: () => events.dispatcher?.status().inFlight ?? 0,
+    store, events: events.events, metrics, timing: config.fleet, role: config.role, nodeId, version: VERSION, inFlight: () => (events.dispatcher?.status().inFlight ?? 0) + (syncWorker?.running ?? 0),
   });
 
   // platformApi (above) reaches the app through this binding once it exists; it is only called during executions.
   const app = await buildApp({
     db, metrics, executors, invoker, secrets, storage,
-    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness, fleet.readiness, backgroundLoopsReadiness(events, host, fleet)],
-    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', dependencies: new DependenciesService({ executors, sandbox: code.sandbox, unavailable: code.unavailable }) }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, consolePlugin({ dir: opts.consoleDir })],
+    readinessChecks: [databaseReadiness(store, config.healthCheckTimeoutMs), events.readiness, code.readiness, fleet.readiness, backgroundLoopsReadiness(events, host, fleet, syncWorker)],
+    ...(workerGate ? { requestGate: workerGate.onRequest } : {}),
+    plugins: [events.plugin, async (a) => { await a.register(dependenciesRoutes, { prefix: '/api/executors', dependencies: new DependenciesService({ executors, sandbox: code.sandbox, unavailable: code.unavailable }) }); }, ...(config.demo ? [demoPlugin] : []), ...hostPlugins, points.plugin, importRoutes(new ImportService({ db, invoker, executors })), consolePlugin({ dir: opts.consoleDir })],
   }, config, { logger: opts.logger, logStream: opts.logStream });
   // Outages and recoveries in the app's structured log from now on.
   store.health.log = { warn: (obj, msg) => app.log.warn(obj, msg), info: (obj, msg) => app.log.info(obj, msg) };
@@ -227,13 +248,17 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   if (config.role !== 'api') host.sweep.start();
   await fleet.start(app.log);
   events.start(app.log);
+  remote?.start();
+  syncWorker?.start();
 
   return {
     app, config, store, executors, invoker, secrets, storage, points, events, code, defaultWorkspaceId: ws.id, createdAdminToken,
     host, webhooks, udfs, fleet,
     async close() {
       clearInterval(timer);
-      // Before the app: running deliveries may still call the platform API (ctx.api) while they drain.
+      // Before the app: running deliveries and sync jobs may still call the platform API (ctx.api) while they drain.
+      await syncWorker?.stop();
+      await remote?.stop();
       await events.stop();
       await host.sweep.stop();
       await fleet.stop();
@@ -246,9 +271,15 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
 }
 
 /** Every background loop of this node in /readyz (`loops`): state and last error of each, not ready while one fails. */
-function backgroundLoopsReadiness(events: EventsModule, host: Host, fleet: Fleet): ReadinessCheck {
+function backgroundLoopsReadiness(events: EventsModule, host: Host, fleet: Fleet, syncWorker?: SyncJobWorker): ReadinessCheck {
   return {
     name: 'loops',
-    check: async () => loopsReadiness([events.dispatcher?.loop, events.dispatcher?.renewal, events.cron?.loop, host.sweep.loop, fleet.heartbeat?.loop].filter((l): l is LoopRunner => l !== undefined)),
+    check: async () => loopsReadiness([events.dispatcher?.loop, events.dispatcher?.renewal, events.cron?.loop, host.sweep.loop, fleet.heartbeat?.loop, syncWorker?.loop].filter((l): l is LoopRunner => l !== undefined)),
   };
+}
+
+/** An api node's code runtime: none (its invocations run on the workers, which report their sandboxes). */
+function apiNodeCodeRuntime(): CodeRuntime {
+  const unavailable = 'this is an api node (--role api): code runs on the worker nodes';
+  return { unavailable, prewarms: new Set(), readiness: { name: 'sandbox', check: async () => ({ ok: true, detail: unavailable }) } };
 }

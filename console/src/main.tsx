@@ -13,6 +13,13 @@ import './styles.css';
 const ExecutorPage = lazy(() => import('./pages/ExecutorPage'));
 const SecretsPage = lazy(() => import('./pages/SecretsPage'));
 const ExecutionsPage = lazy(() => import('./pages/ExecutionsPage'));
+const DashboardPage = lazy(() => import('./pages/DashboardPage'));
+const EventsPage = lazy(() => import('./pages/EventsPage'));
+const DeadLettersPage = lazy(() => import('./pages/DeadLettersPage'));
+const TicketsPage = lazy(() => import('./pages/TicketsPage'));
+const StoragePage = lazy(() => import('./pages/StoragePage'));
+const TokensPage = lazy(() => import('./pages/TokensPage'));
+const BindingsPage = lazy(() => import('./pages/bindings/BindingsPage'));
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
 
@@ -30,6 +37,15 @@ function Pages() {
           <Route path="/secrets" element={<SecretsPage />} />
           <Route path="/executions" element={<ExecutionsPage />} />
           <Route path="/executions/:id" element={<ExecutionsPage />} />
+          <Route path="/dashboard" element={<DashboardPage />} />
+          <Route path="/events" element={<EventsPage />} />
+          <Route path="/events/:id" element={<EventsPage />} />
+          <Route path="/dead-letters" element={<DeadLettersPage />} />
+          <Route path="/tickets" element={<TicketsPage />} />
+          <Route path="/tickets/:id" element={<TicketsPage />} />
+          <Route path="/storage" element={<StoragePage />} />
+          <Route path="/tokens" element={<TokensPage />} />
+          <Route path="/bindings/*" element={<BindingsPage />} />
           <Route path="*" element={<p>Nothing here. <a href="/executors">Executors</a></p>} />
         </Routes>
       </Suspense>

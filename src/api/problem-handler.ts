@@ -17,7 +17,17 @@ export function fieldErrorsFromValidation(validation: AjvLikeError[], context: s
   const prefix = !context || context === 'body' ? '' : `${context === 'querystring' ? 'query' : context}:`;
   const seen = new Set<string>();
   const out: FieldError[] = [];
+  // A union of literals (`language: python | node | php`) fails as one `const` per branch plus an `anyOf`: name the values.
+  const allowed = new Map<string, unknown[]>();
   for (const v of validation) {
+    if (v.keyword === 'const') allowed.set(v.instancePath ?? '', [...(allowed.get(v.instancePath ?? '') ?? []), v.params?.allowedValue]);
+  }
+  const oneOf = (path: string) => allowed.get(path)!.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
+  for (const raw of validation) {
+    let v = raw;
+    const literals = allowed.has(v.instancePath ?? '') && (v.keyword === 'anyOf' || v.keyword === 'const');
+    if (literals && v.keyword === 'const' && validation.some((x) => x.keyword === 'anyOf' && (x.instancePath ?? '') === (v.instancePath ?? ''))) continue;
+    if (literals && v.keyword === 'anyOf') v = { ...v, message: `must be one of ${oneOf(v.instancePath ?? '')}` };
     let field = v.instancePath ?? '';
     if (v.keyword === 'required') field += `/${String(v.params?.missingProperty)}`;
     if (v.keyword === 'additionalProperties') field += `/${String(v.params?.additionalProperty)}`;
@@ -127,6 +137,10 @@ export function installProblemHandlers(app: FastifyInstance): void {
       // Expected weather during a database restart: one line without a stack, and a hint when to come back.
       request.log.warn({ code: problem.code, detail: problem.message }, 'request refused: database unavailable');
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else if (problem.status === 503 || problem.status === 504) {
+      // Fleet weather (no live worker, no answer in time): one line, not a stack.
+      if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
+      request.log.warn({ code: problem.code, detail: problem.message }, 'request refused');
     } else if (problem.status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: problem.code, detail: problem.message }, 'request refused');
     reply.code(problem.status).type('application/problem+json').send(toProblem(problem, request.url));

@@ -53,6 +53,14 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('-d, --data-dir <dir>', 'data directory (env OUTRIGGER_DATA_DIR, default ./data)')
     .option('--demo', 'serve the demo ERP and seed demo executors')
     .option('--role <role>', 'all | api | worker (env OUTRIGGER_ROLE)')
+    .option('--lease-ms <ms>', 'lease of a claimed event delivery (env OUTRIGGER_LEASE_MS, default 15000)')
+    .option('--heartbeat-ms <ms>', 'node heartbeat interval; 3 missed beats = dead (env OUTRIGGER_HEARTBEAT_MS, default 2000)')
+    .option('--reap-interval-ms <ms>', 'how often dead workers\' deliveries are looked for (env OUTRIGGER_REAP_INTERVAL_MS, default 2000)')
+    .option('--max-in-flight <n>', 'event deliveries one worker runs at once (env OUTRIGGER_MAX_IN_FLIGHT, default 64)')
+    .option('--workspace-max-in-flight <n>', 'of those, one workspace at most (env OUTRIGGER_WORKSPACE_MAX_IN_FLIGHT, default half)')
+    .option('--pg-pool-size <n>', 'PostgreSQL connections of this process (env OUTRIGGER_PG_POOL_SIZE, default 10)')
+    .option('--pg-statement-timeout-ms <ms>', 'server-side limit per SQL statement, 0: none (env OUTRIGGER_PG_STATEMENT_TIMEOUT_MS)')
+    .option('--sandbox-max-workers <n>', 'sandboxed workers of this process (env OUTRIGGER_SANDBOX_MAX_WORKERS)')
     .action(async (flags) => done(await serve(flags, io)));
 
   withClient(program.command('invoke <executor>').description('invoke an executor’s active version')
@@ -103,6 +111,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
 ctx.udf(name) runs the sibling folder <folder>/../<name>; ctx.api goes to OUTRIGGER_URL (with OUTRIGGER_TOKEN) when set,
 else it is an error naming the call; ctx.emit is printed on stderr.`)
     .action(async (folder: string, flags) => done(await run(folder, flags, io)));
+  withClient(program.command('import <fileOrDir>').description('import exported reference-platform definitions (a JSON file, or every *.json of a folder; codeFile names a source file) in one transaction; prints what was created, mapped and not mapped')).action(async (target: string, flags) => done(await (await import('./commands/import.js')).importCommand(target, flags, io)));
   return program;
 }
 

@@ -17,21 +17,47 @@ export interface ClaimedDelivery {
   event: { id: string; type: string; subject: string | null; data: string; occurredAt: number; causationDepth: number };
 }
 
+/** How one claim shares the free slots among workspaces (the per-workspace cap counts this worker's running deliveries). */
+export interface ClaimFairness {
+  /** Most deliveries of one workspace running at once on this worker. */
+  perWorkspace: number;
+  /** Deliveries of each workspace running on this worker now. */
+  running: ReadonlyMap<string, number>;
+}
+
 /**
- * Claims up to `limit` due deliveries of enabled hooks for `worker` until `leaseUntil`.
- * PostgreSQL: candidates are locked `FOR UPDATE SKIP LOCKED`, so concurrent claimers on other nodes take
- * different rows without waiting. SQLite: one process and one writer connection, so the transaction
- * itself is the mutual exclusion. Per-hook concurrency limits are checked inside the same transaction;
- * on PostgreSQL the limited hooks' rows are locked first so that two nodes cannot both take the last slot.
+ * Claims up to `limit` due deliveries of enabled hooks for `worker` until `leaseUntil`, interleaving workspaces:
+ * due rows are ranked per workspace (row_number over the workspace, oldest due first) and taken rank by rank, so
+ * one workspace's flood of 5,000 takes one slot per round like a workspace with one event (round robin), and no
+ * workspace gets more than `fair.perWorkspace` running on this worker.
+ * PostgreSQL: the ranked candidates are locked `FOR UPDATE SKIP LOCKED` (the window is in a subquery: a locking
+ * clause cannot sit on the window's own level), so concurrent claimers on other nodes take different rows without
+ * waiting. SQLite: one process and one writer connection, so the transaction itself is the mutual exclusion.
+ * Per-hook concurrency limits are checked inside the same transaction; on PostgreSQL the limited hooks' rows are
+ * locked first so that two nodes cannot both take the last slot.
+ * Cost: the ranking reads every due pending row (one index range), a few ms per 10,000 waiting deliveries.
  */
-export async function claimDeliveries(db: Db, caps: DialectCapabilities, worker: string, now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(db: Db, caps: DialectCapabilities, worker: string, now: number, leaseUntil: number, limit: number,
+  fair: ClaimFairness = { perWorkspace: limit, running: new Map() }): Promise<ClaimedDelivery[]> {
+  const perWorkspace = Math.max(1, fair.perWorkspace);
+  const full = [...fair.running].filter(([, n]) => n >= perWorkspace).map(([w]) => w);
+  // Candidates of partly busy workspaces beyond their remaining share are dropped below: fetch that many more.
+  let busy = 0;
+  for (const n of fair.running.values()) if (n < perWorkspace) busy += n;
+  const left = (ws: string) => perWorkspace - (fair.running.get(ws) ?? 0);
   return db.transaction().execute(async (trx) => {
-    let q = trx.selectFrom('deliveries as d').innerJoin('event_hooks as h', 'h.id', 'd.hook_id')
-      .select(['d.id', 'd.hook_id', 'h.concurrency'])
-      .where('d.status', '=', 'pending').where('d.next_attempt_at', '<=', now).where('h.enabled', '=', 1)
-      .orderBy('d.next_attempt_at').limit(limit);
-    if (caps.skipLocked) q = q.forUpdate('d').skipLocked();
-    const candidates = await q.execute();
+    let due = trx.selectFrom('deliveries as d').innerJoin('event_hooks as h', 'h.id', 'd.hook_id')
+      .select((eb) => ['d.id', 'd.hook_id', 'd.workspace_id', 'd.next_attempt_at', 'h.concurrency',
+        eb.fn.agg<number>('row_number').over((ob) => ob.partitionBy('d.workspace_id').orderBy('d.next_attempt_at').orderBy('d.seq')).as('rn')])
+      .where('d.status', '=', 'pending').where('d.next_attempt_at', '<=', now).where('h.enabled', '=', 1);
+    if (full.length) due = due.where('d.workspace_id', 'not in', full);
+    const ranked = due.as('r');
+    let q = trx.selectFrom('deliveries as c').innerJoin(ranked, 'r.id', 'c.id')
+      .select(['c.id', 'c.hook_id', 'c.workspace_id', 'r.concurrency', 'r.rn'])
+      .where('c.status', '=', 'pending').where('r.rn', '<=', perWorkspace)
+      .orderBy('r.rn').orderBy('r.next_attempt_at').limit(limit + busy);
+    if (caps.skipLocked) q = q.forUpdate('c').skipLocked();
+    const candidates = (await q.execute()).filter((c) => Number(c.rn) <= left(c.workspace_id)).slice(0, limit);
     if (!candidates.length) return [];
     let chosen = candidates;
     const limited = [...new Set(candidates.filter((c) => c.concurrency !== null).map((c) => c.hook_id))];

@@ -52,6 +52,11 @@ export interface DispatcherOptions {
   workerId?: string;
   /** Deliveries running at once in this process. */
   maxInFlight?: number;
+  /**
+   * Deliveries of one workspace running at once in this process (default: half of maxInFlight), so that a flood
+   * never holds every slot and another workspace's events start at the next claim.
+   */
+  maxInFlightPerWorkspace?: number;
   leaseMs?: number;
   /** How often expired leases (and the deliveries of silent workers) are looked for; default half the lease. */
   reapIntervalMs?: number;
@@ -66,6 +71,8 @@ export interface DispatcherOptions {
   maxEventDepth?: number;
   /** The store's view of the database: the loop, the pending completions and LISTEN resume as soon as it returns. */
   health?: DbHealth;
+  /** Slots of this node's `maxInFlight` taken by work that goes first (the api nodes' synchronous jobs): deliveries get the rest. */
+  reservedSlots?: () => number;
 }
 
 /** When a delivery that could not run because the database was away falls due again. */
@@ -93,6 +100,13 @@ export class Dispatcher {
   readonly renewal: LoopRunner;
   private readonly abort = new AbortController();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Running deliveries per workspace (the per-workspace cap of the fair claim). */
+  private readonly inFlightByWorkspace = new Map<string, number>();
+  /**
+   * Workspaces that reached their cap: left out of claims until a quarter of their share is free again, so a flood
+   * is claimed in batches (one claim per delivery would cost more than the deliveries, see claimStep).
+   */
+  private readonly saturated = new Set<string>();
   private completions: q.Completion[] = [];
   private flushing: Promise<void> | null = null;
   private blocked = false;
@@ -107,13 +121,14 @@ export class Dispatcher {
   private unsubscribeHealth?: () => void;
   private closed = false;
   private stopping: Promise<void> | null = null;
-  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reapIntervalMs'>> & Pick<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers'> & { reapIntervalMs: number };
+  private readonly opts: Required<Omit<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reapIntervalMs' | 'maxInFlightPerWorkspace' | 'reservedSlots'>> & Pick<DispatcherOptions, 'databaseUrl' | 'health' | 'silentWorkers' | 'reservedSlots'> & { reapIntervalMs: number; maxInFlightPerWorkspace: number };
   private readonly onSignal = () => this.wake();
 
   constructor(opts: DispatcherOptions) {
     this.workerId = opts.workerId ?? newId('wkr');
     this.opts = { maxInFlight: 64, leaseMs: 30_000, maxIdleMs: 5_000, drainMs: 10_000, clock: Date.now, workerId: this.workerId, maxEventDepth: DEFAULT_MAX_EVENT_DEPTH, ...opts,
-      reapIntervalMs: opts.reapIntervalMs ?? Math.floor((opts.leaseMs ?? 30_000) / 2) };
+      reapIntervalMs: opts.reapIntervalMs ?? Math.floor((opts.leaseMs ?? 30_000) / 2),
+      maxInFlightPerWorkspace: opts.maxInFlightPerWorkspace ?? Math.max(1, Math.floor((opts.maxInFlight ?? 64) / 2)) };
     // On a single-process store (SQLite) every lease left at start belongs to a dead process: reap them all at once.
     this.firstReap = !opts.caps.multiProcess;
     // A recovery of the database wakes the runner's back-off (health.onRecovered), so the cap only matters without one.
@@ -182,7 +197,8 @@ export class Dispatcher {
    */
   private async claimStep(): Promise<number> {
     const { db, caps, clock, leaseMs, maxIdleMs, maxInFlight } = this.opts;
-    const free = maxInFlight - this.inFlight.size;
+    // Synchronous work running on this node goes first: it never waits for a slot, deliveries take what it leaves.
+    const free = maxInFlight - this.inFlight.size - (this.opts.reservedSlots?.() ?? 0);
     // Under load, claim in batches of at least a quarter of the slots: one claim transaction per
     // handful of deliveries would cost more than the deliveries (measured in bench/events-bench.ts).
     if (free <= 0 || (this.inFlight.size > 0 && free < Math.max(1, maxInFlight >> 2))) {
@@ -195,7 +211,14 @@ export class Dispatcher {
       this.firstReap = false;
       this.nextReapAt = now + this.opts.reapIntervalMs;
     }
-    const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free);
+    const cap = this.opts.maxInFlightPerWorkspace;
+    let running: ReadonlyMap<string, number> = this.inFlightByWorkspace;
+    if (this.saturated.size) {
+      const m = new Map(this.inFlightByWorkspace);
+      for (const w of this.saturated) m.set(w, cap);
+      running = m;
+    }
+    const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free, { perWorkspace: cap, running });
     if (this.abort.signal.aborted) {
       await q.releaseLeases(db, this.workerId, claimed.map((c) => c.id), clock());
       return 0;
@@ -203,10 +226,21 @@ export class Dispatcher {
     if (claimed.length) {
       this.emptyStreak = 0;
       this.blocked = false;
+      const resumeAt = cap - Math.max(1, cap >> 2);
       for (const d of claimed) {
+        const ws = d.workspaceId;
+        const n = (this.inFlightByWorkspace.get(ws) ?? 0) + 1;
+        this.inFlightByWorkspace.set(ws, n);
+        if (n >= cap) this.saturated.add(ws);
         const p = this.run(d).finally(() => {
           this.inFlight.delete(d.id);
-          if (this.blocked) this.wake();
+          const left = (this.inFlightByWorkspace.get(ws) ?? 1) - 1;
+          if (left > 0) this.inFlightByWorkspace.set(ws, left);
+          else this.inFlightByWorkspace.delete(ws);
+          if (this.saturated.has(ws) && left <= resumeAt) {
+            this.saturated.delete(ws);
+            this.wake();
+          } else if (this.blocked) this.wake();
         });
         this.inFlight.set(d.id, p);
       }
@@ -216,7 +250,8 @@ export class Dispatcher {
     let delay = maxIdleMs;
     if (due !== null && due <= now) {
       // Due but not claimable (a hook at its concurrency limit): a finished delivery wakes us; back off meanwhile.
-      this.blocked = true;
+      // Our own saturated workspaces wake us when their share frees up: not every finished delivery then.
+      this.blocked = this.saturated.size === 0;
       delay = Math.min(maxIdleMs, 5 * 2 ** Math.min(this.emptyStreak++, 10));
     } else if (due !== null) {
       delay = Math.min(maxIdleMs, due - now);
@@ -241,10 +276,14 @@ export class Dispatcher {
     if (d.attempt === 1) metrics.deliveryStartDelay.observe(Math.max(0, startedAt - d.enqueuedAt) / 1000);
     const executionId = newId('exe');
     const delivery: DeliveryInfo = { id: d.id, attempt: d.attempt, eventId: d.eventId, hook: d.hookName };
+    const data = JSON.parse(d.event.data) as unknown;
     const input = {
       id: d.event.id, type: d.event.type, occurredAt: new Date(d.event.occurredAt).toISOString(), subject: d.event.subject,
-      data: JSON.parse(d.event.data) as unknown, _delivery: delivery,
+      data, _delivery: delivery,
     };
+    // For code, the payload's fields also at the top level, as the reference platform hands them to hooks
+    // (`$in->ticketId`, `$in->changes`), so its hook code runs unchanged; our envelope fields win a clash.
+    const codeInputExtras = data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
     const t0 = performance.now();
     let ok = false;
     let error: string | null = null;
@@ -262,7 +301,7 @@ export class Dispatcher {
         });
       } else {
         const res = await invoker.invoke({
-          workspaceId: d.workspaceId, executorName: d.executor, input, trigger: triggerFor(d.event.type), triggerRef: d.id,
+          workspaceId: d.workspaceId, executorName: d.executor, input, ...(codeInputExtras ? { codeInputExtras } : {}), trigger: triggerFor(d.event.type), triggerRef: d.id,
           attempt: d.attempt, enqueuedAt: d.enqueuedAt, executionId, causationDepth: depth, idempotencyKey: d.id,
         });
         recordedExecution = res.executionId;

@@ -48,3 +48,26 @@ export function typeMatches(patterns: readonly string[], type: string): boolean 
 export function triggerFor(type: string): 'cron' | 'event' {
   return CRON.has(type) ? 'cron' : 'event';
 }
+
+export interface EventTypeEntry {
+  type: string;
+  kind: 'platform' | 'cron';
+  /** Cron events: the schedule, in the workspace's time zone. */
+  schedule?: string;
+}
+
+/** The catalogue a hook editor offers: every platform and cron event type, and the patterns a hook may also name. */
+export function eventTypeCatalogue(): { items: EventTypeEntry[]; patterns: Array<{ pattern: string; description: string }> } {
+  return {
+    items: [
+      ...PLATFORM_EVENT_TYPES.map((type) => ({ type, kind: 'platform' as const })),
+      ...CRON_TYPES.map((type) => ({ type, kind: 'cron' as const, schedule: CRON_SCHEDULES[type] })),
+    ],
+    patterns: [
+      { pattern: 'custom.<name>', description: 'a custom event published with POST /api/events or ctx.emit' },
+      { pattern: 'custom.<prefix>.*', description: 'every custom event under the prefix' },
+      { pattern: 'custom.*', description: 'every custom event' },
+      { pattern: '*', description: 'every event except cron events, which must be named' },
+    ],
+  };
+}

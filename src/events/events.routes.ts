@@ -1,10 +1,10 @@
 // REST routes of events: publish (one or a batch), the event trace, dead letters and replay (SPEC 3).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { IdParams } from '../api/common-schemas.js';
-import type { EventsService } from './events.service.js';
+import { epochRange, IdParams, TimeRange } from '../api/common-schemas.js';
+import { BULK_REPLAY_MAX, type EventsService } from './events.service.js';
 import { HookName } from './hooks.service.js';
-import { EventBatchResult, EventDetail, EventSummary, EventView, List, Obj, ReplayResult } from '../api/schemas/responses.js';
+import { BulkReplayResult, DeadLetterView, EventBatchResult, EventDetail, EventSummary, EventView, List, ReplayResult } from '../api/schemas/responses.js';
 
 const EventInput = Type.Object({
   type: Type.String({ minLength: 1, maxLength: 120, description: 'a platform event type (TicketCreated, …) or custom.<name>' }),
@@ -39,8 +39,16 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
 
   app.get('', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'The event trace, newest first', querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 120 })), ...Paging }, { additionalProperties: false }), response: { 200: List(EventSummary, true) } },
-  }, async (req) => events.list(req.principal.workspaceId, { type: req.query.type, before: req.query.cursor, limit: req.query.limit ?? 50 }));
+    schema: {
+      tags, summary: 'The event trace, newest first; filtered by type, subject (a ticket id, …) and occurrence time',
+      querystring: Type.Object({
+        type: Type.Optional(Type.String({ maxLength: 120 })),
+        subject: Type.Optional(Type.String({ maxLength: 500, pattern: '^[^\\u0000]*$' })),
+        ...TimeRange, ...Paging,
+      }, { additionalProperties: false }),
+      response: { 200: List(EventSummary, true) },
+    },
+  }, async (req) => events.list(req.principal.workspaceId, { type: req.query.type, subject: req.query.subject, ...epochRange(req.query), before: req.query.cursor, limit: req.query.limit ?? 50 }));
 
   app.get('/:id', { config: { permission: 'read' }, schema: { tags, summary: 'One event with every delivery and attempt', params: IdParams, response: { 200: EventDetail } } },
     async (req) => events.get(req.principal.workspaceId, req.params.id));
@@ -52,8 +60,21 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> 
 };
 
 export const deadLettersRoutes: FastifyPluginAsyncTypebox<{ events: EventsService }> = async (app, { events }) => {
+  const tags = ['events'];
   app.get('', {
     config: { permission: 'read' },
-    schema: { tags: ['events'], summary: 'Deliveries whose attempts are exhausted, newest first', querystring: Type.Object({ hook: Type.Optional(HookName), ...Paging }, { additionalProperties: false }), response: { 200: List(Obj({}), true) } },
-  }, async (req) => events.deadLetters(req.principal.workspaceId, { hook: req.query.hook, before: req.query.cursor, limit: req.query.limit ?? 50 }));
+    schema: {
+      tags, summary: 'Deliveries whose attempts are exhausted, newest first; `from`/`to` bound the time they were given up',
+      querystring: Type.Object({ hook: Type.Optional(HookName), ...TimeRange, ...Paging }, { additionalProperties: false }), response: { 200: List(DeadLetterView, true) },
+    },
+  }, async (req) => events.deadLetters(req.principal.workspaceId, { hook: req.query.hook, ...epochRange(req.query), before: req.query.cursor, limit: req.query.limit ?? 50 }));
+
+  app.post('/replay', {
+    config: { permission: 'hooks:operate' },
+    schema: {
+      tags, summary: `Replay dead letters in bulk: of one hook and/or given up in a time range, oldest first, at most ${BULK_REPLAY_MAX} per call (\`more\` says whether others are left)`,
+      body: Type.Object({ hook: Type.Optional(HookName), ...TimeRange, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: BULK_REPLAY_MAX, default: BULK_REPLAY_MAX })) }, { additionalProperties: false }),
+      response: { 200: BulkReplayResult },
+    },
+  }, async (req) => events.replayDead(req.principal.workspaceId, { hook: req.body.hook, ...epochRange(req.body), limit: req.body.limit ?? BULK_REPLAY_MAX }));
 };

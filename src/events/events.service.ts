@@ -1,6 +1,6 @@
 // Publishing events (API, ctx.emit) and the event trace: events, their deliveries and attempts, dead letters, replay.
 import { sql } from 'kysely';
-import type { Db } from '../store/index.js';
+import type { Db, Tx } from '../store/index.js';
 import type { DialectCapabilities } from '../store/dialect.js';
 import type { Metrics } from '../observability/metrics.js';
 import { invalid, ProblemError, type FieldError } from '../errors.js';
@@ -18,6 +18,9 @@ export interface EventView {
   data: unknown;
   source: string | null;
 }
+
+/** Most dead letters one bulk replay makes again (a bounded transaction; the caller repeats while `more`). */
+export const BULK_REPLAY_MAX = 1000;
 
 const parse = (t: string | null) => (t === null ? null : (JSON.parse(t) as unknown));
 
@@ -55,9 +58,12 @@ export class EventsService {
   }
 
   /** Events newest first, each with counts of its deliveries by status. */
-  async list(workspaceId: string, f: { type?: string; before?: number; limit: number }) {
+  async list(workspaceId: string, f: { type?: string; subject?: string; from?: number; to?: number; before?: number; limit: number }) {
     let q = this.db.selectFrom('events').select(['seq', 'id', 'type', 'subject', 'source', 'occurred_at', 'causation_depth']).where('workspace_id', '=', workspaceId);
     if (f.type) q = q.where('type', '=', f.type);
+    if (f.subject) q = q.where('subject', '=', f.subject);
+    if (f.from !== undefined) q = q.where('occurred_at', '>=', f.from);
+    if (f.to !== undefined) q = q.where('occurred_at', '<', f.to);
     if (f.before !== undefined) q = q.where('seq', '<', f.before);
     const rows = await q.orderBy('seq', 'desc').limit(f.limit).execute();
     const counts = new Map<string, Record<string, number>>();
@@ -104,11 +110,14 @@ export class EventsService {
   }
 
   /** Deliveries whose attempts are exhausted, newest first. */
-  async deadLetters(workspaceId: string, f: { hook?: string; before?: number; limit: number }) {
+  async deadLetters(workspaceId: string, f: { hook?: string; from?: number; to?: number; before?: number; limit: number }) {
     let q = this.db.selectFrom('deliveries as d').innerJoin('events as e', 'e.id', 'd.event_id')
       .select(['d.seq', 'd.id', 'd.hook_name', 'd.status', 'd.attempts', 'd.next_attempt_at', 'd.last_error', 'd.enqueued_at', 'd.updated_at', 'd.event_id', 'e.type'])
       .where('d.workspace_id', '=', workspaceId).where('d.status', '=', 'dead');
     if (f.hook) q = q.where('d.hook_name', '=', f.hook);
+    // A dead delivery is not touched again until replayed: its updated_at is when it was given up.
+    if (f.from !== undefined) q = q.where('d.updated_at', '>=', f.from);
+    if (f.to !== undefined) q = q.where('d.updated_at', '<', f.to);
     if (f.before !== undefined) q = q.where('d.seq', '<', f.before);
     const rows = await q.orderBy('d.seq', 'desc').limit(f.limit).execute();
     return {
@@ -146,16 +155,47 @@ export class EventsService {
         q = q.where('status', '=', 'dead');
       }
       const ids = (await q.execute()).map((d) => d.id);
-      if (ids.length) {
-        await trx.updateTable('deliveries').set({ status: 'pending', budget_start: sql<number>`attempts`, next_attempt_at: now, locked_by: null, locked_until: null, enqueued_at: now, updated_at: now })
-          .where('id', 'in', ids).execute();
-      }
+      await requeue(trx, ids, now);
       return ids;
     });
-    if (replayed.length) {
-      outboxSignal.emit('deliveries');
-      if (this.caps.listenNotify) await sql`select pg_notify('outrigger_deliveries', '')`.execute(this.db);
-    }
+    await this.wakeDispatchers(replayed.length);
     return { replayed };
   }
+
+  /**
+   * Bulk replay of dead letters, of one hook and/or given up within [from, to): oldest first, at most `limit`
+   * in one transaction. Only rows still dead are requeued (`status = 'dead'` in the update), so two operators
+   * replaying the same range at once requeue each delivery once.
+   */
+  async replayDead(workspaceId: string, f: { hook?: string; from?: number; to?: number; limit: number }): Promise<{ replayed: string[]; more: boolean }> {
+    const now = Date.now();
+    const out = await this.db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom('deliveries').select(['id']).where('workspace_id', '=', workspaceId).where('status', '=', 'dead');
+      if (f.hook) q = q.where('hook_name', '=', f.hook);
+      if (f.from !== undefined) q = q.where('updated_at', '>=', f.from);
+      if (f.to !== undefined) q = q.where('updated_at', '<', f.to);
+      const rows = await q.orderBy('seq').limit(f.limit + 1).execute();
+      const ids = rows.slice(0, f.limit).map((r) => r.id);
+      const requeued = await requeue(trx, ids, now);
+      return { replayed: requeued, more: rows.length > f.limit };
+    });
+    await this.wakeDispatchers(out.replayed.length);
+    return out;
+  }
+
+  private async wakeDispatchers(n: number): Promise<void> {
+    if (!n) return;
+    outboxSignal.emit('deliveries');
+    if (this.caps.listenNotify) await sql`select pg_notify('outrigger_deliveries', '')`.execute(this.db);
+  }
+}
+
+/** Makes deliveries due again with a fresh retry budget and the same id; answers the ids it changed, in order. */
+async function requeue(trx: Tx, ids: string[], now: number): Promise<string[]> {
+  if (!ids.length) return [];
+  const changed = await trx.updateTable('deliveries')
+    .set({ status: 'pending', budget_start: sql<number>`attempts`, next_attempt_at: now, locked_by: null, locked_until: null, enqueued_at: now, updated_at: now })
+    .where('id', 'in', ids).where('status', 'not in', ['pending', 'running']).returning('id').execute();
+  const set = new Set(changed.map((r) => r.id));
+  return ids.filter((id) => set.has(id));
 }

@@ -11,6 +11,7 @@ import { HooksService } from './hooks.service.js';
 import { hookNamesUsingExecutor } from './hooks.repository.js';
 import { hooksRoutes } from './hooks.routes.js';
 import { deadLettersRoutes, eventsRoutes } from './events.routes.js';
+import { eventTypesRoutes } from './event-types.routes.js';
 import { Dispatcher, type DispatcherOptions, type Logger } from './dispatcher.js';
 import { CronScheduler } from './cron.js';
 
@@ -24,7 +25,7 @@ export interface EventsModuleOptions {
   runWorkers: boolean;
   databaseUrl?: string;
   /** Dispatcher tuning and an injectable clock (tests). */
-  dispatcher?: Partial<Pick<DispatcherOptions, 'maxInFlight' | 'leaseMs' | 'reapIntervalMs' | 'silentWorkers' | 'maxIdleMs' | 'drainMs' | 'clock' | 'workerId'>>;
+  dispatcher?: Partial<Pick<DispatcherOptions, 'maxInFlight' | 'maxInFlightPerWorkspace' | 'leaseMs' | 'reapIntervalMs' | 'silentWorkers' | 'maxIdleMs' | 'drainMs' | 'clock' | 'workerId' | 'reservedSlots'>>;
   cronClock?: () => number;
   /** OUTRIGGER_MAX_EVENT_DEPTH: deliveries of events this many causation steps deep are not run. */
   maxEventDepth?: number;
@@ -56,6 +57,7 @@ export function createEventsModule(o: EventsModuleOptions): EventsModule {
       await app.register(hooksRoutes, { prefix: '/api/event-hooks', hooks });
       await app.register(eventsRoutes, { prefix: '/api/events', events });
       await app.register(deadLettersRoutes, { prefix: '/api/dead-letters', events });
+      await app.register(eventTypesRoutes, { prefix: '/api/event-types' });
     },
     readiness: {
       name: 'events',

@@ -46,6 +46,9 @@ export interface ExecutionFilter {
   status?: string;
   trigger?: string;
   rootId?: string;
+  /** Started at or after / before these epoch ms. */
+  from?: number;
+  to?: number;
   /** Return rows with seq below this (the cursor of the previous page). */
   before?: number;
   limit: number;
@@ -58,6 +61,8 @@ export function listExecutionRows(db: Db, workspaceId: string, f: ExecutionFilte
   if (f.status) q = q.where('status', '=', f.status);
   if (f.trigger) q = q.where('trigger', '=', f.trigger);
   if (f.rootId) q = q.where('root_id', '=', f.rootId);
+  if (f.from !== undefined) q = q.where('started_at', '>=', f.from);
+  if (f.to !== undefined) q = q.where('started_at', '<', f.to);
   if (f.before !== undefined) q = q.where('seq', '<', f.before);
   return q.orderBy('seq', 'desc').limit(f.limit).execute();
 }

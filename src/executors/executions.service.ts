@@ -66,6 +66,7 @@ export class ExecutionsService {
       parentId: r.parent_id, rootId: r.root_id, status: r.status,
       input: parse(r.input), output: parse(r.output), error: parse(r.error), logs: parse(r.logs) ?? [],
       durationMs: r.duration_ms, queueMs: r.queue_ms, coldStart: r.cold_start === 1, attempt: r.attempt, startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
+      node: r.node_id ?? null,
       children: children.map((c) => ({ id: c.id, executor: c.executor_name, status: c.status, trigger: c.trigger, durationMs: c.duration_ms, startedAt: iso(c.started_at) })),
       ...(opts.tree ? { tree: nestTree(await listTreeRows(this.db, workspaceId, r.root_id, MAX_TREE_NODES), r.id) ?? null } : {}),
     };

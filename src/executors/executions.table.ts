@@ -22,6 +22,8 @@ export interface ExecutionsTable {
   attempt: number;
   started_at: number;
   finished_at: number;
+  /** The node that ran it (migration 011; null in older records). */
+  node_id: string | null;
   seq: Generated<number>;
 }
 

@@ -64,6 +64,11 @@ export class ExecutorsService {
     for (const l of this.versionListeners) await l(workspaceId, name);
   }
 
+  /** Tells the version listeners (warm workers, dependency builds) about a version another unit of work wrote and committed (an import). */
+  async announce(workspaceId: string, name: string): Promise<void> {
+    await this.notify(workspaceId, name);
+  }
+
   async list(workspaceId: string): Promise<ExecutorSummary[]> {
     const rows = await repo.listExecutorRows(this.db, workspaceId);
     // Descriptions live in the versions; one query for all active versions keeps the list a single round trip.

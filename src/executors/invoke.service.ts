@@ -52,7 +52,26 @@ export interface InvokeRequest {
   causationDepth?: number;
   /** Receives each log line while the run goes on, secrets revealed so far redacted (the streamed test run). */
   onLog?: (line: LogLine) => void;
+  /** Fields added under an object input of code executors only (an event's payload at the top level, as the reference platform passes it). */
+  codeInputExtras?: Record<string, unknown>;
+  /** Epoch ms by which the run must end whatever its own time-out: what is left of a caller's deadline on another node. */
+  deadline?: number;
 }
+
+/** An invocation as it travels to another node: plain data (the log stream and the parent call stay with the caller). */
+export type PortableInvokeRequest = Omit<InvokeRequest, 'onLog' | 'parent'> & { executionId: string };
+
+/**
+ * Where synchronous invocations run when not in this process: an api node hands them to a worker
+ * (fleet/remote-invoker.ts). The local pipeline below is the other side of the same call.
+ */
+export interface RemoteInvocationPort {
+  /** The worker's result; throws a ProblemError: 503 without a live worker, 504 past `deadline`, or the worker's own refusal. */
+  run(req: PortableInvokeRequest, deadline: number): Promise<InvocationResult>;
+}
+
+/** What a remote call may take beyond the executor's own time-out: queueing, the hand-over and the result's way back. */
+export const REMOTE_GRACE_MS = 2_000;
 
 export interface InvocationResult {
   executionId: string;
@@ -80,6 +99,12 @@ export interface InvokeDeps {
   fieldCapBytes: number;
   /** How deep invocations may nest (UDF calls and invocations through ctx.api); default MAX_UDF_DEPTH. */
   maxDepth?: number;
+  /** Set on api nodes: every invocation runs on a worker, none in this process (no sandbox, no executor code here). */
+  remote?: RemoteInvocationPort;
+  /** Beyond the executor's time-out, how long a remote call may take before its caller gets a 504 (default REMOTE_GRACE_MS). */
+  remoteGraceMs?: number;
+  /** This node's id, kept in each execution record (which node ran it). */
+  nodeId?: string;
 }
 
 interface Resolved {
@@ -119,9 +144,33 @@ export class InvokeService {
   }
 
   async invoke(req: InvokeRequest): Promise<InvocationResult> {
+    if (this.deps.remote) return this.invokeRemotely(this.deps.remote, req);
+    return this.invokeHere(req);
+  }
+
+  /**
+   * An api node's invocation: refused here when it cannot run at all (unknown executor, bad draft: no job for that),
+   * else run by a worker with the executor's time-out plus the hand-over's grace as the caller's deadline.
+   */
+  private async invokeRemotely(remote: RemoteInvocationPort, req: InvokeRequest): Promise<InvocationResult> {
+    const { def } = await this.resolve(req);
+    const deadline = Math.min(req.deadline ?? Infinity, Date.now() + def.timeoutMs + (this.deps.remoteGraceMs ?? REMOTE_GRACE_MS));
+    const { onLog, parent: _parent, ...portable } = req;
+    const result = await remote.run({ ...portable, executionId: req.executionId ?? newId('exe') }, deadline);
+    // The worker cannot stream to this node: a streamed test run gets its lines when the run is over.
+    if (onLog) for (const line of result.logs) onLog(line);
+    return result;
+  }
+
+  /** Runs the invocation in this process (roles all and worker). */
+  private async invokeHere(req: InvokeRequest): Promise<InvocationResult> {
     const started = Date.now();
     const t0 = performance.now();
     const { def, version, hash } = await this.resolve(req);
+    // Not for a closed inputSchema: the extras would make it refuse input it accepted before.
+    if (req.codeInputExtras && def.type === 'code' && def.inputSchema?.additionalProperties !== false && req.input && typeof req.input === 'object' && !Array.isArray(req.input)) {
+      req = { ...req, input: { ...req.codeInputExtras, ...req.input } };
+    }
     const executionId = req.executionId ?? newId('exe');
     // A run started from inside an execution (its ctx.api request) is that execution's child, whatever it is called.
     const parent: ParentCall | undefined = req.parent ?? (NESTABLE_TRIGGERS.has(req.trigger) ? currentParent() : undefined);
@@ -143,7 +192,8 @@ export class InvokeService {
       attempt: req.attempt ?? 1,
       idempotencyKey: req.idempotencyKey ?? executionId,
       // A nested call never outlives its caller.
-      deadline: parent ? Math.min(parent.deadline, ownDeadline) : ownDeadline,
+      // A caller on another node (req.deadline) has its own limit too.
+      deadline: Math.min(parent ? parent.deadline : Infinity, ownDeadline, req.deadline ?? Infinity),
       depth: parent ? parent.depth + 1 : 0,
       callPath: [...(parent?.callPath ?? []), def.name],
       logs,
@@ -246,6 +296,7 @@ export class InvokeService {
       attempt: ctx.attempt,
       started_at: started,
       finished_at: Date.now(),
+      node_id: this.deps.nodeId ?? null,
     });
     this.deps.metrics.invocations.inc({ type: def.type, status, trigger: req.trigger });
     this.deps.metrics.invocationSeconds.observe({ type: def.type }, durationMs / 1000);

@@ -22,6 +22,8 @@ export interface Fleet {
   /** Workers silent for MISSED_BEATS intervals (never this node). */
   silentWorkers(): Promise<string[]>;
   liveWorkers(): Promise<number>;
+  /** Live nodes that run api nodes' synchronous invocations (role worker). */
+  liveSyncWorkers(): Promise<number>;
   /** For /readyz on an api node: not ready while no worker beats. Other roles are workers themselves. */
   readiness: { name: string; check(): Promise<{ ok: boolean; detail?: string }> };
 }
@@ -45,6 +47,7 @@ export function createFleet(o: { store: Store; events: Pick<EventsService, 'queu
     },
     silentWorkers: async () => (await nodes.silentWorkers(db, staleBefore())).filter((id) => id !== o.nodeId),
     liveWorkers: () => nodes.liveWorkerCount(db, staleBefore()),
+    liveSyncWorkers: () => nodes.liveWorkerCount(db, staleBefore(), ['worker']),
     readiness: {
       name: 'workers',
       async check() {

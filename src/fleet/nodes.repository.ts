@@ -21,10 +21,10 @@ export async function beat(db: Db, node: NodeBeat, now: number): Promise<void> {
     .execute();
 }
 
-/** Workers (roles all and worker) whose last beat is at or after `since`. */
-export async function liveWorkerCount(db: Db, since: number): Promise<number> {
+/** Workers (roles all and worker, or those of `roles`) whose last beat is at or after `since`. */
+export async function liveWorkerCount(db: Db, since: number, roles: string[] = WORKING_ROLES): Promise<number> {
   const r = await db.selectFrom('fleet_nodes').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('role', 'in', WORKING_ROLES).where('last_beat_at', '>=', since).executeTakeFirstOrThrow();
+    .where('role', 'in', roles).where('last_beat_at', '>=', since).executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

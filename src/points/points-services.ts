@@ -41,7 +41,7 @@ export interface PointsServices {
 export function createPointsServices(deps: PointsDeps): PointsServices {
   const recognition = new RecognitionService({ db: deps.db, invoker: deps.invoker, cacheTtlMs: deps.recognitionCacheTtlMs, tickets: deps.tickets });
   const agents = new AgentsService(deps.db, deps.invoker, deps.tickets);
-  const tools = new ToolsService(deps.db, deps.invoker);
+  const tools = new ToolsService(deps.db, deps.invoker, deps.tickets);
   const smartAgents = new SmartAgentsService({
     db: deps.db, tools, secrets: deps.secrets, guardedDispatcher: deps.guardedDispatcher,
     defaultBaseUrl: deps.llmBaseUrl, defaultApiKey: deps.llmApiKey, tickets: deps.tickets,
@@ -51,6 +51,7 @@ export function createPointsServices(deps: PointsDeps): PointsServices {
     setTickets(port) {
       recognition.tickets = port;
       agents.tickets = port;
+      tools.tickets = port;
       smartAgents.tickets = port;
     },
     async plugin(app) {

@@ -32,3 +32,28 @@ export async function requireTicket(port: TicketPort | undefined, workspaceId: s
   if (!ticket) throw new ProblemError('NOT_FOUND', `ticket ${ticketId} does not exist`);
   return { port, ticket };
 }
+
+/** The reference platform's `_metadata` fields, so executors written for it read them unchanged. */
+export interface ReferenceMetadata {
+  ticketId: string | null;
+  contractId: string | null;
+  from: string | null;
+  /** Not tracked here (no legitimation levels yet): the ticket's value when an adapter supplies one, else null. */
+  customerLegitimation: string | null;
+  channel: string | null;
+  /** Not tracked here either: the ticket's value when an adapter supplies one, else null. */
+  aiSupportLevel: string | number | null;
+}
+
+/** The reference `_metadata` fields of a ticket (or of none), next to which each point puts its own. */
+export function referenceMetadata(ticket: TicketSnapshot | undefined, customer: { contractNumber?: unknown } | null, channel: string | null): ReferenceMetadata {
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return {
+    ticketId: ticket?.id ?? null,
+    contractId: str(ticket?.customer?.contractNumber) ?? str(customer?.contractNumber),
+    from: str(ticket?.from),
+    customerLegitimation: str(ticket?.customerLegitimation),
+    channel,
+    aiSupportLevel: typeof ticket?.aiSupportLevel === 'number' || typeof ticket?.aiSupportLevel === 'string' ? ticket.aiSupportLevel : null,
+  };
+}

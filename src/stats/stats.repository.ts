@@ -47,20 +47,30 @@ export async function lastRuns(db: Db, workspaceId: string, names: string[]): Pr
   return rows.map((r) => ({ ...r, started_at: Number(r.started_at) }));
 }
 
-export interface MinuteRow {
-  minute: number;
+export interface BucketRow {
+  /** Start of the bucket, epoch ms. */
+  start: number;
   invocations: number;
   errors: number;
 }
 
-/** Invocations and errors per minute since `since` (minute = epoch ms / 60000, whole). */
-export async function invocationsPerMinute(db: Db, workspaceId: string, since: number): Promise<MinuteRow[]> {
-  const r = await sql<MinuteRow>`
-    select (started_at - (started_at % 60000)) / 60000 as minute, count(*) as invocations,
+/** Invocations and errors per `bucketMs` slice (a minute, an hour) since `since`, grouped in the database. */
+export async function invocationsPerBucket(db: Db, workspaceId: string, since: number, bucketMs: number): Promise<BucketRow[]> {
+  // A literal, not a parameter: PostgreSQL matches the grouped expression to the selected one only when they are identical.
+  const size = sql.lit(Math.trunc(bucketMs));
+  const r = await sql<{ bucket: number; invocations: number; errors: number }>`
+    select (started_at - (started_at % ${size})) / ${size} as bucket, count(*) as invocations,
       sum(case when status = 'error' then 1 else 0 end) as errors
     from executions where workspace_id = ${workspaceId} and started_at >= ${since}
-    group by (started_at - (started_at % 60000)) / 60000 order by minute`.execute(db);
-  return r.rows.map((x) => ({ minute: Number(x.minute), invocations: Number(x.invocations), errors: Number(x.errors) }));
+    group by (started_at - (started_at % ${size})) / ${size} order by bucket`.execute(db);
+  return r.rows.map((x) => ({ start: Number(x.bucket) * bucketMs, invocations: Number(x.invocations), errors: Number(x.errors) }));
+}
+
+/** Dead letters per hook, most first. */
+export async function deadLettersByHook(db: Db, workspaceId: string): Promise<{ hook: string; count: number }[]> {
+  const rows = await db.selectFrom('deliveries').select(['hook_name', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('workspace_id', '=', workspaceId).where('status', '=', 'dead').groupBy('hook_name').execute();
+  return rows.map((r) => ({ hook: r.hook_name, count: Number(r.n) })).sort((a, b) => b.count - a.count || a.hook.localeCompare(b.hook));
 }
 
 /** Deliveries waiting or running (the queue) and dead letters of the workspace. */

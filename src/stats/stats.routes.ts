@@ -14,11 +14,13 @@ const WindowFigures = {
 const ExecutorStatsView = Obj({ ...WindowFigures, lastStatus: Type.Union([Type.String(), Type.Null()]), lastRunAt: Type.Union([Type.String(), Type.Null()]) });
 const DashboardView = Obj({
   generatedAt: Type.String(),
-  perMinute: Type.Array(Obj({ minute: Type.String(), invocations: Num, errors: Num })),
+  perMinute: Type.Array(Obj({ minute: Type.String(), invocations: Num, errors: Num }), { description: 'the last hour, minutes without invocations left out' }),
+  perHour: Type.Array(Obj({ hour: Type.String(), invocations: Num, errors: Num }), { description: 'the last day, hours without invocations left out' }),
   lastHour: Type.Array(Obj(WindowFigures)),
   lastDay: Type.Array(Obj(WindowFigures)),
   queue: Obj({ queued: Num, running: Num }),
   deadLetters: Num,
+  deadLettersByHook: Type.Array(Obj({ hook: Type.String(), count: Num }), { description: 'dead letters per hook, most first' }),
 });
 
 export const statsRoutes: FastifyPluginAsyncTypebox<{ stats: StatsService }> = async (app, { stats }) => {
@@ -34,6 +36,6 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ stats: StatsService }> = a
 
   app.get('/dashboard', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Invocations per minute (last hour), per-executor error rate and p50/p95 (last hour and day), delivery queue, dead letters', response: { 200: DashboardView } },
+    schema: { tags, summary: 'Invocations per minute (last hour) and per hour (last day), per-executor error rate and p50/p95 (last hour and day), delivery queue, dead letters', response: { 200: DashboardView } },
   }, async (req) => stats.dashboard(req.principal.workspaceId));
 };

@@ -1,6 +1,6 @@
 // Operational figures for the console: per-executor health and the workspace dashboard (SPEC 4).
 import type { Db } from '../store/index.js';
-import { deliveryCounts, executorNames, executorWindowStats, invocationsPerMinute, lastRuns, type ExecutorWindowRow } from './stats.repository.js';
+import { deadLettersByHook, deliveryCounts, executorNames, executorWindowStats, invocationsPerBucket, lastRuns, type BucketRow, type ExecutorWindowRow } from './stats.repository.js';
 
 export interface ExecutorStats {
   executor: string;
@@ -12,6 +12,8 @@ export interface ExecutorStats {
   lastStatus: string | null;
   lastRunAt: string | null;
 }
+
+const bucketView = (b: BucketRow) => ({ invocations: b.invocations, errors: b.errors });
 
 const view = (r: ExecutorWindowRow) => ({
   executor: r.executor_name, invocations: r.invocations, errors: r.errors,
@@ -34,18 +36,22 @@ export class StatsService {
     });
   }
 
-  /** Invocations per minute and per-executor figures over the last hour and day, the delivery queue and dead letters. */
+  /** Invocations per minute (hour) and per hour (day), per-executor figures over both, the delivery queue and dead letters. */
   async dashboard(workspaceId: string) {
     const now = this.now();
-    const [perMinute, hour, day, deliveries] = await Promise.all([
-      invocationsPerMinute(this.db, workspaceId, now - 60 * 60_000),
+    const [perMinute, perHour, hour, day, deliveries, deadByHook] = await Promise.all([
+      invocationsPerBucket(this.db, workspaceId, now - 60 * 60_000, 60_000),
+      invocationsPerBucket(this.db, workspaceId, now - 24 * 60 * 60_000, 60 * 60_000),
       executorWindowStats(this.db, workspaceId, now - 60 * 60_000),
       executorWindowStats(this.db, workspaceId, now - 24 * 60 * 60_000),
       deliveryCounts(this.db, workspaceId),
+      deadLettersByHook(this.db, workspaceId),
     ]);
     return {
       generatedAt: new Date(now).toISOString(),
-      perMinute: perMinute.map((m) => ({ minute: new Date(m.minute * 60_000).toISOString(), invocations: m.invocations, errors: m.errors })),
+      perMinute: perMinute.map((m) => ({ minute: new Date(m.start).toISOString(), ...bucketView(m) })),
+      perHour: perHour.map((h) => ({ hour: new Date(h.start).toISOString(), ...bucketView(h) })),
+      deadLettersByHook: deadByHook,
       lastHour: hour.map(view),
       lastDay: day.map(view),
       queue: { queued: deliveries.queued, running: deliveries.running },

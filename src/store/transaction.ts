@@ -45,6 +45,8 @@ export interface TransactOptions {
  * last attempt the error goes to the caller.
  */
 export async function transact<T>(db: Db, work: (trx: Tx) => Promise<T>, opts: TransactOptions = {}): Promise<T> {
+  // Inside a transaction already (a unit that spans services, such as an import): join it; the outer one retries.
+  if (db.isTransaction) return work(db as unknown as Tx);
   const attempts = opts.attempts ?? 5;
   const retryOn = opts.retryOn ?? ['retryable', 'unique'];
   for (let attempt = 1; ; attempt++) {

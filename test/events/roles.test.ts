@@ -1,11 +1,12 @@
-// Server roles: an `api` node stores events and their deliveries but runs neither dispatcher nor cron.
+// Server roles: an `api` node stores events and their deliveries but runs neither dispatcher nor cron (PostgreSQL only:
+// SQLite supports role all alone).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createReceiver } from './helpers.js';
 
 describe('role api', () => {
   let s: TestServer;
-  beforeAll(async () => { s = await startTestServer('sqlite', { role: 'api' }); });
+  beforeAll(async () => { s = await startTestServer('postgres', { role: 'api' }); });
   afterAll(async () => { await s.close(); });
 
   it('queues deliveries durably without running them', async () => {

@@ -1,8 +1,10 @@
 // A node whose master key differs from the one the database's secrets use refuses to start with a clear message,
 // instead of starting and failing (dead-lettering) everything that needs a secret.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
@@ -11,6 +13,7 @@ import { DIALECTS, freshSchema, TEST_DATABASE_URL } from '../helpers/dialects.js
 
 const KEY_A = 'a'.repeat(64);
 const KEY_B = 'b'.repeat(64);
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/outrigger.js');
 
 for (const dialect of DIALECTS) {
   describe(`master key check (${dialect})`, () => {
@@ -79,6 +82,24 @@ for (const dialect of DIALECTS) {
       const row = await right.store.db.selectFrom('store_meta').select('value').where('key', '=', 'master_key_check').executeTakeFirst();
       expect(row?.value).toMatch(/^[0-9a-f]{64}$/);
       expect(row?.value).not.toContain('a'.repeat(16));
+    });
+
+    it('`outrigger serve` with another OUTRIGGER_MASTER_KEY exits at once with the message, and the store is untouched', async () => {
+      const dir = newDir();
+      const first = await start(dir, KEY_A);
+      await first.secrets.put(first.defaultWorkspaceId, 'API_KEY', 'sk-123');
+      await stop(first);
+      // PostgreSQL: the process sees the suite's schema through search_path (the test's own schema, already migrated).
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin', OUTRIGGER_MASTER_KEY: KEY_B, OUTRIGGER_SANDBOX: 'off', LOG_LEVEL: 'warn',
+        ...(dialect === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL, PGOPTIONS: `-c search_path=${schema}` } : {}),
+      };
+      const r = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dialect === 'postgres' ? newDir() : dir], { env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^outrigger: the master key of this node \(OUTRIGGER_MASTER_KEY, fingerprint [0-9a-f]{12}\) is not the one this database's secrets are encrypted with/m);
+      expect(r.stdout).not.toContain('Outrigger http');
+      const back = await start(dir, KEY_A);
+      expect(await back.secrets.undecryptableSample()).toBeNull();
     });
 
     if (dialect === 'postgres') {

@@ -61,7 +61,8 @@ for (const dialect of DIALECTS) {
     });
 
     it('leaves the table on a clean stop', async () => {
-      const other = await startTestServer(dialect, { fleet: FAST, role: 'api' });
+      // SQLite is one process (role all only); on PostgreSQL an api node.
+      const other = await startTestServer(dialect, { fleet: FAST, role: dialect === 'postgres' ? 'api' : 'all' });
       const id = other.o.fleet.nodeId;
       expect(await other.o.store.db.selectFrom('fleet_nodes').select('node_id').where('node_id', '=', id).executeTakeFirst()).toBeDefined();
       await other.o.fleet.stop();

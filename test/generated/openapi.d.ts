@@ -1981,6 +1981,8 @@ export interface paths {
                         arguments?: {
                             [key: string]: unknown;
                         };
+                        /** @description the ticket the call is about: its fields reach the executor as _metadata (ticketId, contractId, from, channel, …) */
+                        ticketId?: string;
                     };
                 };
             };
@@ -2782,6 +2784,7 @@ export interface paths {
                                 /** @description ISO 8601 date-time */
                                 createdAt: string;
                                 executor: string;
+                                format?: string;
                                 kind: string;
                                 name: string;
                                 priority: number;
@@ -2848,6 +2851,8 @@ export interface paths {
                     "application/json": {
                         /** @description the name of an executor of this workspace */
                         executor: string;
+                        /** @description reference: an executor written for the reference platform (input {contractId} or {customerId}, answer one contract or customer object); contractNumber and customerNumber only */
+                        format?: "outrigger" | "reference";
                         /** @description contractNumber | customerNumber | attributes | freeText */
                         kind: "contractNumber" | "customerNumber" | "attributes" | "freeText";
                         /** @description unique per workspace */
@@ -2870,6 +2875,7 @@ export interface paths {
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             executor: string;
+                            format?: string;
                             kind: string;
                             name: string;
                             priority: number;
@@ -2991,6 +2997,7 @@ export interface paths {
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             executor: string;
+                            format?: string;
                             kind: string;
                             name: string;
                             priority: number;
@@ -3065,6 +3072,8 @@ export interface paths {
                     "application/json": {
                         /** @description the name of an executor of this workspace */
                         executor: string;
+                        /** @description reference: an executor written for the reference platform (input {contractId} or {customerId}, answer one contract or customer object); contractNumber and customerNumber only */
+                        format?: "outrigger" | "reference";
                         /** @description contractNumber | customerNumber | attributes | freeText */
                         kind: "contractNumber" | "customerNumber" | "attributes" | "freeText";
                         /** @description unique per workspace */
@@ -3087,6 +3096,7 @@ export interface paths {
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             executor: string;
+                            format?: string;
                             kind: string;
                             name: string;
                             priority: number;
@@ -3108,6 +3118,7 @@ export interface paths {
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             executor: string;
+                            format?: string;
                             kind: string;
                             name: string;
                             priority: number;
@@ -3300,14 +3311,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Deliveries whose attempts are exhausted, newest first */
+        /** Deliveries whose attempts are exhausted, newest first; `from`/`to` bound the time they were given up */
         get: {
             parameters: {
                 query?: {
                     /** @description nextCursor of the previous page */
                     cursor?: number;
+                    /** @description inclusive lower bound (ISO 8601) */
+                    from?: string;
                     hook?: string;
                     limit?: number;
+                    /** @description exclusive upper bound (ISO 8601) */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3322,9 +3337,19 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
+                            items: ({
+                                attemptCount: number;
+                                enqueuedAt: string | null;
+                                eventId: string;
+                                eventType: string;
+                                hook: string;
+                                id: string;
+                                lastError: unknown;
+                                status: string;
+                                updatedAt: string | null;
+                            } & {
                                 [key: string]: unknown;
-                            }[];
+                            })[];
                             nextCursor: number | null;
                         } & {
                             [key: string]: unknown;
@@ -3371,6 +3396,139 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replay dead letters in bulk: of one hook and/or given up in a time range, oldest first, at most 1000 per call (`more` says whether others are left) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description inclusive lower bound (ISO 8601)
+                         */
+                        from?: string;
+                        hook?: string;
+                        /** @default 1000 */
+                        limit?: number;
+                        /**
+                         * Format: date-time
+                         * @description exclusive upper bound (ISO 8601)
+                         */
+                        to?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description whether more dead letters match (call again) */
+                            more: boolean;
+                            /** @description ids of the dead deliveries made again */
+                            replayed: string[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_JSON; `errors[]` names each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token’s role does not allow this (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource does not exist (NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state (CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is too large (PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The service, its database or the code runtime is not available (SERVICE_UNAVAILABLE, DEPENDENCIES_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4229,6 +4387,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event type catalogue: platform and cron event types, and the custom patterns a hook may name */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                kind: "platform" | "cron";
+                                /** @description cron events: the schedule in the workspace’s time zone */
+                                schedule?: string;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            patterns: ({
+                                description: string;
+                                pattern: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_JSON; `errors[]` names each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token’s role does not allow this (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The service, its database or the code runtime is not available (SERVICE_UNAVAILABLE, DEPENDENCIES_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -4236,13 +4483,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The event trace, newest first */
+        /** The event trace, newest first; filtered by type, subject (a ticket id, …) and occurrence time */
         get: {
             parameters: {
                 query?: {
                     /** @description nextCursor of the previous page */
                     cursor?: number;
+                    /** @description inclusive lower bound (ISO 8601) */
+                    from?: string;
                     limit?: number;
+                    subject?: string;
+                    /** @description exclusive upper bound (ISO 8601) */
+                    to?: string;
                     type?: string;
                 };
                 header?: never;
@@ -4793,16 +5045,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List executions, newest first */
+        /** List executions, newest first; `from`/`to` bound the start time */
         get: {
             parameters: {
                 query?: {
                     /** @description nextCursor of the previous page */
                     cursor?: number;
                     executor?: string;
+                    /** @description inclusive lower bound (ISO 8601) */
+                    from?: string;
                     limit?: number;
                     rootId?: string;
                     status?: "ok" | "error";
+                    /** @description exclusive upper bound (ISO 8601) */
+                    to?: string;
                     trigger?: "test" | "api" | "webhook" | "event" | "tool" | "agent" | "customerRecognition" | "udf" | "cron";
                 };
                 header?: never;
@@ -4926,6 +5182,7 @@ export interface paths {
                             executor: string;
                             id: string;
                             logs: unknown[];
+                            node: string | null;
                             parentId: string | null;
                             rootId: string | null;
                             status: string;
@@ -5098,7 +5355,7 @@ export interface paths {
                         code?: {
                             /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                             allowInstallScripts?: boolean;
-                            /** @description requirements.txt / package.json / composer.json text */
+                            /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                             dependencies?: string;
                             egress?: string[];
                             language: "python" | "node" | "php";
@@ -5380,7 +5637,7 @@ export interface paths {
                         code?: {
                             /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                             allowInstallScripts?: boolean;
-                            /** @description requirements.txt / package.json / composer.json text */
+                            /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                             dependencies?: string;
                             egress?: string[];
                             language: "python" | "node" | "php";
@@ -6202,7 +6459,7 @@ export interface paths {
                             code?: {
                                 /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                                 allowInstallScripts?: boolean;
-                                /** @description requirements.txt / package.json / composer.json text */
+                                /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                                 dependencies?: string;
                                 egress?: string[];
                                 language: "python" | "node" | "php";
@@ -6381,7 +6638,7 @@ export interface paths {
                             code?: {
                                 /** @description let the dependency build run package code at install time: npm lifecycle scripts and pip builds from source distributions (off: npm --ignore-scripts, pip wheels only); Composer scripts and plugins always stay off */
                                 allowInstallScripts?: boolean;
-                                /** @description requirements.txt / package.json / composer.json text */
+                                /** @description the dependency file's text (requirements.txt / package.json / composer.json) */
                                 dependencies?: string;
                                 egress?: string[];
                                 language: "python" | "node" | "php";
@@ -6709,6 +6966,153 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import exported definitions of the reference platform (all or nothing): executors, UDFs, tools, agents, hooks; answers what was created and a report of what was mapped and what was not */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description {name, intent?, parameters?, executor} */
+                        agents?: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description {name, type: sourceCode | apiCall, language: php82 | python311 | node20, code (or sourceCode), packages: "a,b", parameters, timeout (s)} or apiCall {method, url, headers} */
+                        executors?: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description {name?, eventType | eventTypes, executor} */
+                        hooks?: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description {name, slug?, description?, parameters?, executor} */
+                        tools?: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description {name, executor (a name or an inline executor), description?} */
+                        udfs?: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: {
+                                agents: string[];
+                                executors: string[];
+                                hooks: string[];
+                                tools: string[];
+                                udfs: string[];
+                            };
+                            report: {
+                                /** @description each mapping made, with its path in the import */
+                                mapped: string[];
+                                /** @description what has no counterpart here, and why */
+                                notMapped: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_JSON; `errors[]` names each field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token’s role does not allow this (FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource does not exist (NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict with the current state (CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is too large (PAYLOAD_TOO_LARGE) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The service, its database or the code runtime is not available (SERVICE_UNAVAILABLE, DEPENDENCIES_NOT_READY) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -7864,7 +8268,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Invocations per minute (last hour), per-executor error rate and p50/p95 (last hour and day), delivery queue, dead letters */
+        /** Invocations per minute (last hour) and per hour (last day), per-executor error rate and p50/p95 (last hour and day), delivery queue, dead letters */
         get: {
             parameters: {
                 query?: never;
@@ -7882,6 +8286,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             deadLetters: number;
+                            /** @description dead letters per hook, most first */
+                            deadLettersByHook: ({
+                                count: number;
+                                hook: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             generatedAt: string;
                             lastDay: ({
                                 /** @description errors / invocations, 0 without invocations */
@@ -7905,6 +8316,15 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            /** @description the last day, hours without invocations left out */
+                            perHour: ({
+                                errors: number;
+                                hour: string;
+                                invocations: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description the last hour, minutes without invocations left out */
                             perMinute: ({
                                 errors: number;
                                 invocations: number;

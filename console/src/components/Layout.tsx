@@ -4,7 +4,7 @@ import { NavLink } from 'react-router';
 import { useSession } from '../session';
 
 export function Layout({ children }: { children: ReactNode }) {
-  const { me, signOut } = useSession();
+  const { me, signOut, can } = useSession();
   return (
     <div className="app">
       <header className="topbar">
@@ -12,7 +12,13 @@ export function Layout({ children }: { children: ReactNode }) {
         <nav aria-label="main">
           <NavLink to="/executors">Executors</NavLink>
           <NavLink to="/executions">Executions</NavLink>
+          <NavLink to="/bindings">Bindings</NavLink>
           <NavLink to="/secrets">Secrets</NavLink>
+          <NavLink to="/dashboard">Dashboard</NavLink>
+          <NavLink to="/events">Events</NavLink>
+          <NavLink to="/tickets">Tickets</NavLink>
+          <NavLink to="/storage">Storage</NavLink>
+          {can('admin') && <NavLink to="/tokens">Tokens</NavLink>}
         </nav>
         <span className="who" data-testid="who">
           {me?.workspace.name} · <span className={`role role-${me?.role}`}>{me?.role}</span>

@@ -12,7 +12,7 @@ export function Problem({ error }: { error: unknown }) {
           <ul>
             {error.errors.map((e, i) => (
               <li key={i}>
-                <code>{e.path ?? e.instancePath ?? ''}</code> {e.message}
+                <code>{e.field ?? e.path ?? e.instancePath ?? ''}</code> {e.message}
               </li>
             ))}
           </ul>

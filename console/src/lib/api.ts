@@ -10,6 +10,8 @@ export function setToken(token: string | null): void {
 }
 
 export interface FieldError {
+  /** The API's JSON pointer of the field (problem+json `errors[].field`). */
+  field?: string;
   path?: string;
   instancePath?: string;
   message: string;

@@ -1,4 +1,5 @@
-// Executions: newest first, filtered by executor, status and trigger; one execution's input, output, error, logs and children.
+// Executions: newest first, filtered by executor, status, trigger and time range; one execution's input, output, error,
+// logs and the tree of nested UDF calls below it.
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
@@ -6,6 +7,7 @@ import { api, enc } from '../lib/api';
 import type { LogLine } from '../lib/types';
 import { Loading, Problem } from '../components/Problem';
 import { LogStream } from '../components/LogStream';
+import { rangeParams, TimeRangeFields, type Range } from '../components/TimeRange';
 
 interface ExecutionItem {
   id: string;
@@ -25,6 +27,16 @@ interface ExecutionDetail extends ExecutionItem {
   error?: { code: string; message: string };
   logs: LogLine[];
   children: { id: string; executor: string; status: string; durationMs: number }[];
+  tree?: TreeNode | null;
+}
+
+interface TreeNode {
+  id: string;
+  executor: string;
+  status: string;
+  errorCode: string | null;
+  durationMs: number;
+  children: TreeNode[];
 }
 
 const TRIGGERS = ['test', 'api', 'webhook', 'event', 'tool', 'agent', 'customerRecognition', 'udf', 'cron'];
@@ -38,8 +50,9 @@ function ExecutionsList() {
   const [executor, setExecutor] = useState('');
   const [status, setStatus] = useState('');
   const [trigger, setTrigger] = useState('');
-  const params = new URLSearchParams({ limit: '100', ...(executor ? { executor } : {}), ...(status ? { status } : {}), ...(trigger ? { trigger } : {}) });
-  const q = useQuery({ queryKey: ['executions', executor, status, trigger], queryFn: () => api<{ items: ExecutionItem[] }>('GET', `/api/executions?${params}`) });
+  const [range, setRange] = useState<Range>({ from: '', to: '' });
+  const params = new URLSearchParams({ limit: '100', ...(executor ? { executor } : {}), ...(status ? { status } : {}), ...(trigger ? { trigger } : {}), ...rangeParams(range) });
+  const q = useQuery({ queryKey: ['executions', params.toString()], queryFn: () => api<{ items: ExecutionItem[] }>('GET', `/api/executions?${params}`) });
   return (
     <section>
       <h1>Executions</h1>
@@ -47,6 +60,7 @@ function ExecutionsList() {
         <label>Executor <input value={executor} onChange={(e) => setExecutor(e.target.value.trim())} /></label>
         <label>Status <select value={status} onChange={(e) => setStatus(e.target.value)}><option value="">all</option><option value="ok">ok</option><option value="error">error</option></select></label>
         <label>Trigger <select value={trigger} onChange={(e) => setTrigger(e.target.value)}><option value="">all</option>{TRIGGERS.map((t) => <option key={t} value={t}>{t}</option>)}</select></label>
+        <TimeRangeFields value={range} onChange={setRange} />
       </div>
       <Problem error={q.error} />
       {q.isPending ? <Loading what="executions" /> : (q.data?.items.length ?? 0) === 0 ? <p className="empty">No executions match.</p> : (
@@ -70,7 +84,7 @@ function ExecutionsList() {
 }
 
 function ExecutionView({ id }: { id: string }) {
-  const q = useQuery({ queryKey: ['execution', id], queryFn: () => api<ExecutionDetail>('GET', `/api/executions/${enc(id)}`) });
+  const q = useQuery({ queryKey: ['execution', id], queryFn: () => api<ExecutionDetail>('GET', `/api/executions/${enc(id)}?tree=1`) });
   if (q.isPending) return <Loading what="execution" />;
   if (q.error) return <Problem error={q.error} />;
   const x = q.data;
@@ -86,12 +100,27 @@ function ExecutionView({ id }: { id: string }) {
         </div>
       </div>
       <div className="card"><h2>Logs</h2><LogStream lines={x.logs} running={false} /></div>
-      {x.children.length > 0 && (
-        <div className="card">
+      {x.tree && x.tree.children.length > 0 && (
+        <div className="card" data-testid="execution-tree">
           <h2>Nested calls</h2>
-          <ul>{x.children.map((c) => <li key={c.id}><Link to={`/executions/${c.id}`}>{c.executor}</Link> {c.status} {c.durationMs.toFixed(0)} ms</li>)}</ul>
+          <CallTree nodes={x.tree.children} current={x.id} />
         </div>
       )}
     </section>
+  );
+}
+
+/** The UDF call tree below an execution, nested lists with a link to each call. */
+function CallTree({ nodes, current }: { nodes: TreeNode[]; current: string }) {
+  return (
+    <ul className="tree">
+      {nodes.map((n) => (
+        <li key={n.id}>
+          {n.id === current ? <strong>{n.executor}</strong> : <Link to={`/executions/${n.id}`}>{n.executor}</Link>}{' '}
+          <span className={`status status-${n.status}`}>{n.status}</span>{n.errorCode ? ` ${n.errorCode}` : ''} {n.durationMs.toFixed(0)} ms
+          {n.children.length > 0 && <CallTree nodes={n.children} current={current} />}
+        </li>
+      ))}
+    </ul>
   );
 }

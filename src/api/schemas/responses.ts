@@ -65,7 +65,7 @@ const ExecutionBase = {
   parentId: Nullable(Type.String()), rootId: Nullable(Type.String()), status: Type.String(), durationMs: Type.Number(), coldStart: Type.Boolean(),
 };
 export const ExecutionListItem = Obj({ ...ExecutionBase, errorCode: Nullable(Type.String()) });
-export const ExecutionDetail = Obj({ ...ExecutionBase, logs: Type.Array(Any), children: Type.Array(Obj({ id: Type.String(), executor: Type.String(), status: Type.String() })) });
+export const ExecutionDetail = Obj({ ...ExecutionBase, logs: Type.Array(Any), node: Nullable(Type.String({ description: 'the node that ran it (a worker, for a call made on an api node)' })), children: Type.Array(Obj({ id: Type.String(), executor: Type.String(), status: Type.String() })) });
 
 // ---- secrets and storage
 export const SecretView = Obj({ name: Type.String(), createdAt: Timestamp, updatedAt: Timestamp });
@@ -80,6 +80,14 @@ export const EventSummary = Obj({
 export const EventDetail = Obj({ ...EventView.properties, occurredAt: Nullable(Timestamp), deliveries: Type.Array(Obj({ attempts: Type.Array(Obj({})) })) });
 export const EventBatchResult = Obj({ items: Type.Array(Obj({ id: Type.String(), type: Type.String() })) });
 export const ReplayResult = Obj({ replayed: Type.Array(Type.String(), { description: 'ids of the deliveries made again' }) });
+export const BulkReplayResult = Obj({
+  replayed: Type.Array(Type.String(), { description: 'ids of the dead deliveries made again' }),
+  more: Type.Boolean({ description: 'whether more dead letters match (call again)' }),
+});
+export const DeadLetterView = Obj({
+  id: Type.String(), hook: Type.String(), status: Type.String(), attemptCount: Type.Integer(), lastError: Any,
+  enqueuedAt: Nullable(Timestamp), updatedAt: Nullable(Timestamp), eventId: Type.String(), eventType: Type.String(),
+});
 export const HookView = Obj({
   name: Type.String(), description: Type.String(), eventTypes: Type.Array(Type.String()), filter: Any, executor: Type.String(), retry: Obj({}),
   retryIsDefault: Type.Boolean(), concurrency: Nullable(Type.Integer()), enabled: Type.Boolean(), createdAt: Timestamp, updatedAt: Timestamp,
@@ -103,7 +111,7 @@ export const AgentRunResultView = Obj({
 });
 export const SmartAgentView = Obj({ name: Type.String(), systemPrompt: Type.String(), model: Type.String(), tools: Type.Array(Type.String()), maxSteps: Type.Integer(), ...Stamps });
 export const ChatResultView = Obj({ answer: Nullable(Type.String()), stopReason: Type.Union([Type.Literal('stop'), Type.Literal('maxSteps')]), steps: Type.Array(Obj({ toolCalls: Type.Array(Obj({})) })) });
-export const RecognitionSourceView = Obj({ name: Type.String(), kind: Type.String(), executor: Type.String(), priority: Type.Integer(), timeoutMs: Type.Integer(), ...Stamps });
+export const RecognitionSourceView = Obj({ name: Type.String(), kind: Type.String(), executor: Type.String(), priority: Type.Integer(), timeoutMs: Type.Integer(), format: Type.Optional(Type.String()), ...Stamps });
 export const SearchResultView = Obj({ customers: Type.Array(Obj({})), sources: Type.Array(Obj({ name: Type.String(), status: Type.String() })), cached: Type.Boolean() });
 export const LinkResult = Obj({ linked: Any });
 export const CacheCleared = Obj({ removed: Type.Integer() });

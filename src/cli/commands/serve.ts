@@ -1,5 +1,5 @@
 // `outrigger serve`: starts the server, prints its URL (and a first admin token), shuts down gracefully on signals.
-import { loadConfig, type Config } from '../../config.js';
+import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { createOutrigger } from '../../server.js';
 import { seedDemo } from '../../demo/seed.js';
 import { createAddressPolicy } from '../../executors/egress/address-policy.js';
@@ -12,6 +12,52 @@ export interface ServeFlags {
   dataDir?: string;
   demo?: boolean;
   role?: string;
+  leaseMs?: string;
+  heartbeatMs?: string;
+  reapIntervalMs?: string;
+  maxInFlight?: string;
+  workspaceMaxInFlight?: string;
+  pgPoolSize?: string;
+  pgStatementTimeoutMs?: string;
+  sandboxMaxWorkers?: string;
+}
+
+/** Fleet flags and the environment variable each one sets (validated by loadConfig like the variable itself). */
+const ENV_FLAGS = {
+  leaseMs: ['--lease-ms', 'OUTRIGGER_LEASE_MS'],
+  heartbeatMs: ['--heartbeat-ms', 'OUTRIGGER_HEARTBEAT_MS'],
+  reapIntervalMs: ['--reap-interval-ms', 'OUTRIGGER_REAP_INTERVAL_MS'],
+  maxInFlight: ['--max-in-flight', 'OUTRIGGER_MAX_IN_FLIGHT'],
+  workspaceMaxInFlight: ['--workspace-max-in-flight', 'OUTRIGGER_WORKSPACE_MAX_IN_FLIGHT'],
+  pgPoolSize: ['--pg-pool-size', 'OUTRIGGER_PG_POOL_SIZE'],
+  pgStatementTimeoutMs: ['--pg-statement-timeout-ms', 'OUTRIGGER_PG_STATEMENT_TIMEOUT_MS'],
+  sandboxMaxWorkers: ['--sandbox-max-workers', 'OUTRIGGER_SANDBOX_MAX_WORKERS'],
+} as const;
+
+/** The configuration from the environment with the flags on top; an invalid flag is named as the flag. */
+export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Config {
+  const overrides: Partial<Config> = {};
+  if (flags.port !== undefined) overrides.port = Number(flags.port);
+  if (flags.host) overrides.host = flags.host;
+  if (flags.dataDir) overrides.dataDir = flags.dataDir;
+  if (flags.demo) overrides.demo = true;
+  if (flags.role) overrides.role = flags.role as Config['role'];
+  const merged = { ...env };
+  const given: Array<readonly [string, string]> = [];
+  for (const [key, [flag, name]] of Object.entries(ENV_FLAGS)) {
+    const value = flags[key as keyof typeof ENV_FLAGS];
+    if (value === undefined) continue;
+    merged[name] = value;
+    given.push([flag, name]);
+  }
+  try {
+    return loadConfig(merged, overrides);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    let message = err.message;
+    for (const [flag, name] of given) message = message.replaceAll(name, `${flag} (${name})`);
+    throw new ConfigError(message, { cause: err });
+  }
 }
 
 /** A shutdown that takes longer than this gives up on the open work and ends with code 1. */
@@ -19,13 +65,7 @@ const FORCED_EXIT_MS = 30_000;
 
 /** Serves until SIGTERM or SIGINT, then shuts down and resolves to the exit code (0, or 1 when the shutdown hung). */
 export async function serve(flags: ServeFlags, io: CliIo): Promise<number> {
-  const overrides: Partial<Config> = {};
-  if (flags.port !== undefined) overrides.port = Number(flags.port);
-  if (flags.host) overrides.host = flags.host;
-  if (flags.dataDir) overrides.dataDir = flags.dataDir;
-  if (flags.demo) overrides.demo = true;
-  if (flags.role) overrides.role = flags.role as Config['role'];
-  const config = loadConfig(io.env, overrides);
+  const config = serveConfig(flags, io.env);
   const o = await createOutrigger(config);
   let address: string;
   try {

@@ -4,7 +4,7 @@ import { ProblemError } from '../../errors.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
 import { validateAgainst } from '../../util/json-schema.js';
 import { BindingStore } from '../bindings/binding-store.js';
-import { requireTicket, type TicketPort, type TicketSnapshot } from '../ticket-port.js';
+import { referenceMetadata, requireTicket, type TicketPort, type TicketSnapshot } from '../ticket-port.js';
 import { normalizeAgent, type Agent } from './agent-definition.js';
 import { renderText } from './templates.js';
 import { readInteraction, UnreadableInteraction, type Interaction } from './interaction.js';
@@ -160,14 +160,7 @@ export class AgentsService {
     }
     const channel = req.channel ?? ticket?.channel ?? 'api';
     // Ours (agent, ticket, customer, channel) and the reference platform's fields, so its executors run unchanged.
-    const metadata = {
-      agent: agent.name, ticket: ticket ?? null, customer, channel,
-      ticketId: ticket?.id ?? null,
-      contractId: ticket?.customer?.contractNumber ?? (customer as { contractNumber?: unknown } | null)?.contractNumber ?? null,
-      from: ticket?.from ?? null,
-      customerLegitimation: null,
-      aiSupportLevel: null,
-    };
+    const metadata = { agent: agent.name, ticket: ticket ?? null, customer, ...referenceMetadata(ticket, customer as { contractNumber?: unknown } | null, channel) };
 
     let action = req._action ?? null;
     let decidedAlone: string | undefined;

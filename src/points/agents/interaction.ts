@@ -17,9 +17,16 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
  * `order` when given. Throws UnreadableInteraction for an output with options that are not all readable.
  */
 export function readInteraction(output: unknown): Interaction | undefined {
-  if (!isObject(output) || !('options' in output)) return undefined;
-  const raw = output.options;
+  if (!isObject(output) || (!('options' in output) && !('infos' in output))) return undefined;
+  const raw = output.options ?? [];
   if (!Array.isArray(raw)) throw new UnreadableInteraction('options must be a list of {action, label?, recommended?} (or {type, name, recommended?, order?})');
+  const infosRaw = output.infos ?? [];
+  if (!Array.isArray(infosRaw)) throw new UnreadableInteraction('infos must be a list of {type?, message}');
+  const infos = infosRaw.map((x, i) => {
+    if (!isObject(x) || typeof x.message !== 'string') throw new UnreadableInteraction(`infos[${i}] has no message`);
+    return { ...(typeof x.type === 'string' ? { type: x.type } : {}), message: x.message };
+  });
+  // Infos without options (the second run's "done" interaction) are a result, not a question.
   if (raw.length === 0) return undefined;
   const options = raw.map((x, i) => {
     if (!isObject(x)) throw new UnreadableInteraction(`options[${i}] is not an object`);
@@ -31,11 +38,14 @@ export function readInteraction(output: unknown): Interaction | undefined {
   });
   // Stable: options without an order keep their place after the ordered ones.
   options.sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity));
-  const infosRaw = output.infos ?? [];
-  if (!Array.isArray(infosRaw)) throw new UnreadableInteraction('infos must be a list of {type?, message}');
-  const infos = infosRaw.map((x, i) => {
-    if (!isObject(x) || typeof x.message !== 'string') throw new UnreadableInteraction(`infos[${i}] has no message`);
-    return { ...(typeof x.type === 'string' ? { type: x.type } : {}), message: x.message };
-  });
   return { infos, options, ...(output.data !== undefined ? { data: output.data } : {}) };
+}
+
+/**
+ * Whether an output of a non-agent executor (a tool) is meant as an interaction: `options` or `infos` holding objects.
+ * A tool may answer plain data called `options` (a list of names); that is not an interaction.
+ */
+export function looksLikeInteraction(output: unknown): boolean {
+  if (!isObject(output)) return false;
+  return [output.options, output.infos].some((l) => Array.isArray(l) && l.some(isObject));
 }

@@ -53,11 +53,14 @@ export async function toolsRoutes(root: FastifyInstance, tools: ToolsService): P
     schema: {
       tags, summary: 'Call a tool: 200 with output, or 200 with isError and the structured error when the executor failed; 404 unknown tool, 409 disabled, 400 invalid arguments',
       params: Type.Object({ name: ToolName }),
-      body: Type.Object({ arguments: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false }),
+      body: Type.Object({
+        arguments: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        ticketId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the ticket the call is about: its fields reach the executor as _metadata (ticketId, contractId, from, channel, …)' })),
+      }, { additionalProperties: false }),
       response: { 200: ToolCallResultView },
     },
   }, async (req) => {
-    const r = await tools.call(req.principal.workspaceId, req.params.name, req.body.arguments ?? {}, { triggerRef: `api:${req.principal.tokenId}` });
+    const r = await tools.call(req.principal.workspaceId, req.params.name, req.body.arguments ?? {}, { triggerRef: `api:${req.principal.tokenId}`, ...(req.body.ticketId ? { ticketId: req.body.ticketId } : {}) });
     if (r.isError && r.executionId === null) {
       if (r.error.code === 'NOT_FOUND') throw new ProblemError('NOT_FOUND', r.error.message);
       if (r.error.code === 'TOOL_DISABLED') throw new ProblemError('CONFLICT', r.error.message);

@@ -6,6 +6,8 @@ import { schemaProblem, validateAgainst } from '../../util/json-schema.js';
 import { LimitExceededError } from '../../util/evaluation-limits.js';
 import { BindingStore } from '../bindings/binding-store.js';
 import { dropStrictNulls, toStrictParameters } from './strict-schema.js';
+import { referenceMetadata, requireTicket, type TicketPort, type TicketSnapshot } from '../ticket-port.js';
+import { looksLikeInteraction, readInteraction, UnreadableInteraction } from '../agents/interaction.js';
 
 export const TOOL_NAME_PATTERN = '^[a-zA-Z0-9_-]{1,64}$';
 
@@ -75,7 +77,7 @@ const ANY_OBJECT = { type: 'object', properties: {}, additionalProperties: true 
 export class ToolsService {
   readonly store: BindingStore<AiTool>;
 
-  constructor(private readonly db: Db, private readonly invoker: InvokeService) {
+  constructor(private readonly db: Db, private readonly invoker: InvokeService, public tickets?: TicketPort) {
     this.store = new BindingStore<AiTool>(db, 'aiTool');
   }
 
@@ -132,10 +134,28 @@ export class ToolsService {
   }
 
   /**
+   * The arguments plus `_metadata`: ours (tool, ticket, customer) and the reference platform's fields, so its tools run
+   * unchanged. Code executors only; left out when the executor's inputSchema closes its properties without naming `_metadata` (it would
+   * refuse the run), and when the arguments carry their own `_metadata`.
+   */
+  private async withMetadata(workspaceId: string, tool: ResolvedTool, args: Record<string, unknown>, ticket: TicketSnapshot | undefined, channel: string | undefined): Promise<Record<string, unknown>> {
+    if ('_metadata' in args) return args;
+    const def = await this.invoker.activeDefinition(workspaceId, tool.executor);
+    // Code only: an apiCall would send it on to its peripheral system (query string or body).
+    if (def?.type !== 'code') return args;
+    const schema = def.inputSchema;
+    const props = schema?.properties;
+    const named = !!props && typeof props === 'object' && '_metadata' in props;
+    if (schema && schema.additionalProperties === false && !named) return args;
+    const customer = ticket?.customer ?? null;
+    return { ...args, _metadata: { tool: tool.name, ticket: ticket ?? null, customer, ...referenceMetadata(ticket, customer, channel ?? ticket?.channel ?? null) } };
+  }
+
+  /**
    * Calls a tool. Unknown or disabled tools and invalid arguments come back as errors with codes `NOT_FOUND`,
    * `TOOL_DISABLED`, `INVALID_ARGUMENTS` (no execution); executor failures carry the execution id and the invocation code.
    */
-  async call(workspaceId: string, name: string, args: unknown, ref: { triggerRef?: string; only?: string[] } = {}): Promise<ToolCallResult> {
+  async call(workspaceId: string, name: string, args: unknown, ref: { triggerRef?: string; only?: string[]; ticketId?: string; channel?: string } = {}): Promise<ToolCallResult> {
     const stored = await this.store.find(workspaceId, name);
     if (!stored || (ref.only && !ref.only.includes(name))) return { executionId: null, isError: true, error: { code: 'NOT_FOUND', message: `tool ${name} does not exist` } };
     if (!stored.spec.enabled) return { executionId: null, isError: true, error: { code: 'TOOL_DISABLED', message: `tool ${name} is disabled` } };
@@ -152,8 +172,27 @@ export class ToolsService {
       return { executionId: null, isError: true, error: { code: err instanceof LimitExceededError ? 'LIMIT_EXCEEDED' : 'INVALID_ARGUMENTS', message: (err as Error).message } };
     }
     if (errors) return { executionId: null, isError: true, error: { code: 'INVALID_ARGUMENTS', message: `invalid arguments: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors } };
+    let ticket: TicketSnapshot | undefined;
+    if (ref.ticketId) {
+      try {
+        ticket = (await requireTicket(this.tickets, workspaceId, ref.ticketId)).ticket;
+      } catch (err) {
+        if (!(err instanceof ProblemError)) throw err;
+        return { executionId: null, isError: true, error: { code: err.code, message: err.message } };
+      }
+    }
+    const input = await this.withMetadata(workspaceId, tool, cleaned as Record<string, unknown>, ticket, ref.channel);
     try {
-      const r = await this.invoker.invoke({ workspaceId, executorName: tool.executor, input: cleaned, trigger: 'tool', triggerRef: ref.triggerRef ?? `tool:${name}` });
+      const r = await this.invoker.invoke({ workspaceId, executorName: tool.executor, input, trigger: 'tool', triggerRef: ref.triggerRef ?? `tool:${name}` });
+      if (r.status === 'ok' && looksLikeInteraction(r.output)) {
+        try {
+          readInteraction(r.output);
+        } catch (err) {
+          if (!(err instanceof UnreadableInteraction)) throw err;
+          // A tool that meant to answer an interaction but wrote it wrongly has failed; a model must not read it as done.
+          return { executionId: r.executionId, isError: true, error: { code: 'OUTPUT_INVALID', message: `the executor answered an interaction that cannot be read: ${err.message}` } };
+        }
+      }
       if (r.status === 'ok') return { executionId: r.executionId, isError: false, output: r.output };
       return { executionId: r.executionId, isError: true, error: { code: r.error!.code, message: r.error!.message } };
     } catch (err) {

@@ -15,6 +15,7 @@ export const SourceBody = Type.Object({
   executor: ExecutorReference,
   priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'smaller is more important (default 100)' })),
   timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 300_000, description: 'the search stops waiting for this source after this time (default 5000)' })),
+  format: Type.Optional(Type.Union([Type.Literal('outrigger'), Type.Literal('reference')], { description: 'reference: an executor written for the reference platform (input {contractId} or {customerId}, answer one contract or customer object); contractNumber and customerNumber only' })),
 }, { additionalProperties: false });
 
 const SearchBody = Type.Object({

@@ -1,7 +1,7 @@
 // Customer recognition (SPEC 3): sources per search kind, concurrent search with per-source time-outs, merge, cache, link.
 import { createHash } from 'node:crypto';
 import type { Db } from '../../store/index.js';
-import { ProblemError } from '../../errors.js';
+import { invalid, ProblemError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { InvokeService } from '../../executors/invoke.service.js';
 import { validateAgainst } from '../../util/json-schema.js';
@@ -10,6 +10,7 @@ import { requireTicket, type TicketPort } from '../ticket-port.js';
 import { CUSTOMER_LIST_SCHEMA, type Customer, type MergedCustomer } from './customer-schema.js';
 import { bestMatch, mergeAnswers, normaliseQuery, type SourceAnswer } from './merge.js';
 import { clearCache, readCache, writeCache } from './recognition-cache.repository.js';
+import { fromReferenceAnswer, REFERENCE_FORMAT_KINDS, ReferenceAnswerError, referenceSourceInput } from './reference-format.js';
 
 export const SEARCH_KINDS = ['contractNumber', 'customerNumber', 'attributes', 'freeText'] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];
@@ -23,6 +24,8 @@ export interface RecognitionSource {
   /** Smaller is more important: its fields win when answers are merged, and it ranks first among equal scores. */
   priority: number;
   timeoutMs: number;
+  /** `reference`: the executor was written for the reference platform ({contractId} in, one contract out). Absent means ours. */
+  format?: 'outrigger' | 'reference';
 }
 
 export interface SourceReport {
@@ -80,7 +83,13 @@ export class RecognitionService {
 
   /** Applies defaults (for create/replace); the store checks the executor exists when it writes. */
   async prepareSource(_workspaceId: string, body: Partial<RecognitionSource> & { name: string; kind: SearchKind; executor: string }): Promise<RecognitionSource> {
-    return { name: body.name, kind: body.kind, executor: body.executor, priority: body.priority ?? DEFAULT_SOURCE_PRIORITY, timeoutMs: body.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS };
+    if (body.format === 'reference' && !(REFERENCE_FORMAT_KINDS as readonly string[]).includes(body.kind)) {
+      throw invalid([{ field: '/format', message: `reference is available for kind ${REFERENCE_FORMAT_KINDS.join(' or ')} only (the reference platform's attribute and free-text searches answer ids, not customers)` }]);
+    }
+    return {
+      name: body.name, kind: body.kind, executor: body.executor, priority: body.priority ?? DEFAULT_SOURCE_PRIORITY, timeoutMs: body.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS,
+      ...(body.format === 'reference' ? { format: 'reference' as const } : {}),
+    };
   }
 
   async clearCache(workspaceId: string): Promise<number> {
@@ -138,7 +147,8 @@ export class RecognitionService {
     const sources = (await this.sources.list(workspaceId)).map((s) => s.spec).filter((s) => s.kind === req.kind)
       .sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : 1));
     const input = sourceInput(req.kind, req.query);
-    const outcomes = await Promise.all(sources.map((s) => this.runSource(workspaceId, s, input)));
+    const inputOf = (s: RecognitionSource) => (s.format === 'reference' ? referenceSourceInput(req.kind as 'contractNumber', (req.query as string).trim()) : input);
+    const outcomes = await Promise.all(sources.map((s) => this.runSource(workspaceId, s, inputOf(s))));
     const answers: SourceAnswer[] = [];
     outcomes.forEach((o, i) => { if (o.customers) answers.push({ source: sources[i]!.name, priority: sources[i]!.priority, customers: o.customers }); });
     return { customers: mergeAnswers(answers), sources: outcomes.map((o) => o.report), cached: false };
@@ -159,12 +169,21 @@ export class RecognitionService {
       const r = await Promise.race([run, timedOut]);
       if (r === 'timeout') return { report: { ...base, status: 'timeout', durationMs: elapsed(), error: { code: 'TIMEOUT', message: `source ${source.name} did not answer within ${source.timeoutMs} ms` } } };
       if (r.status === 'error') return { report: { ...base, status: 'error', durationMs: elapsed(), error: { code: r.error!.code, message: r.error!.message } } };
-      const errors = validateAgainst(CUSTOMER_LIST_SCHEMA, r.output);
+      let output = r.output;
+      if (source.format === 'reference') {
+        try {
+          output = { customers: fromReferenceAnswer(source.kind as 'contractNumber', r.output) };
+        } catch (err) {
+          if (!(err instanceof ReferenceAnswerError)) throw err;
+          return { report: { ...base, status: 'error', durationMs: elapsed(), error: { code: 'OUTPUT_INVALID', message: `the answer is not a reference ${source.kind === 'contractNumber' ? 'contract' : 'customer'}: ${err.message}` } } };
+        }
+      }
+      const errors = validateAgainst(CUSTOMER_LIST_SCHEMA, output);
       if (errors) {
         const shown = errors.slice(0, 5).map((e) => `${e.field} ${e.message}`).join('; ');
         return { report: { ...base, status: 'error', durationMs: elapsed(), error: { code: 'OUTPUT_INVALID', message: `the answer is not a customer list: ${shown}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}` } } };
       }
-      const customers = (r.output as { customers: Customer[] }).customers;
+      const customers = (output as { customers: Customer[] }).customers;
       return { report: { ...base, status: 'ok', durationMs: elapsed(), found: customers.length }, customers };
     } catch (err) {
       const code = err instanceof ProblemError ? err.code : 'RUNTIME_ERROR';

@@ -175,13 +175,13 @@ export class SmartAgentsService {
       if (steps.length >= agent.maxSteps) return done(msg.content ?? null, 'maxSteps');
       messages.push({ role: 'assistant', content: msg.content ?? null, tool_calls: calls });
       // Parallel tool calls run concurrently; each result goes back to the model, errors included, so it can correct itself.
-      const results = await Promise.all(calls.map((c) => this.runToolCall(workspaceId, agent, c)));
+      const results = await Promise.all(calls.map((c) => this.runToolCall(workspaceId, agent, c, ticket?.id)));
       for (const r of results) messages.push({ role: 'tool', tool_call_id: r.id, content: JSON.stringify(r.error ? { error: r.error } : r.output ?? null) });
       steps.push({ toolCalls: results });
     }
   }
 
-  private async runToolCall(workspaceId: string, agent: SmartAgent, call: OpenAI.Chat.ChatCompletionMessageFunctionToolCall): Promise<ToolStep> {
+  private async runToolCall(workspaceId: string, agent: SmartAgent, call: OpenAI.Chat.ChatCompletionMessageFunctionToolCall, ticketId: string | undefined): Promise<ToolStep> {
     const base = { id: call.id, name: call.function.name };
     let args: unknown;
     try {
@@ -189,7 +189,7 @@ export class SmartAgentsService {
     } catch (err) {
       return { ...base, arguments: call.function.arguments, executionId: null, error: { code: 'INVALID_ARGUMENTS', message: `the arguments are not valid JSON: ${(err as Error).message}` } };
     }
-    const r: ToolCallResult = await this.deps.tools.call(workspaceId, call.function.name, args, { triggerRef: `agent:${agent.name}`, only: agent.tools });
+    const r: ToolCallResult = await this.deps.tools.call(workspaceId, call.function.name, args, { triggerRef: `agent:${agent.name}`, only: agent.tools, ...(ticketId ? { ticketId } : {}) });
     if (r.isError) return { ...base, arguments: args, executionId: r.executionId, error: { code: r.error.code, message: r.error.message } };
     return { ...base, arguments: args, executionId: r.executionId, output: r.output };
   }

@@ -17,6 +17,8 @@ import * as m008 from './008-event-causation-depth.js';
 import * as m009 from './009-store-meta.js';
 // fleet: node heartbeats
 import * as m010 from './010-fleet-nodes.js';
+// fleet: synchronous invocations run by workers for api nodes
+import * as m011 from './011-sync-jobs.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
@@ -31,6 +33,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '008-event-causation-depth': m008,
   '009-store-meta': m009,
   '010-fleet-nodes': m010,
+  '011-sync-jobs': m011,
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
