@@ -14,6 +14,7 @@ import { push } from './commands/folder/push.js';
 import { diff } from './commands/folder/diff.js';
 import { test } from './commands/folder/test.js';
 import { run } from './commands/folder/run.js';
+import { init } from './commands/folder/init.js';
 
 const FOLDER_LAYOUT = `
 Folder layout (one folder per executor, for Git):
@@ -22,6 +23,8 @@ Folder layout (one folder per executor, for Git):
                                  or apiCall {method, url, headers, signingSecret}
   <dir>/<name>/main.py | main.mjs | main.php                  the source (code executors)
   <dir>/<name>/requirements.txt | package.json | composer.json the dependencies (when not empty)
+  <dir>/bindings/<kind>.json     every binding of a kind as a JSON array sorted by name (kinds: udfs, webhooks,
+                                 recognition-sources, ai-tools, agents, event-hooks, smart-agents); secrets by name only
   <dir>/<name>/tests/*.json      fixtures for \`outrigger test\`:
       {"input": {...}, "expect": {"status": "ok", "output": ...}}   output compared deeply
       {"input": {...}, "expect": {"status": "ok", "outputContains": {...}}}   objects may hold more keys
@@ -74,14 +77,15 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
 
   const folderCommand = (c: Command) => withClient(c.option('--dir <dir>', 'the executors folder', 'executors')).addHelpText('after', FOLDER_LAYOUT);
 
-  folderCommand(program.command('pull [names...]').description('write executors (default: all) from the server into <dir>/<name>/ (the active version)')
+  folderCommand(program.command('pull [names...]').description('write executors (default: all, and then every binding into <dir>/bindings/) from the server into <dir>/<name>/ (the active version)')
     .option('--version <n>', 'write this version instead of the active one (one executor only)'))
     .action(async (names: string[], flags) => done(await pull(names, flags, io)));
-  folderCommand(program.command('push [names...]').description('create or version executors (default: every folder in <dir>) from their folders; prints created / unchanged / version N')
-    .option('-m, --message <message>', 'version message')
+  folderCommand(program.command('push [names...]').description('create or version executors (default: every folder in <dir>, then <dir>/bindings/) from their folders; the whole folder is checked first; prints created / unchanged / version N')
+    .option('-m, --message <message>', 'version message (default: the Git HEAD commit, "subject (hash)")')
+    .option('--prune', 'delete executors and bindings that exist only on the server (without it they are listed and kept)')
     .option('--dry-run', 'show what would be created or changed, change nothing'))
     .action(async (names: string[], flags) => done(await push(names, flags, io)));
-  folderCommand(program.command('diff [names...]').description('show what push would change as unified diffs; exit 1 when anything differs, 0 when nothing does'))
+  folderCommand(program.command('diff [names...]').description('show what push would change (executors and bindings) as unified diffs and list what exists only on the server; exit 1 when anything differs, 0 when nothing does'))
     .action(async (names: string[], flags) => done(await diff(names, flags, io)));
   folderCommand(program.command('test [names...]').description('run each folder\'s tests/*.json fixtures on this machine (the sandbox of `outrigger run`, no server) or with --remote as draft runs on a server; exit 1 on any failure')
     .option('--reporter <reporter>', 'text | tap | junit', 'text')
@@ -93,6 +97,10 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('-w, --watch', 'run again whenever a file in <dir> changes'))
     .action(async (names: string[], flags) => done(await test(names, flags, io)));
 
+  program.command('init <name>').description('scaffold an executor folder <dir>/<name>/ with a handler, a passing fixture and editor settings that find the SDK types')
+    .requiredOption('-l, --language <language>', 'python | node | php')
+    .option('--dir <dir>', 'the executors folder', 'executors')
+    .action(async (name: string, flags) => done(await init(name, flags, io)));
   program.command('run <folder>').description('run one executor folder on this machine in the real sandbox, without a server: output on stdout, logs and timing on stderr; exit 0 ok, 1 error')
     .option('-i, --input <json-or-file>', 'input object as JSON text or a JSON file', '{}')
     .option('--secrets <file>', '.env-style file of secrets (NAME=value per line) for ctx.secret')

@@ -1,5 +1,6 @@
 // Deterministic JSON for files kept in Git, and JSON parsing whose errors name the file, line and column.
 import fs from 'node:fs';
+import { jsonErrorOffset } from './json-lines.js';
 import { FolderReadError } from './folder-read-error.js';
 
 /** Recursively sorts object keys, so that equal values are written identically. */
@@ -33,8 +34,10 @@ export function parseJsonText(text: string, file: string): unknown {
     const message = (err as Error).message;
     // V8 reports "… at position N" (Node 20 and later); turn it into a line and column a person can find.
     const m = /at position (\d+)/.exec(message);
-    const where = m ? ` at ${lineColumn(text, Number(m[1]))}` : '';
-    throw new FolderReadError(`${file}: invalid JSON${where}: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+    // Some messages have no position ("Unexpected token '}', ... is not valid JSON"): the scanner finds it.
+    const offset = m ? Number(m[1]) : jsonErrorOffset(text);
+    const where = offset !== undefined ? ` at ${lineColumn(text, offset)}` : '';
+    throw new FolderReadError(`${file}: invalid JSON${where}: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '')}`);
   }
 }
 

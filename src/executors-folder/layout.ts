@@ -9,6 +9,7 @@ import type { CodeLanguage } from '../executors/sandbox/contract.js';
 import { LANGUAGES, RUNTIMES } from '../executors/sandbox/runtimes/index.js';
 import { FolderReadError } from './folder-read-error.js';
 import { parseJsonText, readTextIfExists, stableJson } from './json-file.js';
+import { jsonPointerLines, lineOf } from './json-lines.js';
 
 type Language = CodeLanguage;
 export const DEFINITION_FILE = 'executor.json';
@@ -24,6 +25,8 @@ const MANAGED_FILES = [DEFINITION_FILE, ...Object.values(SOURCE_FILES), ...Objec
 /** One thing wrong with a folder, named by file (relative to the executors dir) and JSON pointer. */
 export interface FolderProblem {
   file: string;
+  /** The line of the field in a JSON file, where known. */
+  line?: number;
   field?: string;
   message: string;
 }
@@ -37,7 +40,7 @@ export class FolderError extends FolderReadError {
 
 /** `file: field message`, the way push and test print a problem. */
 export function formatProblem(p: FolderProblem): string {
-  return `${p.file}: ${p.field ? `${p.field} ` : ''}${p.message}`;
+  return `${p.file}${p.line ? `:${p.line}` : ''}: ${p.field ? `${p.field} ` : ''}${p.message}`;
 }
 
 /** An executor read from its folder: the normalized definition and where each part came from. */
@@ -127,8 +130,26 @@ export function readExecutorFolder(dir: string, name: string): LocalExecutor {
   try {
     json = parseJsonText(text, rel(DEFINITION_FILE));
   } catch (err) {
-    throw new FolderError([{ file: rel(DEFINITION_FILE), message: (err as Error).message.replace(`${rel(DEFINITION_FILE)}: `, '') }]);
+    const m = /line (\d+)/.exec((err as Error).message);
+    throw new FolderError([{ file: rel(DEFINITION_FILE), ...(m ? { line: Number(m[1]) } : {}), message: (err as Error).message.replace(`${rel(DEFINITION_FILE)}: `, '') }]);
   }
+  try {
+    return readParsedFolder(dir, name, json, problems);
+  } catch (err) {
+    // Fields of executor.json are named with their line (the pointer of the definition is the pointer in the file).
+    if (err instanceof FolderError) {
+      const lines = jsonPointerLines(text);
+      for (const p of err.problems) if (p.file === rel(DEFINITION_FILE) && p.line === undefined) p.line = lineOf(lines, p.field ?? '');
+      throw new FolderError(err.problems);
+    }
+    throw err;
+  }
+}
+
+function readParsedFolder(dir: string, name: string, json: unknown, problems: FolderProblem[]): LocalExecutor {
+  const folder = path.join(dir, name);
+  const rel = (file: string) => path.join(dir, name, file);
+  const fail = (file: string, message: string, field?: string) => problems.push({ file: rel(file), message, ...(field ? { field } : {}) });
   if (!isObject(json)) throw new FolderError([{ file: rel(DEFINITION_FILE), message: 'must hold a JSON object' }]);
   if (json.message !== undefined) fail(DEFINITION_FILE, 'is not part of a definition; give a version message with `outrigger push -m`', '/message');
   if (json.name !== undefined && json.name !== name) fail(DEFINITION_FILE, `is "${String(json.name)}" but the folder is "${name}"`, '/name');
@@ -196,7 +217,10 @@ function validateDefinition(body: Record<string, unknown>, fileOf: (field: strin
     const message = alternatives?.every((a) => a.const !== undefined) ? `must be one of ${alternatives.map((a) => JSON.stringify(a.const)).join(', ')}` : e.message.toLowerCase();
     problems.push({ file: fileOf(field), field, message });
   }
-  if (problems.length) throw new FolderError(problems);
+  // The source is read from the language's file: with no valid language there is none, and saying so is noise.
+  const languageWrong = problems.some((p) => p.field === '/code/language');
+  const shown = languageWrong ? problems.filter((p) => p.field !== '/code/source') : problems;
+  if (shown.length) throw new FolderError(shown);
   try {
     return normalizeDefinition(body as ExecutorInput);
   } catch (err) {

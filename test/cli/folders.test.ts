@@ -229,9 +229,9 @@ describe('outrigger pull/push/diff/test (apiCall executors)', () => {
     expect(p.code).toBe(2);
     expect(p.stdout).toBe('');
     expect(p.stderr).toBe([
-      'outrigger: invalid executor folders; nothing was pushed:',
-      '  bad/broken/executor.json: invalid JSON at line 3, column 1: Expected double-quoted property name',
-      '  bad/method/executor.json: /apiCall/method must be one of "GET", "POST", "PUT", "PATCH", "DELETE"',
+      'outrigger: invalid folder (3 problems); nothing was pushed:',
+      '  bad/broken/executor.json:3: invalid JSON at line 3, column 1: Expected double-quoted property name',
+      '  bad/method/executor.json:1: /apiCall/method must be one of "GET", "POST", "PUT", "PATCH", "DELETE"',
       '  bad/rusty/main.rb: unknown language file (main.py for python, main.mjs for node, main.php for php)',
       '',
     ].join('\n'));
@@ -241,8 +241,8 @@ describe('outrigger pull/push/diff/test (apiCall executors)', () => {
     write(path.join(bad, 'nosource/executor.json'), '{"type": "code", "code": {"language": "node", "source": "x"}}\n');
     const p2 = await cli(work, env, 'push', 'wrongname', 'nosource', '--dir', 'bad');
     expect(p2.code).toBe(2);
-    expect(p2.stderr).toContain('bad/wrongname/executor.json: /name is "other" but the folder is "wrongname"');
-    expect(p2.stderr).toContain('bad/nosource/executor.json: /code/source belongs in its own file');
+    expect(p2.stderr).toContain('bad/wrongname/executor.json:1: /name is "other" but the folder is "wrongname"');
+    expect(p2.stderr).toContain('bad/nosource/executor.json:1: /code/source belongs in its own file');
     expect(p2.stderr).toContain('bad/nosource/main.mjs: is missing (the source of a node executor)');
 
     write(path.join(bad, 'good/tests/no-input.json'), '{"expect": {"status": "ok"}}');

@@ -10,7 +10,7 @@ import { ToolCallResultView, ToolsListing, ToolView } from '../../api/schemas/re
 
 export const ToolName = Type.String({ pattern: TOOL_NAME_PATTERN, description: 'what the model calls' });
 
-const ToolBody = Type.Object({
+export const ToolBody = Type.Object({
   name: ToolName,
   executor: ExecutorReference,
   description: Type.Optional(Type.String({ maxLength: 4000, description: 'default: the executor’s description' })),

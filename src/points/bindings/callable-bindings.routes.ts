@@ -10,6 +10,8 @@ import { BindingCallResult, BindingView, List, NoContent, problems } from '../..
 
 // No NUL: PostgreSQL text cannot store it (a 400 here instead of a 500 from the database).
 const Description = Type.String({ maxLength: 4000, pattern: '^[^\\u0000]*$' });
+/** The body of a webhook or UDF (also what `outrigger push` checks a bindings file entry against). */
+export const CallableBindingBody = Type.Object({ name: ResourceName, executor: ExecutorReference, description: Type.Optional(Description) }, { additionalProperties: false });
 
 /** Routes for one binding point; `tag` names it in the OpenAPI document. */
 export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService; tag: string }> = async (app, { service, tag }) => {
@@ -20,7 +22,7 @@ export const bindingRoutes: FastifyPluginAsyncTypebox<{ service: BindingsService
 
   app.post('', {
     config: { permission: 'executors:write' },
-    schema: { tags, summary: `Create a ${kind}`, body: Type.Object({ name: ResourceName, executor: ExecutorReference, description: Type.Optional(Description) }, { additionalProperties: false }), response: { 201: BindingView } },
+    schema: { tags, summary: `Create a ${kind}`, body: CallableBindingBody, response: { 201: BindingView } },
   }, async (req, reply) => {
     const b = await service.create(req.principal.workspaceId, req.body);
     reply.code(201).header('location', `${req.url.replace(/\/$/, '')}/${b.name}`);

@@ -9,7 +9,7 @@ import { CacheCleared, LinkResult, RecognitionSourceView, SearchResultView } fro
 
 const Kind = Type.Union(SEARCH_KINDS.map((k) => Type.Literal(k)), { description: 'contractNumber | customerNumber | attributes | freeText' });
 
-const SourceBody = Type.Object({
+export const SourceBody = Type.Object({
   name: ResourceName,
   kind: Kind,
   executor: ExecutorReference,

@@ -8,7 +8,7 @@ import { ToolName } from '../ai-tools/tools.routes.js';
 import type { SmartAgentsService } from './smart-agents.service.js';
 import { ChatResultView, problems, SmartAgentView } from '../../api/schemas/responses.js';
 
-const SmartAgentBody = Type.Object({
+export const SmartAgentBody = Type.Object({
   name: ResourceName,
   systemPrompt: Type.String({ maxLength: 100_000 }),
   model: Type.String({ minLength: 1, maxLength: 200 }),

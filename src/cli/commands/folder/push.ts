@@ -1,45 +1,36 @@
-// `outrigger push [names...] --dir executors [-m message] [--dry-run]`: creates or versions executors from folders.
-import { CliHttpError, clientFrom, type ClientOptions } from '../../client.js';
+// `outrigger push [names...] --dir executors [-m message] [--prune] [--dry-run]`: creates or versions executors and
+// replaces bindings from the folder; the version message defaults to the Git HEAD commit.
+import { clientFrom, type ClientOptions } from '../../client.js';
 import type { CliIo } from '../../io.js';
-import { compareWithServer, readAllFolders } from '../../folder/compare.js';
-import { selectFolders } from '../../../executors-folder/layout.js';
+import { applyPlan, gitHeadMessage } from '../../folder/apply.js';
+import { buildPlan, planSummary } from '../../folder/plan.js';
 
 export interface PushFlags extends ClientOptions {
   dir: string;
   message?: string;
   dryRun?: boolean;
+  prune?: boolean;
 }
 
 /**
- * Every folder is read and validated first: one bad folder stops the push before anything is sent.
- * Then each executor is PUT; one the server refuses is reported with its fields and files, the others still go.
+ * The whole folder is read and checked first (executors, bindings, the references between them and to the server):
+ * one problem anywhere stops the push before anything is sent, naming file, line and field.
  */
 export async function push(names: string[], flags: PushFlags, io: CliIo): Promise<number> {
-  const locals = readAllFolders(flags.dir, selectFolders(flags.dir, names), 'nothing was pushed');
   const call = clientFrom(flags, io.env);
+  const plan = await buildPlan(call, flags.dir, names, { prune: flags.prune, what: 'nothing was pushed' });
   if (flags.dryRun) {
-    for (const local of locals) {
-      const c = await compareWithServer(call, local);
+    for (const c of plan.executors) {
       const what = c.state === 'new' ? 'would be created' : c.state === 'unchanged' ? 'unchanged' : `would change (active version ${c.remoteVersion})`;
-      io.stdout(`${local.name}: ${what}\n`);
+      io.stdout(`${c.local.name}: ${what}\n`);
     }
+    for (const b of plan.bindings.filter((x) => x.state === 'new' || x.state === 'changed')) {
+      io.stdout(`${b.kind.label} ${b.name}: ${b.state === 'new' ? 'would be created' : 'would be replaced'}\n`);
+    }
+    const { serverOnly } = planSummary(plan);
+    if (serverOnly.length) io.stdout(`only on the server (${flags.prune ? 'would be deleted' : 'kept; --prune deletes them'}): ${serverOnly.join(', ')}\n`);
     return 0;
   }
-  let failed = 0;
-  for (const local of locals) {
-    try {
-      const body = { ...local.definition, ...(flags.message ? { message: flags.message } : {}) };
-      const r = await call('PUT', `/api/executors/${encodeURIComponent(local.name)}`, body);
-      const what = r.changed === false ? 'unchanged' : r.latestVersion === 1 ? 'created' : `version ${r.activeVersion}`;
-      io.stdout(`${local.name}: ${what}\n`);
-    } catch (err) {
-      // Refusals of this executor's content are reported and the push goes on; anything else (unreachable, no permission) stops it.
-      if (!(err instanceof CliHttpError) || (err.status !== 400 && err.status !== 409 && err.status !== 422)) throw err;
-      failed++;
-      const fields = err.errors.map((e) => `\n  ${local.fileOf(e.field)}: ${e.field} ${e.message}`).join('');
-      io.stdout(`${local.name}: FAILED ${err.message.split('\n')[0]}${fields}\n`);
-    }
-  }
-  if (failed) io.stderr(`outrigger: ${failed} of ${locals.length} executor${locals.length > 1 ? 's' : ''} failed to push\n`);
-  return failed ? 1 : 0;
+  const message = flags.message ?? gitHeadMessage(flags.dir);
+  return applyPlan(call, plan, { message, prune: flags.prune, out: io.stdout, err: io.stderr });
 }
