@@ -3,11 +3,14 @@
 import type { FieldError } from '../errors.js';
 import { MAX_TIMEOUT_MS } from '../executors/definition.js';
 import { NAME_PATTERN } from '../names.js';
+import type { CodeLanguage } from '../executors/sandbox/contract.js';
+import { LANGUAGES, RUNTIMES } from '../executors/sandbox/runtimes/index.js';
 
 type Fields = Record<string, unknown>;
 const isObject = (v: unknown): v is Fields => !!v && typeof v === 'object' && !Array.isArray(v);
 
-export const REFERENCE_LANGUAGES: Record<string, 'php' | 'python' | 'node'> = { php82: 'php', python311: 'python', node20: 'node', php: 'php', python: 'python', node: 'node' };
+/** Our language names and the reference platform's (`php82`, `python311`, `node20`), which the runtimes declare. */
+export const REFERENCE_LANGUAGES: Record<string, CodeLanguage> = Object.fromEntries(LANGUAGES.flatMap((l) => [[l, l], ...RUNTIMES[l].importAliases.map((a) => [a, l])]));
 const KINDS = ['executors', 'udfs', 'tools', 'agents', 'hooks'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -17,7 +20,7 @@ export interface MappedExecutor {
   type: 'code' | 'apiCall';
   inputSchema?: Record<string, unknown>;
   timeoutMs?: number;
-  code?: { language: 'php' | 'python' | 'node'; mode: 'script'; source: string; dependencies?: string; egress?: string[] };
+  code?: { language: CodeLanguage; mode: 'script'; source: string; dependencies?: string; egress?: string[] };
   apiCall?: { method: string; url: string; headers?: Record<string, string> };
 }
 
@@ -126,26 +129,13 @@ class Mapper {
   }
 
   /** Comma-separated packages as the dependency file of the language. */
-  packages(v: unknown, language: 'php' | 'python' | 'node', at: string): string | undefined {
+  packages(v: unknown, language: CodeLanguage, at: string): string | undefined {
     if (v === undefined || v === null || v === '') return undefined;
     const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : null;
     if (!list || !list.every((x) => typeof x === 'string')) { this.err(at, 'must be a comma-separated list of package names'); return undefined; }
     const names = list.map((x) => x.trim()).filter(Boolean);
-    if (language === 'python') {
-      this.report.mapped.push(`${at}: ${names.join(', ')} → requirements.txt`);
-      return names.join('\n') + '\n';
-    }
-    const split = (x: string, sep: RegExp): [string, string] => {
-      const m = sep.exec(x);
-      return m ? [x.slice(0, m.index), x.slice(m.index + 1)] : [x, '*'];
-    };
-    const deps: Record<string, string> = {};
-    for (const n of names) {
-      const [pkg, version] = language === 'node' ? split(n, /(?<=.)@/) : split(n, /:/);
-      deps[pkg] = version;
-    }
-    this.report.mapped.push(`${at}: ${names.join(', ')} → ${language === 'node' ? 'package.json dependencies' : 'composer.json require'} (no version given means any: *)`);
-    return JSON.stringify(language === 'node' ? { dependencies: deps } : { require: deps }, null, 2) + '\n';
+    this.report.mapped.push(`${at}: ${names.join(', ')} → ${RUNTIMES[language].dependencyFile} (no version given means any)`);
+    return RUNTIMES[language].manifestOf(names);
   }
 
   executor(o: unknown, at: string, fallbackName?: string): MappedExecutor | undefined {

@@ -76,6 +76,10 @@ export interface Runtime {
   readonly mainFile: string;
   /** The dependency manifest (requirements.txt, package.json, composer.json): in builds and executor folders. */
   readonly dependencyFile: string;
+  /** Other platforms' names for this runtime, accepted on import (the reference platform's `python311`, …). */
+  readonly importAliases: readonly string[];
+  /** The dependency manifest listing these packages (`name`, or with a version in the installer's own spelling). */
+  manifestOf(packages: string[]): string;
   /** Name of the SDK file inside sdkDir (the `SDK` variable in script mode). */
   readonly sdkFile: string;
   /**
@@ -149,4 +153,10 @@ export function urlHost(url: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** `name<sep>version` split at the first separator after the first character (`@scope/pkg@1` keeps its scope). */
+export function packageVersion(spec: string, sep: RegExp): [name: string, version: string] {
+  const m = sep.exec(spec.slice(1));
+  return m ? [spec.slice(0, m.index + 1), spec.slice(m.index + 1 + m[0].length)] : [spec, '*'];
 }

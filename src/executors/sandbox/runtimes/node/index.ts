@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InterpreterInfo } from '../../limits.js';
-import { prefixBinds, probe, which, type Runtime, type RuntimePaths } from '../runtime.js';
+import { prefixBinds, probe, which, packageVersion, type Runtime, type RuntimePaths } from '../runtime.js';
 
 /** V8 would otherwise size its heap from host memory and die by the cgroup OOM killer instead of a clean heap error. */
 function heapFlag(memoryMb: number): string {
@@ -29,6 +29,10 @@ export const nodeRuntime: Runtime = {
   language: 'node',
   mainFile: 'main.mjs',
   dependencyFile: 'package.json',
+  importAliases: ['node20'],
+  manifestOf(packages) {
+    return JSON.stringify({ dependencies: Object.fromEntries(packages.map((p) => packageVersion(p, /@/))) }, null, 2) + '\n';
+  },
   sdkFile: 'outrigger.mjs',
   // Node's fetch ignores HTTP_PROXY: the SDK's egress preload installs undici's proxy agent (sdk/node/_egress.mjs).
   usesUndici: true,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InterpreterInfo } from '../../limits.js';
-import { prefixBinds, probe, which, type Runtime, type RuntimePaths, type StartOptions } from '../runtime.js';
+import { prefixBinds, probe, which, packageVersion, type Runtime, type RuntimePaths, type StartOptions } from '../runtime.js';
 import { composerRepositories, composerSetup } from './composer.js';
 
 function flags(opts: StartOptions): string[] {
@@ -23,6 +23,10 @@ export const phpRuntime: Runtime = {
   language: 'php',
   mainFile: 'main.php',
   dependencyFile: 'composer.json',
+  importAliases: ['php82'],
+  manifestOf(packages) {
+    return JSON.stringify({ require: Object.fromEntries(packages.map((p) => packageVersion(p, /:/))) }, null, 2) + '\n';
+  },
   sdkFile: 'outrigger.php',
   detect(): InterpreterInfo | null {
     const onPath = which('php');

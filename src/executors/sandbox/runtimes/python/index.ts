@@ -11,6 +11,10 @@ export const pythonRuntime: Runtime = {
   language: 'python',
   mainFile: 'main.py',
   dependencyFile: 'requirements.txt',
+  importAliases: ['python311'],
+  manifestOf(packages) {
+    return packages.join('\n') + '\n';
+  },
   sdkFile: 'outrigger.py',
   detect(): InterpreterInfo | null {
     // Prefer the distribution's interpreter; else ask whatever `python3` is (a pyenv shim is a shell script) for its real binary.
