@@ -87,7 +87,7 @@ export interface CreateOptions {
   /** Between two passes of the maintenance loop (purges); a minute by default. */
   maintenanceIntervalMs?: number;
   /** Event dispatcher tuning and injectable clocks (tests, benchmarks). */
-  events?: Pick<EventsModuleOptions, 'dispatcher' | 'cronClock'>;
+  events?: Pick<EventsModuleOptions, 'dispatcher' | 'cronClock'> & Partial<Pick<EventsModuleOptions, 'runWorkers'>>;
   /** Folder of the built web console (default console/dist of the install; tests point it elsewhere). */
   consoleDir?: string;
 }

@@ -12,8 +12,8 @@ for (const dialect of DIALECTS) {
     let wsA: string;
     let wsB: string;
     beforeAll(async () => {
-      // Role api: no dispatcher of its own, the test is the only claimer.
-      s = await startTestServer(dialect, { role: 'api' });
+      // No dispatcher of its own (runWorkers off): the test is the only claimer.
+      s = await startTestServer(dialect, {}, { events: { runWorkers: false } });
       wsA = s.o.defaultWorkspaceId;
       await createReceiver(s, 'recv', 'http://127.0.0.1:9/none');
       await s.api('POST', '/api/event-hooks', { name: 'flood', eventTypes: ['custom.x'], executor: 'recv' });
