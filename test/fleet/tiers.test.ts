@@ -1,7 +1,6 @@
 // Separate tiers, as separate processes on one PostgreSQL: an api node (no sandbox, no executor code) hands invoke,
 // test runs, webhook and UDF calls to a worker node through sync_jobs; 503 without a worker, 504 past the deadline;
 // the worker answers only health and metrics from outside.
-import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,37 +8,10 @@ import { TEST_DATABASE_URL } from '../helpers/dialects.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { loadConfig, ConfigError } from '../../src/config.js';
+import { descendants } from '../../bench/lib.js';
 
 const TOKEN = 'otr_tiers_admin_token_0123456789abcdef';
 const MASTER_KEY = randomBytes(32).toString('hex');
-
-/** Every process below `pid` (its children, theirs, …) with its command name, from /proc. */
-function descendants(pid: number): Array<{ pid: number; comm: string }> {
-  const parent = new Map<number, { ppid: number; comm: string }>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // comm is in parentheses and may contain spaces: the fields after the last ')' are fixed.
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-      parent.set(Number(entry), { ppid, comm });
-    } catch {
-      // the process ended while we read
-    }
-  }
-  const out: Array<{ pid: number; comm: string }> = [];
-  for (const [p, info] of parent) {
-    for (let up = info.ppid, hops = 0; up > 1 && hops < 64; up = parent.get(up)?.ppid ?? 0, hops++) {
-      if (up === pid) {
-        out.push({ pid: p, comm: info.comm });
-        break;
-      }
-    }
-  }
-  return out;
-}
 
 // What a call reports back: its trigger, and (through ctx.api, the worker's in-process platform API) what it sees.
 const PROBE = `
