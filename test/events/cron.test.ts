@@ -111,12 +111,8 @@ describe('cron on two nodes of one PostgreSQL database', () => {
       await up.close();
       await a.close();
       await b.close();
-      const { default: pg } = await import('pg');
-      const { TEST_DATABASE_URL } = await import('../helpers/dialects.js');
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await c.end();
+      const { dropSchema } = await import('../helpers/dialects.js');
+      await dropSchema(schema);
     }
   });
 });

@@ -1,8 +1,7 @@
 // Leases: a crashed node's claims are retaken after the lease; close() drains or hands leases back; on
 // PostgreSQL two nodes on one database share the deliveries (SKIP LOCKED) without running any twice.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, freshSchema, TEST_DATABASE_URL } from '../helpers/dialects.js';
+import { DIALECTS, freshSchema, dropSchema } from '../helpers/dialects.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { json, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { createReceiver, waitFor } from './helpers.js';
@@ -103,10 +102,7 @@ describe('two nodes on one PostgreSQL database', () => {
     await a.close();
     await b.close();
     await up.close();
-    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await c.end();
+    await dropSchema(schema);
   });
 
   it('share the deliveries: both claim, none runs twice', async () => {

@@ -1,14 +1,13 @@
 // connectVersions (executors/code-runtime.ts): a version change of a deleted executor is nothing to do, but any other
 // failure to read the executor reaches the write that changed it instead of passing for "deleted".
 import { afterEach, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createWorkspace } from '../../src/workspaces/workspaces.service.js';
 import { ExecutorsService } from '../../src/executors/executors.service.js';
 import { connectVersions } from '../../src/executors/code-runtime.js';
 import { ProblemError } from '../../src/errors.js';
 import type { Sandbox } from '../../src/executors/sandbox/index.js';
-import { DIALECTS, freshSchema, TEST_DATABASE_URL } from '../helpers/dialects.js';
+import { DIALECTS, freshSchema, dropSchema, TEST_DATABASE_URL } from '../helpers/dialects.js';
 
 const lookup = (url: string) => ({ name: 'lookup', type: 'apiCall' as const, apiCall: { method: 'GET' as const, url } });
 
@@ -19,10 +18,7 @@ describe.each(DIALECTS)('connectVersions on %s', (dialect) => {
     await store?.close().catch(() => undefined);
     store = undefined;
     if (schema) {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await c.end();
+      await dropSchema(schema);
       schema = undefined;
     }
   });

@@ -6,10 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { createOutrigger, type Outrigger } from '../../src/server.js';
-import { DIALECTS, freshSchema, TEST_DATABASE_URL } from '../helpers/dialects.js';
+import { DIALECTS, freshSchema, dropSchema, TEST_DATABASE_URL } from '../helpers/dialects.js';
 
 const KEY_A = 'a'.repeat(64);
 const KEY_B = 'b'.repeat(64);
@@ -25,10 +24,7 @@ for (const dialect of DIALECTS) {
       for (const o of open.splice(0)) await o.close();
       for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
       if (schema) {
-        const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-        await c.connect();
-        await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await c.end();
+        await dropSchema(schema);
       }
     });
 

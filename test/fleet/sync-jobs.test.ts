@@ -2,8 +2,7 @@
 // claimed and run exactly once, a worker's refusal reaches the caller as a local run's would, and a result whose
 // notification is lost still arrives through the fallback poll.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { freshSchema, TEST_DATABASE_URL } from '../helpers/dialects.js';
+import { freshSchema, dropSchema } from '../helpers/dialects.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { json, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { createReceiver, waitFor } from '../events/helpers.js';
@@ -32,10 +31,7 @@ describe('sync jobs: one api node, two workers (PostgreSQL)', () => {
     await apiNode.close();
     await up.close();
     // The servers share this schema (each drops only a schema of its own).
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchema(schema);
   });
 
   it('runs 40 concurrent calls on the workers, each claimed and run exactly once, none on the api node', async () => {
@@ -123,10 +119,7 @@ describe('sync jobs go before event deliveries on a worker (PostgreSQL)', () => 
     await worker.close();
     await apiNode.close();
     await up.close();
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchema(schema);
   });
 
   it('while a sync job holds the slot, the dispatcher claims no delivery; once it ends, the delivery runs', async () => {

@@ -2,11 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createOutrigger, type CreateOptions, type Outrigger } from '../../src/server.js';
-import { freshSchema, TEST_DATABASE_URL, type TestDialect } from './dialects.js';
+import { freshSchema, dropSchema, TEST_DATABASE_URL, type TestDialect } from './dialects.js';
 
 export const ADMIN_TOKEN = 'otr_test_admin_token_0123456789abcdef';
 const SHARED_SCHEMA_MASTER_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
@@ -59,10 +58,7 @@ export async function startTestServer(dialect: TestDialect, overrides: Partial<C
     async close() {
       await o.close();
       if (schema) {
-        const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.end();
+        await dropSchema(schema);
       }
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
