@@ -87,11 +87,17 @@ describe('a fleet under faults (PostgreSQL, 1 api + 2 worker processes)', () => 
     let calling = true;
     const caller = (async () => {
       while (calling) {
+        // Which node this call went to, and whether it was the killed one, is decided when the call starts: a refused
+        // connection to the old node can settle after the new node is up, and is still a call to a node that was down.
+        const target = apiNode;
+        const targetDown = apiDown;
         try {
-          const r = await call(apiNode, 'POST', '/api/webhooks/sync/call', { input: {} }, 15_000);
+          const r = await call(target, 'POST', '/api/webhooks/sync/call', { input: {} }, 15_000);
           statuses.set(String(r.status), (statuses.get(String(r.status)) ?? 0) + 1);
         } catch (err) {
-          const kind = (err as Error).name === 'TimeoutError' ? 'hung' : apiDown ? 'api-down' : `error:${(err as Error).message}`;
+          const cause = (err as { cause?: { code?: string } }).cause?.code ?? '';
+          const kind = (err as Error).name === 'TimeoutError' ? 'hung'
+            : targetDown || target !== apiNode || !alive(target) ? 'api-down' : `error:${(err as Error).message} ${cause}`;
           statuses.set(kind, (statuses.get(kind) ?? 0) + 1);
         }
         await new Promise((r) => setTimeout(r, 20));
