@@ -106,6 +106,8 @@ export class Dispatcher {
    * is claimed in batches (one claim per delivery would cost more than the deliveries, see claimStep).
    */
   private readonly saturated = new Set<string>();
+  /** The workspace after which the next claim starts its visit (round robin over workspaces). */
+  private claimAfter = '';
   private completions: q.Completion[] = [];
   private flushing: Promise<void> | null = null;
   private blocked = false;
@@ -217,7 +219,8 @@ export class Dispatcher {
       for (const w of this.saturated) m.set(w, cap);
       running = m;
     }
-    const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free, { perWorkspace: cap, running });
+    const claimed = await q.claimDeliveries(db, caps, this.workerId, now, now + leaseMs, free, { perWorkspace: cap, running, after: this.claimAfter });
+    this.claimAfter = q.nextClaimStart(this.claimAfter, claimed);
     if (this.abort.signal.aborted) {
       await q.releaseLeases(db, this.workerId, claimed.map((c) => c.id), clock());
       return 0;

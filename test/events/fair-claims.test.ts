@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/dialects.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createReceiver } from './helpers.js';
-import { claimDeliveries, releaseLeases } from '../../src/events/deliveries.repository.js';
+import { claimDeliveries, nextClaimStart, releaseLeases } from '../../src/events/deliveries.repository.js';
 
 for (const dialect of DIALECTS) {
   describe(`fair delivery claims (${dialect})`, () => {
@@ -33,8 +33,8 @@ for (const dialect of DIALECTS) {
       expect(r.status).toBe(201);
     }
 
-    const claim = (worker: string, limit: number, perWorkspace: number, running = new Map<string, number>()) =>
-      claimDeliveries(s.o.store.db, s.o.store.caps, worker, Date.now(), Date.now() + 60_000, limit, { perWorkspace, running });
+    const claim = (worker: string, limit: number, perWorkspace: number, running = new Map<string, number>(), after = '') =>
+      claimDeliveries(s.o.store.db, s.o.store.caps, worker, Date.now(), Date.now() + 60_000, limit, { perWorkspace, running, after });
 
     it('interleaves workspaces rank by rank and caps each workspace\'s share', async () => {
       const got = await claim('w1', 10, 6);
@@ -57,6 +57,20 @@ for (const dialect of DIALECTS) {
       // A at its cap: only B's.
       const full = await claim('w1', 10, 6, new Map([[wsA, 6]]));
       expect(full.map((d) => d.workspaceId)).toEqual([wsB, wsB]);
+      await releaseLeases(s.o.store.db, 'w1', 'all', Date.now());
+    });
+
+    it('with fewer slots than workspaces waiting, the next claim starts after the last one served, then wraps around', async () => {
+      const served: string[] = [];
+      let after = '';
+      for (let i = 0; i < 3; i++) {
+        const got = await claim('w1', 1, 6, new Map(), after);
+        expect(got).toHaveLength(1);
+        served.push(got[0]!.workspaceId);
+        after = nextClaimStart(after, got);
+      }
+      const [first, second] = [wsA, wsB].sort();
+      expect(served).toEqual([first, second, first]);
       await releaseLeases(s.o.store.db, 'w1', 'all', Date.now());
     });
 

@@ -19,6 +19,8 @@ import * as m009 from './009-store-meta.js';
 import * as m010 from './010-fleet-nodes.js';
 // fleet: synchronous invocations run by workers for api nodes
 import * as m011 from './011-sync-jobs.js';
+// fair claims: pending deliveries by workspace, oldest due first
+import * as m012 from './012-deliveries-by-workspace-due.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
@@ -34,6 +36,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '009-store-meta': m009,
   '010-fleet-nodes': m010,
   '011-sync-jobs': m011,
+  '012-deliveries-by-workspace-due': m012,
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
