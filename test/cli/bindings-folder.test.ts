@@ -176,5 +176,39 @@ for (const dialect of DIALECTS) {
       expect((await http.call('GET', '/api/event-hooks/on_legacy')).status).toBe(404);
       expect(await cli('diff')).toMatchObject({ code: 0 });
     });
+
+    it('a refusal only the server can know (an intent already taken) rolls back everything the push had applied', async () => {
+      const get = async (p: string) => (await http.call('GET', p)).body;
+      const before = { mail: await get('/api/executors/send_mail'), source: await get('/api/customer-recognition/sources/erp_contract') };
+      edit('send_mail/executor.json', '"sends an email"', '"sends an email, politely"');
+      edit('bindings/recognition-sources.json', '"priority": 20', '"priority": 30');
+      const addEntry = (rel: string, entry: (first: Record<string, unknown>) => Record<string, unknown>) => {
+        const list = JSON.parse(fs.readFileSync(file(rel), 'utf8')) as Array<Record<string, unknown>>;
+        fs.writeFileSync(file(rel), `${JSON.stringify([...list, entry(list[0]!)], null, 2)}\n`);
+      };
+      addEntry('bindings/webhooks.json', (w) => ({ ...w, name: 'inbound_two' }));
+      // The second agent for intent "mail": the folder is valid, only the server knows the intent is taken.
+      addEntry('bindings/agents.json', (a) => ({ ...a, name: 'mailer_two' }));
+
+      const p = await cli('push');
+      expect(p.code, p.stderr).toBe(1);
+      expect(p.stdout).toContain('send_mail: version ');
+      expect(p.stdout).toContain('webhook inbound_two: created\n');
+      expect(p.stdout).toContain('customer recognition source erp_contract: replaced\n');
+      expect(p.stdout).toMatch(/agent mailer_two: FAILED .*intent mail/);
+      expect(p.stderr).toContain('outrigger: the push stopped at agent mailer_two; rolled back: customer recognition source erp_contract (put back), '
+        + 'webhook inbound_two (deleted), executor send_mail (version ' + before.mail.activeVersion + ' active again)\n');
+
+      const mail = await get('/api/executors/send_mail');
+      expect(mail.activeVersion).toBe(before.mail.activeVersion);
+      // The pushed version stays in the history, inactive (like a revert).
+      expect(mail.latestVersion).toBe(before.mail.latestVersion + 1);
+      expect(mail.description).toBe(before.mail.description);
+      expect(await get('/api/customer-recognition/sources/erp_contract')).toMatchObject({ priority: before.source.priority, executor: before.source.executor });
+      expect((await http.call('GET', '/api/webhooks/inbound_two')).status).toBe(404);
+      expect((await http.call('GET', '/api/agents/mailer_two')).status).toBe(404);
+      git('checkout', '-q', '.');
+      expect(await cli('diff')).toMatchObject({ code: 0 });
+    });
   });
 }

@@ -28,72 +28,120 @@ export function gitHeadMessage(dir: string): string | undefined {
 
 const refusal = (err: unknown): err is CliHttpError => err instanceof CliHttpError && (err.status === 400 || err.status === 409 || err.status === 422);
 
+/** How to take back one change the push made (run newest first when a later step is refused). */
+interface Undo {
+  label: string;
+  run(): Promise<unknown>;
+}
+
 /**
- * Executors are PUT first (one the server refuses is reported and the others still go, as before); bindings only
- * when every executor went through, each kind after the kinds it references; the first refused binding stops the push
- * and the report says what was already applied. Returns the exit code.
+ * Takes back what this push applied, newest first: a created binding or executor is deleted, a replaced binding is put
+ * back as the server had it, a changed executor gets its previous version active again (the pushed version stays in
+ * its history, like a revert). Returns the exit code 1 of a refused push.
+ */
+async function undoAll(undo: Undo[], o: ApplyOptions, stoppedAt: string): Promise<number> {
+  const taken: string[] = [];
+  const failed: string[] = [];
+  for (const u of [...undo].reverse()) {
+    try {
+      await u.run();
+      taken.push(u.label);
+    } catch (err) {
+      failed.push(`${u.label} (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  o.err(`outrigger: the push stopped at ${stoppedAt}; ${taken.length ? `rolled back: ${taken.join(', ')}` : 'nothing had been applied'}\n`);
+  if (failed.length) o.err(`outrigger: could NOT roll back: ${failed.join(', ')}; the server keeps those changes\n`);
+  return 1;
+}
+
+/**
+ * All or nothing: executors are PUT first (every refused one is reported), bindings only when every executor went
+ * through, each kind after the kinds it references; a refusal anywhere (an executor, a binding, a --prune deletion the
+ * server refuses) rolls back everything this push had applied. The folder was checked before (plan.ts), so a refusal
+ * here is what only the server can know (a name or intent taken meanwhile, a quota). Rolling back is a second series
+ * of requests, not a transaction: a server that goes away in the middle keeps part of it, and the report says which.
+ * Executors deleted by --prune are not restored (their history is gone), so they are deleted last. Returns the exit code.
  */
 export async function applyPlan(call: ApiCall, plan: FolderPlan, o: ApplyOptions): Promise<number> {
-  let failed = 0;
-  const applied: string[] = [];
+  const refused: string[] = [];
+  const undo: Undo[] = [];
   for (const c of plan.executors) {
     if (c.state === 'unchanged') {
       o.out(`${c.local.name}: unchanged\n`);
       continue;
     }
+    const name = c.local.name;
+    const at = `/api/executors/${encodeURIComponent(name)}`;
     try {
       const body = { ...c.local.definition, ...(o.message ? { message: o.message } : {}) };
-      const r = await call('PUT', `/api/executors/${encodeURIComponent(c.local.name)}`, body);
+      const r = await call('PUT', at, body);
       const what = r.changed === false ? 'unchanged' : r.latestVersion === 1 ? 'created' : `version ${r.activeVersion}`;
-      o.out(`${c.local.name}: ${what}\n`);
-      applied.push(c.local.name);
+      o.out(`${name}: ${what}\n`);
+      if (r.changed === false) continue;
+      const previous = c.remoteVersion;
+      undo.push(previous === null
+        ? { label: `executor ${name} (deleted)`, run: () => call('DELETE', at) }
+        : { label: `executor ${name} (version ${previous} active again)`, run: () => call('POST', `${at}/rollback`, { version: previous }) });
     } catch (err) {
-      // Refusals of this executor's content are reported and the push goes on; anything else (unreachable, no permission) stops it.
-      if (!refusal(err)) throw err;
-      failed++;
+      // Refusals of this executor's content are reported and the others still tried (all problems at once); anything
+      // else (unreachable, no permission) stops the push.
+      if (!refusal(err)) return stop(err);
+      refused.push(name);
       const fields = err.errors.map((e) => `\n  ${c.local.fileOf(e.field)}: ${e.field} ${e.message}`).join('');
-      o.out(`${c.local.name}: FAILED ${err.message.split('\n')[0]}${fields}\n`);
+      o.out(`${name}: FAILED ${err.message.split('\n')[0]}${fields}\n`);
     }
   }
-  if (failed) {
+  if (refused.length) {
     const n = plan.executors.length;
-    o.err(`outrigger: ${failed} of ${n} executor${n > 1 ? 's' : ''} failed to push${plan.bindingsManaged ? '; no binding was applied' : ''}\n`);
-    return 1;
+    o.err(`outrigger: ${refused.length} of ${n} executor${n > 1 ? 's' : ''} failed to push${plan.bindingsManaged ? '; no binding was applied' : ''}\n`);
+    return undoAll(undo, o, `executor ${refused[0]}`);
   }
   for (const b of plan.bindings) {
-    if (b.state === 'unchanged') continue;
-    if (b.state === 'server-only') continue;
+    if (b.state === 'unchanged' || b.state === 'server-only') continue;
     const local = b.local!;
+    const label = `${b.kind.label} ${b.name}`;
+    const at = `${b.kind.path}/${encodeURIComponent(b.name)}`;
     try {
-      await call('PUT', `${b.kind.path}/${encodeURIComponent(b.name)}`, local.body);
-      o.out(`${b.kind.label} ${b.name}: ${b.state === 'new' ? 'created' : 'replaced'}\n`);
-      applied.push(`${b.kind.label} ${b.name}`);
+      await call('PUT', at, local.body);
+      o.out(`${label}: ${b.state === 'new' ? 'created' : 'replaced'}\n`);
+      const before = b.remote;
+      undo.push(before === null
+        ? { label: `${label} (deleted)`, run: () => call('DELETE', at) }
+        : { label: `${label} (put back)`, run: () => call('PUT', at, before) });
     } catch (err) {
-      if (!refusal(err)) throw err;
+      if (!refusal(err)) return stop(err);
       const fields = err.errors.map((e) => `\n  ${local.file}:${local.lineOf(e.field) ?? local.line}: ${local.pointer}${e.field} ${e.message}`).join('');
-      o.out(`${b.kind.label} ${b.name}: FAILED ${err.message.split('\n')[0]}${fields || `\n  ${local.file}:${local.line}`}\n`);
-      o.err(`outrigger: the push stopped at ${b.kind.label} ${b.name}; already applied: ${applied.length ? applied.join(', ') : 'nothing'}\n`);
-      return 1;
+      o.out(`${label}: FAILED ${err.message.split('\n')[0]}${fields || `\n  ${local.file}:${local.line}`}\n`);
+      return undoAll(undo, o, label);
     }
   }
   const serverOnly = [
-    ...[...BINDING_KINDS].reverse().flatMap((k) => plan.bindings.filter((b) => b.kind === k && b.state === 'server-only').map((b) => ({ label: `${k.label} ${b.name}`, path: `${k.path}/${encodeURIComponent(b.name)}` }))),
-    ...plan.serverOnlyExecutors.map((n) => ({ label: `executor ${n}`, path: `/api/executors/${encodeURIComponent(n)}` })),
+    ...[...BINDING_KINDS].reverse().flatMap((k) => plan.bindings.filter((b) => b.kind === k && b.state === 'server-only')
+      .map((b) => ({ label: `${k.label} ${b.name}`, path: `${k.path}/${encodeURIComponent(b.name)}`, restore: b.remote }))),
+    ...plan.serverOnlyExecutors.map((n) => ({ label: `executor ${n}`, path: `/api/executors/${encodeURIComponent(n)}`, restore: null })),
   ];
   if (!o.prune) {
-    if (serverOnly.length) o.out(`only on the server (kept; push --prune deletes them): ${serverOnly.map((s) => s.label).join(', ')}\n`);
+    if (serverOnly.length) o.out(`only on the server (kept; push --prune deletes them): ${serverOnly.map((x) => x.label).join(', ')}\n`);
     return 0;
   }
-  for (const s of serverOnly) {
+  for (const x of serverOnly) {
     try {
-      await call('DELETE', s.path);
-      o.out(`${s.label}: deleted (--prune)\n`);
+      await call('DELETE', x.path);
+      o.out(`${x.label}: deleted (--prune)\n`);
+      const spec = x.restore;
+      if (spec) undo.push({ label: `${x.label} (created again)`, run: () => call('PUT', x.path, spec) });
     } catch (err) {
-      if (!refusal(err)) throw err;
-      o.out(`${s.label}: FAILED to delete: ${err.message.split('\n')[0]}\n`);
-      o.err(`outrigger: --prune stopped at ${s.label}\n`);
-      return 1;
+      if (!refusal(err)) return stop(err);
+      o.out(`${x.label}: FAILED to delete: ${err.message.split('\n')[0]}\n`);
+      return undoAll(undo, o, `${x.label} (--prune)`);
     }
   }
   return 0;
+
+  /** The server cannot be reached or refuses us: no rollback is attempted, the report names what was applied. */
+  function stop(err: unknown): never {
+    if (undo.length) o.err(`outrigger: the push broke off; already applied: ${undo.map((u) => u.label.replace(/ \(.*\)$/, '')).join(', ')}\n`);
+    throw err;
+  }
 }
