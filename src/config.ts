@@ -74,6 +74,11 @@ export interface FleetTiming {
   heartbeatMs: number;
   /** How often workers look for expired leases and silent workers to reclaim their deliveries. */
   reapIntervalMs: number;
+  /**
+   * How long a synchronous job for an executor that another live worker has warm is left to that worker before any
+   * worker takes it (`OUTRIGGER_AFFINITY_STEAL_MS`): shorter than a cold start, long enough for the warm node's claim.
+   */
+  affinityStealMs: number;
 }
 
 /** Validated fleet timing: a worker must beat (and renew) well within its lease, or live work would be reclaimed. */
@@ -83,7 +88,8 @@ function fleetTiming(env: NodeJS.ProcessEnv): FleetTiming {
   const reapIntervalMs = intFrom('OUTRIGGER_REAP_INTERVAL_MS', env.OUTRIGGER_REAP_INTERVAL_MS, 2_000, 100, 600_000);
   if (reapIntervalMs > leaseMs) throw new ConfigError(`OUTRIGGER_REAP_INTERVAL_MS (${reapIntervalMs}) must not exceed OUTRIGGER_LEASE_MS (${leaseMs}): expired leases would wait longer than the lease itself`);
   if (heartbeatMs * 3 > leaseMs) throw new ConfigError(`OUTRIGGER_HEARTBEAT_MS (${heartbeatMs}) times 3 must not exceed OUTRIGGER_LEASE_MS (${leaseMs}): a live worker would look dead before its lease ends`);
-  return { leaseMs, heartbeatMs, reapIntervalMs };
+  const affinityStealMs = intFrom('OUTRIGGER_AFFINITY_STEAL_MS', env.OUTRIGGER_AFFINITY_STEAL_MS, 25, 0, 10_000);
+  return { leaseMs, heartbeatMs, reapIntervalMs, affinityStealMs };
 }
 
 /** The worker's in-flight cap and its per-workspace share: a share above the cap could never be reached. */

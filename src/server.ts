@@ -40,7 +40,7 @@ import { createEventsModule, type EventsModule, type EventsModuleOptions } from 
 import { purgeEventsBefore } from './events/outbox.js';
 import { loopsReadiness, type LoopRunner } from './loops/loop-runner.js';
 import { maintenanceLoop } from './loops/maintenance.js';
-import { createFleet, type Fleet } from './fleet/index.js';
+import { createFleet, MISSED_BEATS, type Fleet } from './fleet/index.js';
 import { RemoteInvoker } from './fleet/remote-invoker.js';
 import { SyncJobWorker } from './fleet/sync-job-worker.js';
 import { createWorkerGate, INTERNAL_HEADER } from './fleet/worker-gate.js';
@@ -180,6 +180,8 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   const syncWorker = config.role === 'worker' && config.databaseUrl ? new SyncJobWorker({
     db, databaseUrl: config.databaseUrl, nodeId, invoker, health: store.health, log: { warn: (obj, msg) => app.log.warn(obj, msg) },
     onFinished: () => events.dispatcher?.wake(),
+    // Warm-worker affinity: jobs for executors another live worker has warm are left to it for a moment.
+    affinity: { warm: () => code.sandbox?.warmExecutors?.() ?? [], stealAfterMs: config.fleet.affinityStealMs, liveForMs: MISSED_BEATS * config.fleet.heartbeatMs },
   }) : undefined;
 
   // host model, webhooks, UDFs
@@ -214,6 +216,7 @@ export async function createOutrigger(config: Config, opts: CreateOptions = {}):
   // fleet health: this node's heartbeat, live workers (readiness of api nodes), queue gauges
   const fleet = createFleet({
     store, events: events.events, metrics, timing: config.fleet, role: config.role, nodeId, version: VERSION, inFlight: () => (events.dispatcher?.status().inFlight ?? 0) + (syncWorker?.running ?? 0),
+    warm: () => code.sandbox?.warmExecutors?.() ?? [],
   });
 
   // OUTRIGGER_EXECUTION_RETENTION_DAYS (0 keeps everything): executions, and events with their finished deliveries.

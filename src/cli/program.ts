@@ -55,6 +55,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--role <role>', 'all | api | worker (env OUTRIGGER_ROLE)')
     .option('--lease-ms <ms>', 'lease of a claimed event delivery (env OUTRIGGER_LEASE_MS, default 15000)')
     .option('--heartbeat-ms <ms>', 'node heartbeat interval; 3 missed beats = dead (env OUTRIGGER_HEARTBEAT_MS, default 2000)')
+    .option('--affinity-steal-ms <ms>', 'a sync job for an executor warm on another worker waits this long before any worker takes it (env OUTRIGGER_AFFINITY_STEAL_MS, default 25)')
     .option('--reap-interval-ms <ms>', 'how often dead workers\' deliveries are looked for (env OUTRIGGER_REAP_INTERVAL_MS, default 2000)')
     .option('--max-in-flight <n>', 'event deliveries one worker runs at once (env OUTRIGGER_MAX_IN_FLIGHT, default 64)')
     .option('--workspace-max-in-flight <n>', 'of those, one workspace at most (env OUTRIGGER_WORKSPACE_MAX_IN_FLIGHT, default half)')

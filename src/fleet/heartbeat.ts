@@ -1,5 +1,5 @@
 // The node heartbeat: a loop on the shared runner that writes this node's row in `fleet_nodes` every interval
-// (role, version, start time, work in flight); a clean stop removes the row.
+// (role, version, start time, work in flight, the executors it has warm); a clean stop removes the row.
 import type { Db } from '../store/index.js';
 import type { DbHealth } from '../store/db-health.js';
 import { LoopRunner, type LoopLog } from '../loops/loop-runner.js';
@@ -13,6 +13,8 @@ export interface HeartbeatOptions {
   intervalMs: number;
   /** Work running on this node right now (deliveries in flight). */
   inFlight: () => number;
+  /** Executors with a warm worker on this node (warm-worker affinity of synchronous jobs). */
+  warm?: () => string[];
   log: LoopLog;
   health?: DbHealth;
   clock?: () => number;
@@ -39,7 +41,7 @@ export class NodeHeartbeat {
   /** Writes one beat now (also the first, before the node takes work). */
   async beatOnce(): Promise<void> {
     const { db, nodeId, role, version } = this.opts;
-    await nodes.beat(db, { nodeId, role, version, startedAt: this.startedAt, inFlight: this.opts.inFlight() }, this.clock());
+    await nodes.beat(db, { nodeId, role, version, startedAt: this.startedAt, inFlight: this.opts.inFlight(), warm: this.opts.warm?.() ?? [] }, this.clock());
   }
 
   start(): void {

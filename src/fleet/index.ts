@@ -28,7 +28,7 @@ export interface Fleet {
   readiness: { name: string; check(): Promise<{ ok: boolean; detail?: string }> };
 }
 
-export function createFleet(o: { store: Store; events: Pick<EventsService, 'queueStats'>; metrics: Metrics; timing: FleetTiming; role: string; nodeId: string; version: string; inFlight: () => number; clock?: () => number }): Fleet {
+export function createFleet(o: { store: Store; events: Pick<EventsService, 'queueStats'>; metrics: Metrics; timing: FleetTiming; role: string; nodeId: string; version: string; inFlight: () => number; warm?: () => string[]; clock?: () => number }): Fleet {
   const { db } = o.store;
   const clock = o.clock ?? Date.now;
   const staleBefore = () => clock() - MISSED_BEATS * o.timing.heartbeatMs;
@@ -36,7 +36,7 @@ export function createFleet(o: { store: Store; events: Pick<EventsService, 'queu
     nodeId: o.nodeId,
     async start(log) {
       fleet.heartbeat = new NodeHeartbeat({
-        db, nodeId: o.nodeId, role: o.role, version: o.version, intervalMs: o.timing.heartbeatMs, inFlight: o.inFlight, health: o.store.health, clock, log,
+        db, nodeId: o.nodeId, role: o.role, version: o.version, intervalMs: o.timing.heartbeatMs, inFlight: o.inFlight, warm: o.warm, health: o.store.health, clock, log,
       });
       // The first beat before any work, so that an api node sees this worker at once (an outage: the loop retries).
       await fleet.heartbeat.beatOnce().catch(() => undefined);

@@ -8,6 +8,8 @@ export interface NodeBeat {
   version: string;
   startedAt: number;
   inFlight: number;
+  /** Executors (`workspace/name`) with a warm worker on this node. */
+  warm: string[];
 }
 
 /** Roles that claim work (the workers of the fleet). */
@@ -15,9 +17,10 @@ const WORKING_ROLES = ['all', 'worker'];
 
 /** Records a node's heartbeat (its row is created on the first). */
 export async function beat(db: Db, node: NodeBeat, now: number): Promise<void> {
+  const warm = node.warm.length ? JSON.stringify(node.warm) : null;
   await db.insertInto('fleet_nodes')
-    .values({ node_id: node.nodeId, role: node.role, version: node.version, started_at: node.startedAt, last_beat_at: now, in_flight: node.inFlight })
-    .onConflict((oc) => oc.column('node_id').doUpdateSet({ last_beat_at: now, in_flight: node.inFlight, role: node.role, version: node.version }))
+    .values({ node_id: node.nodeId, role: node.role, version: node.version, started_at: node.startedAt, last_beat_at: now, in_flight: node.inFlight, warm })
+    .onConflict((oc) => oc.column('node_id').doUpdateSet({ last_beat_at: now, in_flight: node.inFlight, role: node.role, version: node.version, warm }))
     .execute();
 }
 

@@ -6,6 +6,8 @@ export interface FleetNodesTable {
   started_at: number;
   last_beat_at: number;
   in_flight: number;
+  /** JSON array of the executors (`workspace/name`) this node has a warm worker for (migration 013). */
+  warm: string | null;
 }
 
 declare module '../store/schema.js' {

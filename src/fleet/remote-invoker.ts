@@ -65,7 +65,9 @@ export class RemoteInvoker implements RemoteInvocationPort {
     const timer = setTimeout(() => this.settle(id, null), Math.max(0, deadline - this.clock()));
     this.schedulePoll();
     try {
-      await jobs.enqueue(this.opts.db, { id, workspaceId: req.workspaceId, payload: JSON.stringify({ ...req, deadline }), deadline }, this.clock());
+      // A saved executor's job prefers a worker that has it warm; a draft (a test run) has no warm worker anywhere.
+      const affinity = req.draft ? null : `${req.workspaceId}/${req.executorName}`;
+      await jobs.enqueue(this.opts.db, { id, workspaceId: req.workspaceId, payload: JSON.stringify({ ...req, deadline }), deadline, affinity }, this.clock());
     } catch (err) {
       clearTimeout(timer);
       this.waiters.delete(id);

@@ -20,6 +20,8 @@ export interface SyncJobWorkerOptions {
   maxInFlight?: number;
   /** A job ended (its slot is free for event deliveries again: the dispatcher counts running jobs as reserved). */
   onFinished?: () => void;
+  /** Warm-worker affinity (absent: every job is taken at once). */
+  affinity?: { warm: () => string[]; stealAfterMs: number; liveForMs: number };
   /** Longest idle sleep (a notification lost with a LISTEN connection is noticed by then). */
   idlePollMs?: number;
   clock?: () => number;
@@ -41,6 +43,8 @@ export class SyncJobWorker {
   private readonly clock: () => number;
   private readonly max: number;
   private nextPurgeAt = 0;
+  /** A job was announced since the last claim (one left to a warm node is looked at again after the steal delay). */
+  private notified = false;
 
   constructor(private readonly opts: SyncJobWorkerOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -51,7 +55,10 @@ export class SyncJobWorker {
     });
     this.listener = new PgListener({
       databaseUrl: opts.databaseUrl, channel: jobs.JOBS_CHANNEL, log: opts.log, health: opts.health,
-      onNotification: () => this.loop.wake(),
+      onNotification: () => {
+        this.notified = true;
+        this.loop.wake();
+      },
       onConnected: () => this.loop.wake(),
     });
   }
@@ -77,7 +84,10 @@ export class SyncJobWorker {
     const free = this.max - this.inFlight.size;
     // Full: a finishing job wakes the loop.
     if (free <= 0) return idle;
-    const claimed = await jobs.claim(db, nodeId, now, RESULT_MARGIN_MS, free);
+    const announced = this.notified;
+    this.notified = false;
+    const a = this.opts.affinity;
+    const claimed = await jobs.claim(db, nodeId, now, RESULT_MARGIN_MS, free, a && { warm: a.warm(), stealAfterMs: a.stealAfterMs, liveSince: now - a.liveForMs });
     for (const job of claimed) {
       const p = this.run(job).finally(() => {
         this.inFlight.delete(p);
@@ -86,8 +96,10 @@ export class SyncJobWorker {
       });
       this.inFlight.add(p);
     }
-    // A full batch: there may be more waiting.
-    return claimed.length === free ? 0 : idle;
+    // A full batch: there may be more waiting. After an announcement, a job may have been left to a warm node: look
+    // again when it may be taken by anyone (if the warm node took it, that look finds nothing).
+    if (claimed.length === free) return 0;
+    return announced && a ? Math.min(idle, a.stealAfterMs + 1) : idle;
   }
 
   private async run(job: jobs.ClaimedJob): Promise<void> {

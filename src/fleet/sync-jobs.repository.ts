@@ -27,21 +27,37 @@ export interface ClaimedJob {
 const FAST_COMMIT = sql`(select set_config('synchronous_commit', 'off', true) as c) fast_commit`;
 
 /** Inserts a pending job and wakes the workers, in one statement (one round trip). */
-export async function enqueue(db: Db, job: { id: string; workspaceId: string; payload: string; deadline: number }, now: number): Promise<void> {
+export async function enqueue(db: Db, job: { id: string; workspaceId: string; payload: string; deadline: number; affinity: string | null }, now: number): Promise<void> {
   await sql`with j as (
-      insert into sync_jobs (id, workspace_id, payload, deadline, state, created_at)
-      values (${job.id}, ${job.workspaceId}, ${job.payload}, ${job.deadline}, 'pending', ${now}) returning id)
+      insert into sync_jobs (id, workspace_id, payload, deadline, state, created_at, affinity)
+      values (${job.id}, ${job.workspaceId}, ${job.payload}, ${job.deadline}, 'pending', ${now}, ${job.affinity}) returning id)
     select pg_notify(${JOBS_CHANNEL}, id) from j, ${FAST_COMMIT}`.execute(db);
+}
+
+/** Which jobs this worker takes at once, and which it leaves for a moment to a node that has their executor warm. */
+export interface ClaimAffinity {
+  /** Executors (`workspace/name`) this worker has warm now: their jobs it takes at once. */
+  warm: string[];
+  /** A job left to another node is taken by anyone once it waited this long (the warm node is busy or slow). */
+  stealAfterMs: number;
+  /** Heartbeats at or after this time are live (a dead node's warm list does not hold jobs back). */
+  liveSince: number;
 }
 
 /**
  * Claims up to `limit` pending jobs, oldest first, whose deadline leaves at least `minLeftMs` (the others are the
  * caller's 504 already). SKIP LOCKED: workers claiming at once take different rows and never wait for each other.
+ * Affinity: a job whose executor another live node announced warm (and this one has not) is left to that node until it
+ * waited `stealAfterMs`; a job nobody has warm, or with no executor named, is taken at once. No coordinator: each node
+ * decides from the heartbeats, and the worst case is a cold start (as without affinity) after a short wait.
  */
-export async function claim(db: Db, nodeId: string, now: number, minLeftMs: number, limit: number): Promise<ClaimedJob[]> {
+export async function claim(db: Db, nodeId: string, now: number, minLeftMs: number, limit: number, affinity?: ClaimAffinity): Promise<ClaimedJob[]> {
+  const leftToOthers = affinity ? sql`and (j.affinity is null or j.affinity = any(${affinity.warm}::text[]) or j.created_at <= ${now - affinity.stealAfterMs}
+      or not exists (select 1 from fleet_nodes n where n.node_id <> ${nodeId} and n.last_beat_at >= ${affinity.liveSince}
+                     and n.warm is not null and jsonb_exists(n.warm::jsonb, j.affinity)))` : sql``;
   const r = await sql<{ id: string; payload: string; deadline: string | number }>`update sync_jobs set state = 'running', claimed_by = ${nodeId}, claimed_at = ${now}
-    where id in (select id from sync_jobs where state = 'pending' and deadline > ${now + minLeftMs}
-                 order by created_at limit ${limit} for update skip locked)
+    where id in (select j.id from sync_jobs j where j.state = 'pending' and j.deadline > ${now + minLeftMs} ${leftToOthers}
+                 order by j.created_at limit ${limit} for update skip locked)
     returning id, payload, deadline`.execute(db);
   return r.rows.map((row) => ({ id: row.id, payload: row.payload, deadline: Number(row.deadline) }));
 }

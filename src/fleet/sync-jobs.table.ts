@@ -10,6 +10,8 @@ export interface SyncJobsTable {
   created_at: number;
   claimed_at: number | null;
   finished_at: number | null;
+  /** The executor (`workspace/name`) whose warm worker should take this job (migration 013). */
+  affinity: string | null;
 }
 
 declare module '../store/schema.js' {

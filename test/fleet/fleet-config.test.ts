@@ -9,8 +9,9 @@ describe('fleet configuration', () => {
     const c = loadConfig({
       OUTRIGGER_LEASE_MS: '9000', OUTRIGGER_HEARTBEAT_MS: '1000', OUTRIGGER_REAP_INTERVAL_MS: '500', OUTRIGGER_MAX_IN_FLIGHT: '20',
       OUTRIGGER_WORKSPACE_MAX_IN_FLIGHT: '5', OUTRIGGER_PG_POOL_SIZE: '4', OUTRIGGER_PG_STATEMENT_TIMEOUT_MS: '30000',
+      OUTRIGGER_AFFINITY_STEAL_MS: '60',
     });
-    expect(c.fleet).toEqual({ leaseMs: 9_000, heartbeatMs: 1_000, reapIntervalMs: 500 });
+    expect(c.fleet).toEqual({ leaseMs: 9_000, heartbeatMs: 1_000, reapIntervalMs: 500, affinityStealMs: 60 });
     expect([c.maxInFlight, c.maxInFlightPerWorkspace, c.pgPoolSize, c.pgStatementTimeoutMs]).toEqual([20, 5, 4, 30_000]);
   });
 
@@ -28,9 +29,9 @@ describe('fleet configuration', () => {
   });
 
   it('serve flags set the same settings over the environment, and an invalid flag is named as the flag', () => {
-    const c = serveConfig({ leaseMs: '12000', heartbeatMs: '500', reapIntervalMs: '250', maxInFlight: '10', workspaceMaxInFlight: '3', pgPoolSize: '7', pgStatementTimeoutMs: '1000', sandboxMaxWorkers: '6' },
+    const c = serveConfig({ leaseMs: '12000', heartbeatMs: '500', reapIntervalMs: '250', maxInFlight: '10', workspaceMaxInFlight: '3', pgPoolSize: '7', pgStatementTimeoutMs: '1000', sandboxMaxWorkers: '6', affinityStealMs: '10' },
       { OUTRIGGER_LEASE_MS: '99000', OUTRIGGER_MAX_IN_FLIGHT: '99' });
-    expect(c.fleet).toEqual({ leaseMs: 12_000, heartbeatMs: 500, reapIntervalMs: 250 });
+    expect(c.fleet).toEqual({ leaseMs: 12_000, heartbeatMs: 500, reapIntervalMs: 250, affinityStealMs: 10 });
     expect([c.maxInFlight, c.maxInFlightPerWorkspace, c.pgPoolSize, c.pgStatementTimeoutMs, c.sandboxLimits.maxWorkers]).toEqual([10, 3, 7, 1000, 6]);
     // The environment stays in force where no flag is given.
     expect(serveConfig({}, { OUTRIGGER_MAX_IN_FLIGHT: '12' }).maxInFlight).toBe(12);

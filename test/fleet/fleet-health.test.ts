@@ -7,7 +7,7 @@ import { json, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { createReceiver, waitFor } from '../events/helpers.js';
 import { loadConfig, ConfigError } from '../../src/config.js';
 
-const FAST = { leaseMs: 60_000, heartbeatMs: 100, reapIntervalMs: 100 };
+const FAST = { leaseMs: 60_000, heartbeatMs: 100, reapIntervalMs: 100, affinityStealMs: 25 };
 
 for (const dialect of DIALECTS) {
   describe(`fleet health on ${dialect}`, () => {
@@ -95,8 +95,8 @@ describe('an api node on PostgreSQL without a live worker', () => {
 
 describe('fleet timing configuration', () => {
   it('reads lease, heartbeat and reap interval from the environment and rejects a heartbeat too slow for the lease', () => {
-    expect(loadConfig({ OUTRIGGER_LEASE_MS: '9000', OUTRIGGER_HEARTBEAT_MS: '1000', OUTRIGGER_REAP_INTERVAL_MS: '500' }).fleet).toEqual({ leaseMs: 9_000, heartbeatMs: 1_000, reapIntervalMs: 500 });
-    expect(loadConfig({}).fleet).toEqual({ leaseMs: 15_000, heartbeatMs: 2_000, reapIntervalMs: 2_000 });
+    expect(loadConfig({ OUTRIGGER_LEASE_MS: '9000', OUTRIGGER_HEARTBEAT_MS: '1000', OUTRIGGER_REAP_INTERVAL_MS: '500', OUTRIGGER_AFFINITY_STEAL_MS: '40' }).fleet).toEqual({ leaseMs: 9_000, heartbeatMs: 1_000, reapIntervalMs: 500, affinityStealMs: 40 });
+    expect(loadConfig({}).fleet).toEqual({ leaseMs: 15_000, heartbeatMs: 2_000, reapIntervalMs: 2_000, affinityStealMs: 25 });
     expect(() => loadConfig({ OUTRIGGER_LEASE_MS: '3000', OUTRIGGER_HEARTBEAT_MS: '2000' })).toThrow(ConfigError);
     expect(() => loadConfig({ OUTRIGGER_REAP_INTERVAL_MS: 'soon' })).toThrow(/OUTRIGGER_REAP_INTERVAL_MS/);
   });

@@ -11,7 +11,7 @@ import { encodeOutcome, decodeOutcome } from '../../src/fleet/sync-job-codec.js'
 import { ProblemError } from '../../src/errors.js';
 import { newId } from '../../src/ids.js';
 
-const FAST = { leaseMs: 60_000, heartbeatMs: 100, reapIntervalMs: 100 };
+const FAST = { leaseMs: 60_000, heartbeatMs: 100, reapIntervalMs: 100, affinityStealMs: 25 };
 
 describe('sync jobs: one api node, two workers (PostgreSQL)', () => {
   const schema = freshSchema();
@@ -36,7 +36,7 @@ describe('sync jobs: one api node, two workers (PostgreSQL)', () => {
 
   it('runs 40 concurrent calls on the workers, each claimed and run exactly once, none on the api node', async () => {
     const calls = await Promise.all(Array.from({ length: 40 }, (_, i) => apiNode.api('POST', '/api/executors/echo/invoke', { input: { i } })));
-    expect(calls.map((c) => c.status)).toEqual(Array(40).fill(200));
+    expect(calls.map((c) => c.status), JSON.stringify(calls.filter((c) => c.status !== 200).map((c) => c.body))).toEqual(Array(40).fill(200));
     expect(calls.map((c) => c.body.output.got.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(up.requests).toHaveLength(40);
     const db = apiNode.o.store.db;
@@ -140,5 +140,53 @@ describe('sync jobs go before event deliveries on a worker (PostgreSQL)', () => 
     release();
     expect((await call).status).toBe(200);
     await waitFor(async () => (await apiNode.api('GET', `/api/events/${ev.body.id}`)).body.deliveries[0].status === 'succeeded', 'the delivery once the sync job ended');
+  });
+});
+
+describe('warm-worker affinity: a worker leaves a job to the one that has its executor warm (PostgreSQL, sandbox on)', () => {
+  const schema = freshSchema();
+  let apiNode: TestServer;
+  const workers: TestServer[] = [];
+  // A long steal delay: every job goes to the warm worker unless it fails to claim within 2 s (it is idle here).
+  const fleet = { ...FAST, affinityStealMs: 2_000 };
+
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) workers.push(await startTestServer('postgres', { role: 'worker', fleet, sandbox: 'required' }, { pgSchema: schema }));
+    apiNode = await startTestServer('postgres', { role: 'api', fleet }, { pgSchema: schema });
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.close();
+    await apiNode?.close();
+    await dropSchema(schema);
+  });
+
+  it('after the first (cold) call, every call runs warm on the same worker; the other never starts one', async () => {
+    const saved = await apiNode.api('PUT', '/api/executors/greet', { name: 'greet', type: 'code', code: { language: 'node', source: 'export default async (input) => ({ hi: input.n });\n' } });
+    expect(saved.status).toBe(201);
+    const db = apiNode.o.store.db;
+    const nodeOf = async (executionId: string) => (await db.selectFrom('executions').select('node_id').where('id', '=', executionId).executeTakeFirstOrThrow()).node_id;
+    const first = await apiNode.api('POST', '/api/executors/greet/invoke', { input: { n: 0 } });
+    expect(first.status).toBe(200);
+    expect(first.body.coldStart).toBe(true);
+    const warmNode = await nodeOf(first.body.executionId);
+    const key = `${apiNode.o.defaultWorkspaceId}/greet`;
+    // The warm worker announces the executor with its next heartbeat.
+    await waitFor(async () => {
+      const row = await db.selectFrom('fleet_nodes').select('warm').where('node_id', '=', warmNode!).executeTakeFirst();
+      return (JSON.parse(row?.warm ?? '[]') as string[]).includes(key);
+    }, 'the warm executor in the heartbeat');
+    const nodes: Array<string | null> = [];
+    const cold: boolean[] = [];
+    for (let n = 1; n <= 12; n++) {
+      const r = await apiNode.api('POST', '/api/executors/greet/invoke', { input: { n } });
+      expect(r.status).toBe(200);
+      expect(r.body.output).toEqual({ hi: n });
+      nodes.push(await nodeOf(r.body.executionId));
+      cold.push(r.body.coldStart as boolean);
+    }
+    expect(nodes).toEqual(Array(12).fill(warmNode));
+    expect(cold).toEqual(Array(12).fill(false));
+    const other = workers.find((w) => w.o.fleet.nodeId !== warmNode)!;
+    expect(other.o.code.sandbox!.warmExecutors!()).toEqual([]);
   });
 });

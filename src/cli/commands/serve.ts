@@ -20,6 +20,7 @@ export interface ServeFlags {
   pgPoolSize?: string;
   pgStatementTimeoutMs?: string;
   sandboxMaxWorkers?: string;
+  affinityStealMs?: string;
 }
 
 /** Fleet flags and the environment variable each one sets (validated by loadConfig like the variable itself). */
@@ -32,6 +33,7 @@ const ENV_FLAGS = {
   pgPoolSize: ['--pg-pool-size', 'OUTRIGGER_PG_POOL_SIZE'],
   pgStatementTimeoutMs: ['--pg-statement-timeout-ms', 'OUTRIGGER_PG_STATEMENT_TIMEOUT_MS'],
   sandboxMaxWorkers: ['--sandbox-max-workers', 'OUTRIGGER_SANDBOX_MAX_WORKERS'],
+  affinityStealMs: ['--affinity-steal-ms', 'OUTRIGGER_AFFINITY_STEAL_MS'],
 } as const;
 
 /** The configuration from the environment with the flags on top; an invalid flag is named as the flag. */

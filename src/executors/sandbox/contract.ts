@@ -88,6 +88,8 @@ export interface CodeRunner {
   run(req: CodeRunRequest): Promise<CodeRunResult>;
   /** Drops warm workers of a pool, or of every pool under a key prefix ending in `/` (a new version was activated, an executor deleted). */
   evict(poolKey: string): Promise<void>;
+  /** Executors with a live worker here, as `workspace/name` (announced in the fleet heartbeat for warm-worker affinity). */
+  warmExecutors?(): string[];
   /** Stops all workers; used on shutdown and in tests. */
   close(): Promise<void>;
 }

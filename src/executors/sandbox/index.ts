@@ -133,6 +133,7 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
   return {
     run,
     evict: (poolKey) => pools.evict(poolKey),
+    warmExecutors: () => pools.warmExecutors(),
     async prewarm(spec) {
       if (!caps.interpreters[spec.language] || (spec.dependenciesDir && !fs.existsSync(spec.dependenciesDir))) return false;
       return pools.prewarm(spec);

@@ -371,6 +371,20 @@ export class WorkerPools {
     }
   }
 
+  /**
+   * The executors this node has a live worker for, as `workspace/name` (a poolKey without its version hash): what
+   * the node announces in its heartbeat, so that other nodes leave those executors' synchronous calls to it.
+   */
+  warmExecutors(): string[] {
+    const out = new Set<string>();
+    for (const pool of this.pools.values()) {
+      if (pool.all.size === 0) continue;
+      const cut = pool.poolKey.lastIndexOf('/');
+      out.add(cut > 0 ? pool.poolKey.slice(0, cut) : pool.poolKey);
+    }
+    return [...out];
+  }
+
   /** Stops the idle workers of a poolKey now and the busy ones when their invocation ends. */
   async evict(poolKey: string): Promise<void> {
     const waits: Promise<void>[] = [];

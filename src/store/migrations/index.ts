@@ -21,6 +21,8 @@ import * as m010 from './010-fleet-nodes.js';
 import * as m011 from './011-sync-jobs.js';
 // fair claims: pending deliveries by workspace, oldest due first
 import * as m012 from './012-deliveries-by-workspace-due.js';
+// fleet: warm-worker affinity of synchronous jobs
+import * as m013 from './013-warm-affinity.js';
 
 type DialectMigration = { up(db: Kysely<any>, caps: DialectCapabilities): Promise<void> };
 
@@ -37,6 +39,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '010-fleet-nodes': m010,
   '011-sync-jobs': m011,
   '012-deliveries-by-workspace-due': m012,
+  '013-warm-affinity': m013,
 };
 
 /** Provides the migrations with the dialect's capabilities bound in. */
