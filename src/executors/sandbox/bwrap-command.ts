@@ -40,6 +40,8 @@ export interface LaunchSpec {
   cpuSeconds: number;
   openFiles: number;
   seccomp: boolean;
+  /** Keep the host's network namespace (`outrigger run --inspect` only: the debugger's port must be reachable). */
+  shareNet?: boolean;
 }
 
 /** Whether /lib, /lib64, /bin, /sbin are symlinks into /usr here (merged /usr) or real directories to bind. */
@@ -64,6 +66,9 @@ export function buildCommand(spec: LaunchSpec): { command: string; args: string[
   // Namespaces: new user, pid, net, ipc, uts, cgroup and mount namespaces. --unshare-pid hides host processes
   // and makes the pid-1 teardown kill setsid/double-forked children; --unshare-net leaves only a private `lo`.
   a.push('--unshare-all', '--unshare-user');
+  // An inspected local run only (never the server): a debugger port in a private network namespace is unreachable
+  // from the IDE, so the code gets the host's network; `outrigger run --inspect` says so on stderr.
+  if (spec.shareNet) a.push('--share-net');
   // No nested user namespaces inside: closes the usual route to kernel bugs reachable only with (userns) caps.
   a.push('--disable-userns');
   // The sandbox dies with the server (PR_SET_PDEATHSIG), so a crashed server leaves no orphans.
