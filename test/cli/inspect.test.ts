@@ -12,6 +12,9 @@ import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runCli } from '../../src/cli/program.js';
+import { buildCommand } from '../../src/executors/sandbox/bwrap-command.js';
+import { buildLaunch, type SandboxEnv } from '../../src/executors/sandbox/launch-spec.js';
+import { DEFAULT_LIMITS } from '../../src/executors/sandbox/limits.js';
 import { waitFor } from '../helpers/wait.js';
 import type { CliRun } from './harness.js';
 
@@ -220,6 +223,35 @@ describe('outrigger run --inspect', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--inspect for PHP needs the Xdebug extension, which \S+ \(PHP [\d.]+\) does not load: install it \(Debian\/Ubuntu: apt-get install php-xdebug; elsewhere: pecl install xdebug/);
     }
+  });
+
+  it('the launch of an inspected sandbox: host network, the file at its own path, deps beside it after the /tmp tmpfs, debugpy in front', () => {
+    const env: SandboxEnv = {
+      caps: {
+        isolated: true, unsandboxed: false, bwrap: { path: '/usr/bin/bwrap', version: '0.8' }, prlimit: null, cgroup: null, seccomp: false, hostUid: 0,
+        interpreters: { node: { language: 'node', binary: '/usr/bin/node', version: '20', roBinds: [] }, python: { language: 'python', binary: '/usr/bin/python3', version: '3.11', roBinds: [] } },
+        problems: [], degraded: [],
+      },
+      limits: { ...DEFAULT_LIMITS }, cgroupLayout: null, seccompProgram: null, sdkRoot: '/repo/sdk', undiciDir: null, dataDir: '/data', logger: console,
+    };
+    const base = { mode: 'handler' as const, source: 'x', memoryMb: 256, cpuSeconds: 10 };
+    const node = buildLaunch(env, { ...base, language: 'node', dependenciesDir: '/data/deps/k/tree', inspect: { port: 9300, codePath: '/tmp/w/executors/x/main.mjs' } });
+    const args = buildCommand(node.spec).args;
+    expect(args.slice(0, 3)).toEqual(['--unshare-all', '--unshare-user', '--share-net']);
+    expect(node.spec.dataFiles).toEqual([{ dest: '/tmp/w/executors/x/main.mjs', data: 'x' }]);
+    expect(node.spec.env.OUTRIGGER_CODE).toBe('/tmp/w/executors/x/main.mjs');
+    const deps = args.findIndex((a, i) => a === '--ro-bind' && args[i + 2] === '/tmp/w/executors/x/node_modules');
+    expect(deps).toBeGreaterThan(args.lastIndexOf('--tmpfs'));
+    expect(node.spec.argv.slice(0, 2)).toEqual(['/usr/bin/node', '--inspect-brk=127.0.0.1:9300']);
+    const py = buildLaunch(env, { ...base, language: 'python', inspect: { port: 5700, codePath: '/home/u/executors/y/main.py', debuggerDir: '/data/deps/d/tree' } });
+    expect(py.spec.argv).toEqual(['/usr/bin/python3', '-I', '-S', '-B', '-u', '-X', 'frozen_modules=off', '/opt/outrigger/debugger/debugpy',
+      '--listen', '127.0.0.1:5700', '--wait-for-client', '/opt/outrigger/sdk/_bootstrap.py']);
+    expect(py.spec.roBindsAt).toContainEqual({ src: '/data/deps/d/tree', dest: '/opt/outrigger/debugger' });
+    // Without inspect: the sandbox's own network namespace and /code, as always.
+    const plain = buildLaunch(env, { ...base, language: 'node', dependenciesDir: '/data/deps/k/tree' });
+    expect(buildCommand(plain.spec).args).not.toContain('--share-net');
+    expect(plain.spec.env.OUTRIGGER_CODE).toBe('/code/main.mjs');
+    expect(plain.spec.roBindsAt).toContainEqual({ src: '/data/deps/k/tree/node_modules', dest: '/code/node_modules' });
   });
 
   it('usage errors: a value that is no port, and an executor that is not code', async () => {
