@@ -221,6 +221,7 @@ describe('outrigger run --inspect', () => {
       expect(r.code, r.stderr).toBe(0);
     } else {
       expect(r.code).toBe(2);
+      expect(r.stderr).not.toContain('WARNING --inspect'); // nothing ran, nothing was given up
       expect(r.stderr).toMatch(/--inspect for PHP needs the Xdebug extension, which \S+ \(PHP [\d.]+\) does not load: install it \(Debian\/Ubuntu: apt-get install php-xdebug; elsewhere: pecl install xdebug/);
     }
   });

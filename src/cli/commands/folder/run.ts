@@ -47,12 +47,13 @@ export async function run(folder: string, flags: RunFlags, io: CliIo): Promise<n
   }
   const inspected = flags.inspect !== undefined ? { ...inspectedLanguage(abs), flag: flags.inspect } : null;
   const port = inspected ? inspectPort(inspected.flag, inspected.language) : 0;
-  if (inspected) io.stderr(inspectWarning({ language: inspected.language, port, timeoutMs: inspected.timeoutMs, noSandbox }));
   const sandbox = await localSandbox({ noSandbox, stderr: io.stderr });
   try {
     const inspect = inspected
       ? await prepareInspect({ sandbox, language: inspected.language, port, codePath: codePathOf(abs, inspected.language), env: io.env, stderr: io.stderr })
       : null;
+    // Said once the debugger can run (a missing Xdebug is reported alone), before anything listens.
+    if (inspected) io.stderr(inspectWarning({ language: inspected.language, port, timeoutMs: inspected.timeoutMs, noSandbox }));
     const url = io.env.OUTRIGGER_URL;
     const running = runLocal({
       dir: path.dirname(abs),
