@@ -1,6 +1,6 @@
 // The `outrigger` command line as a function: serve, invoke, executors, pull/push/diff/test/run of executor folders;
 // thin wrappers over the API. runCli never exits the process: it resolves to the exit code (bin/outrigger.js exits).
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config.js';
 import { CliError } from './client.js';
 import { FolderReadError } from '../executors-folder/folder-read-error.js';
@@ -32,6 +32,13 @@ Folder layout (one folder per executor, for Git):
 JSON files are written with sorted keys, 2-space indent and a trailing newline.
 pull, push, diff and test --remote need a server: --url / OUTRIGGER_URL and a developer token (--token / OUTRIGGER_TOKEN).
 Exit codes: 0 success, 1 differences or failures (diff, push, test), 2 usage or input errors.`;
+
+/** An option's port value (1-65535). */
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError('not a port from 1 to 65535 (write the folder first: run <folder> --inspect <port>)');
+  return port;
+}
 
 /**
  * Builds a fresh program for one run (commander keeps parsed values on its commands). Each action stores the
@@ -108,6 +115,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--storage <file>', 'JSON file holding storage objects for ctx.storage (read, and written back on change)')
     .option('--no-sandbox', 'run without isolation (machines without bubblewrap): the code runs as you, with no limits')
     .option('--json', 'print the whole result (status, output or error, logs, duration) as JSON')
+    .option('--inspect [port]', 'start the language\'s debugger and wait for the IDE: Node.js inspector (9229), Python debugpy (5678), PHP Xdebug (connects to 9003); no timeout, the host\'s network (see docs/debugging.md)', parsePort)
     .addHelpText('after', `
 ctx.udf(name) runs the sibling folder <folder>/../<name>; ctx.api goes to OUTRIGGER_URL (with OUTRIGGER_TOKEN) when set,
 else it is an error naming the call; ctx.emit is printed on stderr.`)

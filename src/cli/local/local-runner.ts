@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createSandbox, type Sandbox } from '../../executors/sandbox/index.js';
+import { createSandbox, type InspectRequest, type Sandbox } from '../../executors/sandbox/index.js';
 import type { CodeRunResult } from '../../executors/sandbox/contract.js';
 import { validateAgainst } from '../../util/json-schema.js';
 import { readExecutorFolder } from '../../executors-folder/layout.js';
@@ -23,6 +23,8 @@ export interface LocalRunContext {
   api?: { url: string; token?: string };
   /** Where progress and UDF logs go (default the process's stderr). */
   stderr?: (text: string) => void;
+  /** `--inspect`: the top-level executor runs under its debugger, with no deadline (UDFs it calls run as usual). */
+  inspect?: InspectRequest & { timeoutMs: number };
 }
 
 export type LocalResult = Pick<CodeRunResult, 'status' | 'output' | 'error' | 'logs' | 'durationMs' | 'coldStart'> & { executor: string };
@@ -52,7 +54,9 @@ export async function runLocal(c: LocalRunContext, name: string, input: unknown,
   const def = readExecutorFolder(c.dir, name).definition;
   const inputErrors = def.inputSchema ? validateAgainst(def.inputSchema, input) : null;
   if (inputErrors) return fail('INPUT_INVALID', `input does not match the input schema of ${name}`, { errors: inputErrors });
-  const until = deadline || Date.now() + def.timeoutMs;
+  const inspect = callPath.length === 0 ? c.inspect : undefined;
+  const timeoutMs = inspect ? inspect.timeoutMs : def.timeoutMs;
+  const until = deadline || Date.now() + timeoutMs;
   const checkOutput = (r: LocalResult): LocalResult => {
     const errors = r.status === 'ok' && def.outputSchema ? validateAgainst(def.outputSchema, r.output) : null;
     if (!errors) return r;
@@ -90,8 +94,9 @@ export async function runLocal(c: LocalRunContext, name: string, input: unknown,
   });
   const r = await c.sandbox.run({
     workspaceId: 'local', poolKey: `local/${name}`, language: code.language, mode: code.mode, source: code.source, input,
-    timeoutMs: Math.max(1, Math.min(def.timeoutMs, until - Date.now())), memoryMb: code.memoryMb, egress: code.egress,
+    timeoutMs: Math.max(1, Math.min(timeoutMs, until - Date.now())), memoryMb: code.memoryMb, egress: code.egress,
     ...(dependenciesDir ? { dependenciesDir } : {}),
+    ...(inspect ? { inspect: { port: inspect.port, codePath: inspect.codePath, ...(inspect.debuggerDir ? { debuggerDir: inspect.debuggerDir } : {}) } } : {}),
     execution: { id: `local_${crypto.randomUUID()}`, trigger: callPath.length ? 'udf' : 'test', attempt: 1, executorName: name, version: 0, deadline: until },
     host,
   });

@@ -40,6 +40,8 @@ export interface LaunchSpec {
   cpuSeconds: number;
   openFiles: number;
   seccomp: boolean;
+  /** Keep the host's network namespace (`outrigger run --inspect` only: the debugger's port must be reachable). */
+  shareNet?: boolean;
 }
 
 /** Whether /lib, /lib64, /bin, /sbin are symlinks into /usr here (merged /usr) or real directories to bind. */
@@ -64,6 +66,9 @@ export function buildCommand(spec: LaunchSpec): { command: string; args: string[
   // Namespaces: new user, pid, net, ipc, uts, cgroup and mount namespaces. --unshare-pid hides host processes
   // and makes the pid-1 teardown kill setsid/double-forked children; --unshare-net leaves only a private `lo`.
   a.push('--unshare-all', '--unshare-user');
+  // An inspected local run only (never the server): a debugger port in a private network namespace is unreachable
+  // from the IDE, so the code gets the host's network; `outrigger run --inspect` says so on stderr.
+  if (spec.shareNet) a.push('--share-net');
   // No nested user namespaces inside: closes the usual route to kernel bugs reachable only with (userns) caps.
   a.push('--disable-userns');
   // The sandbox dies with the server (PR_SET_PDEATHSIG), so a crashed server leaves no orphans.
@@ -84,13 +89,16 @@ export function buildCommand(spec: LaunchSpec): { command: string; args: string[
     else a.push('--ro-bind', l.path, l.path);
   }
   for (const p of spec.roBinds) a.push('--ro-bind', p, p);
-  for (const b of spec.roBindsAt) a.push('--ro-bind', b.src, b.dest);
+  // Binds below /tmp (an inspected run's dependency tree next to the user's file there) go after the tmpfs, which would hide them.
+  const underTmp = (b: Bind) => b.dest.startsWith('/tmp/');
+  for (const b of spec.roBindsAt.filter((x) => !underTmp(x))) a.push('--ro-bind', b.src, b.dest);
   for (const b of spec.rwBindsAt) a.push('--bind', b.src, b.dest);
   // A /proc of the sandbox's own pid namespace, and a minimal /dev (null, zero, urandom, tty, …).
   a.push('--proc', '/proc', '--dev', '/dev');
   // Private, size-capped scratch space; tmpfs pages are also charged to the memory cgroup.
   a.push('--size', String(spec.tmpBytes), '--perms', '1777', '--tmpfs', '/tmp');
   a.push('--size', String(spec.tmpBytes), '--perms', '1777', '--tmpfs', '/dev/shm');
+  for (const b of spec.roBindsAt.filter(underTmp)) a.push('--ro-bind', b.src, b.dest);
   spec.dataFiles.forEach((f, i) => a.push('--perms', '0444', '--ro-bind-data', String(FD.firstData + i), f.dest));
   a.push('--info-fd', String(FD.info), '--block-fd', String(FD.block));
   if (spec.seccomp) a.push('--seccomp', String(FD.seccomp));

@@ -45,6 +45,20 @@ export interface SdkHost {
   scriptEnv?(opts: { withToken: boolean }): Promise<Record<string, string>>;
 }
 
+/**
+ * `outrigger run --inspect`: the run starts under its language's debugger. The sandbox then shares the host's network
+ * namespace (a debugger port inside a private one is unreachable from the IDE), has no egress list, and its worker
+ * serves this one run only; the caller owns the deadline (it stretches it: a paused debugger must not be killed).
+ */
+export interface InspectRequest {
+  /** Port on the host's 127.0.0.1: where the debugger listens (Node, Python) or the IDE listens (PHP's Xdebug). */
+  port: number;
+  /** Host path of the user's file: the code runs under this very path, so breakpoints set on it in the IDE hit. */
+  codePath: string;
+  /** Host directory holding the debugger's package when the language has none built in (Python: debugpy's tree). */
+  debuggerDir?: string;
+}
+
 export interface CodeRunRequest {
   workspaceId: string;
   /** Identifies the warm-worker pool: one pool per workspace + executor + version hash. */
@@ -63,6 +77,8 @@ export interface CodeRunRequest {
   host: SdkHost;
   /** Called with each log line as it arrives (the console's streamed test run); the lines are in the result too. */
   onLog?: (line: LogLine) => void;
+  /** Start the run under the language's debugger (local runs only, see InspectRequest). */
+  inspect?: InspectRequest;
 }
 
 export type CodeErrorCode =

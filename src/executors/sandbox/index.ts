@@ -114,7 +114,10 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
     logger.warn(`code sandbox: ${deps.problem}`);
   }
 
-  async function run(req: CodeRunRequest): Promise<CodeRunResult> {
+  async function run(asked: CodeRunRequest): Promise<CodeRunResult> {
+    // An inspected run shares the host's network (its debugger port must be reachable): there is no egress list to
+    // enforce, and the in-sandbox forwarder's fixed port would be the host's.
+    const req = asked.inspect ? { ...asked, egress: [] } : asked;
     if (!caps.interpreters[req.language]) {
       return { status: 'error', error: { code: 'RUNTIME_ERROR', message: `${req.language} is not available on this server` }, logs: [], coldStart: false, durationMs: 0 };
     }

@@ -4,11 +4,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { CgroupLayout } from './cgroups.js';
-import type { CodeLanguage, CodeMode, ExecutionInfo } from './contract.js';
+import type { CodeLanguage, CodeMode, ExecutionInfo, InspectRequest } from './contract.js';
 import type { LaunchSpec } from './bwrap-command.js';
 import type { SandboxCapabilities, SandboxLimits } from './limits.js';
 import { RUNTIMES } from './runtimes/index.js';
-import type { RuntimePaths } from './runtimes/runtime.js';
+import type { RuntimePaths, StartOptions } from './runtimes/runtime.js';
 
 export interface Logger {
   info(msg: string, ...rest: unknown[]): void;
@@ -57,6 +57,8 @@ export interface ProcessRequest {
   spare?: boolean;
   /** Script mode: variables the platform adds for the script (`ENNEO_API_URL`, `ENNEO_SESSION_TOKEN`; see scriptEnv). */
   scriptEnv?: Record<string, string>;
+  /** `outrigger run --inspect`: under the language's debugger, in the host's network namespace, as the user's file path. */
+  inspect?: InspectRequest;
 }
 
 /** The only extra variables a script gets: the reference platform's names, nothing that could steer the runtime. */
@@ -69,29 +71,39 @@ export function allowedScriptEnv(env: Record<string, string> | undefined): Recor
   return out;
 }
 
+/** Where an inspected run's debugger package is bound (Python's debugpy tree). */
+const SANDBOX_DEBUGGER = '/opt/outrigger/debugger';
+/** What an inspected sandbox needs of the host's network files: it shares the host's network, names included. */
+const NETWORK_FILES = ['/etc/resolv.conf', '/etc/hosts', '/etc/ssl/certs'];
+
+/**
+ * The code file as the interpreter sees it. Usually /code/main.* (a private temp dir when unsandboxed); an inspected
+ * run uses the user's own path (its file name may differ, main.cjs for a CommonJS script), so that the IDE's
+ * breakpoints on that path hit without any path mapping. Unsandboxed, the user's file then runs in place.
+ */
+function codeFileOf(req: ProcessRequest, mainFile: string, unsandboxed: boolean): { codeFile: string; tempDir: string | null } {
+  const own = req.inspect && !req.spare ? path.join(path.dirname(req.inspect.codePath), mainFile) : null;
+  if (!unsandboxed) return { codeFile: own ?? (req.spare ? `/tmp/.outrigger/${mainFile}` : `/code/${mainFile}`), tempDir: null };
+  if (own && own === req.inspect!.codePath && fs.existsSync(own)) return { codeFile: own, tempDir: null };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-run-'));
+  fs.writeFileSync(path.join(dir, mainFile), req.source);
+  return { codeFile: path.join(dir, mainFile), tempDir: dir };
+}
+
 /** Builds what the supervisor launches; in unsandboxed mode the source goes to a private temp dir instead. */
 export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: LaunchSpec; cleanup: () => void } {
   const runtime = RUNTIMES[req.language];
   const interp = env.caps.interpreters[req.language];
   if (!interp) throw new Error(`${req.language} is not available on this server`);
   const unsandboxed = env.caps.unsandboxed;
-  const depsMount = req.dependenciesDir ? runtime.depsMount(req.dependenciesDir) : null;
-  let cleanup = () => undefined as void;
-  let paths: RuntimePaths;
   // A spare has no source yet: it runs as the runtime's usual file (spares take only scripts that do).
   const files = req.mode === 'script' && !req.spare && runtime.scriptFiles ? runtime.scriptFiles(req.source) : { mainFile: runtime.mainFile, sdkFile: runtime.sdkFile };
-  if (unsandboxed) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outrigger-run-'));
-    fs.writeFileSync(path.join(dir, files.mainFile), req.source);
-    cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
-    paths = { codeFile: path.join(dir, files.mainFile), sdkDir: path.join(env.sdkRoot, req.language), depsDir: req.dependenciesDir ?? null };
-  } else {
-    paths = {
-      codeFile: req.spare ? `/tmp/.outrigger/${files.mainFile}` : `/code/${files.mainFile}`,
-      sdkDir: SANDBOX_SDK,
-      depsDir: depsMount ? '/opt/outrigger/deps' : null,
-    };
-  }
+  const { codeFile, tempDir } = codeFileOf(req, files.mainFile, unsandboxed);
+  const cleanup = tempDir ? () => fs.rmSync(tempDir, { recursive: true, force: true }) : () => undefined as void;
+  const depsMount = req.dependenciesDir ? runtime.depsMount(req.dependenciesDir, path.dirname(codeFile)) : null;
+  const paths: RuntimePaths = unsandboxed
+    ? { codeFile, sdkDir: path.join(env.sdkRoot, req.language), depsDir: req.dependenciesDir ?? null }
+    : { codeFile, sdkDir: SANDBOX_SDK, depsDir: depsMount ? '/opt/outrigger/deps' : null };
   const sdkEnv: Record<string, string> = {
     PATH: '/usr/local/bin:/usr/bin:/bin',
     HOME: unsandboxed ? os.tmpdir() : '/tmp',
@@ -126,7 +138,20 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
       sdkEnv.OUTRIGGER_UNDICI = unsandboxed ? path.join(env.undiciDir, 'index.js') : '/opt/outrigger/undici/index.js';
     }
   }
-  const opts = { memoryMb: req.memoryMb, spare: req.spare === true };
+  if (req.inspect?.debuggerDir && !unsandboxed) roBindsAt.push({ src: req.inspect.debuggerDir, dest: SANDBOX_DEBUGGER });
+  if (req.inspect && !unsandboxed) {
+    for (const f of NETWORK_FILES) if (fs.existsSync(f) && !roBindsAt.some((b) => b.dest === f)) roBindsAt.push({ src: f, dest: f });
+  }
+  const opts: StartOptions = {
+    memoryMb: req.memoryMb,
+    spare: req.spare === true,
+    ...(req.inspect ? { inspect: {
+      // On the host's loopback only (the sandbox shares the host's network): nobody else on the network can attach.
+      host: '127.0.0.1',
+      port: req.inspect.port,
+      debuggerDir: req.inspect.debuggerDir ? (unsandboxed ? req.inspect.debuggerDir : SANDBOX_DEBUGGER) : null,
+    } } : {}),
+  };
   const argv = req.mode === 'handler' ? runtime.handlerArgv(interp, paths, opts) : runtime.scriptArgv(interp, paths, opts);
   const spec: LaunchSpec = {
     bwrap: env.caps.bwrap?.path ?? '',
@@ -141,6 +166,7 @@ export function buildLaunch(env: SandboxEnv, req: ProcessRequest): { spec: Launc
     cpuSeconds: req.cpuSeconds,
     openFiles: env.limits.openFiles,
     seccomp: env.seccompProgram !== null,
+    shareNet: req.inspect !== undefined,
   };
   return { spec, cleanup };
 }

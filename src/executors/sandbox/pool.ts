@@ -20,12 +20,13 @@ interface Pool {
 }
 
 /** What a worker is started for: its pool and everything that is fixed when its sandbox starts. */
-export type WorkerSpec = Pick<CodeRunRequest, 'workspaceId' | 'poolKey' | 'language' | 'source' | 'memoryMb' | 'egress' | 'dependenciesDir'>;
+export type WorkerSpec = Pick<CodeRunRequest, 'workspaceId' | 'poolKey' | 'language' | 'source' | 'memoryMb' | 'egress' | 'dependenciesDir' | 'inspect'>;
 
 /** Worker identity beyond the poolKey: a worker never serves code, memory, deps or egress it was not started with. */
 function identity(req: WorkerSpec): string {
   const h = crypto.createHash('sha256');
-  for (const part of [req.language, req.source, String(req.memoryMb), req.dependenciesDir ?? '', [...req.egress].sort().join(',')]) {
+  const inspect = req.inspect ? JSON.stringify(req.inspect) : '';
+  for (const part of [req.language, req.source, String(req.memoryMb), req.dependenciesDir ?? '', [...req.egress].sort().join(','), inspect]) {
     h.update(part).update('\0');
   }
   return `${req.poolKey}\0${h.digest('hex')}`;
@@ -95,7 +96,8 @@ export class WorkerPools {
 
   /** A live spare that fits the request, bound to it (the code is loaded now), or null. */
   private takeSpare(req: WorkerSpec): Worker | null {
-    if (req.dependenciesDir || req.egress.length > 0 || req.memoryMb !== this.env.limits.spareMemoryMb) return null;
+    // A spare runs without a debugger: an inspected run always starts its own worker.
+    if (req.inspect || req.dependenciesDir || req.egress.length > 0 || req.memoryMb !== this.env.limits.spareMemoryMb) return null;
     const list = this.spares.get(req.language) ?? [];
     let w: Worker | undefined;
     while ((w = list.shift())) {
@@ -153,6 +155,8 @@ export class WorkerPools {
     let res: CodeRunResult | null = null;
     try {
       res = await worker.invoke(req, cold);
+      // An inspected worker runs one invocation: the next run starts afresh under the debugger (and waits for it).
+      if (req.inspect) worker.retired = true;
       return { ...res, durationMs: Date.now() - started };
     } finally {
       // A workspace above its fair share gives the slot up at once when a workspace below its share is waiting.
@@ -221,7 +225,7 @@ export class WorkerPools {
   /** Runs one script-mode run: in a script spare when one fits, else in a sandbox started for it. */
   async runScript(req: CodeRunRequest, egress: EgressProxy | null): Promise<CodeRunResult> {
     const timeoutMs = Math.max(1, Math.min(req.timeoutMs, req.execution.deadline - Date.now()));
-    const spare = egress ? null : this.scripts.take(req, timeoutMs);
+    const spare = egress || req.inspect ? null : this.scripts.take(req, timeoutMs);
     try {
       return await runScript(this.env, req, egress, spare);
     } finally {
@@ -244,6 +248,7 @@ export class WorkerPools {
         memoryMb: req.memoryMb,
         egress,
         ...(req.dependenciesDir ? { dependenciesDir: req.dependenciesDir } : {}),
+        ...(req.inspect ? { inspect: req.inspect } : {}),
       });
     } catch (e) {
       await egress?.close();
@@ -353,7 +358,7 @@ export class WorkerPools {
   }
 
   private hasSpare(req: WorkerSpec): boolean {
-    if (req.dependenciesDir || req.egress.length > 0 || req.memoryMb !== this.env.limits.spareMemoryMb) return false;
+    if (req.inspect || req.dependenciesDir || req.egress.length > 0 || req.memoryMb !== this.env.limits.spareMemoryMb) return false;
     return (this.spares.get(req.language) ?? []).some((w) => w.proc.alive && !w.retired);
   }
 

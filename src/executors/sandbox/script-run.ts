@@ -3,7 +3,7 @@ import { ChannelReader, InvocationState } from './channel.js';
 import { MAX_MESSAGE_DEPTH } from './channel-messages.js';
 import { jsonNestingDepth } from '../../util/safe-json.js';
 import { classify } from './classify.js';
-import type { CodeLanguage, CodeRunRequest, CodeRunResult, ExecutionInfo } from './contract.js';
+import type { CodeLanguage, CodeRunRequest, CodeRunResult, ExecutionInfo, InspectRequest } from './contract.js';
 import type { EgressProxy } from './egress/proxy.js';
 import { allowedScriptEnv, type SandboxEnv } from './launch-spec.js';
 import { launchSandbox } from './start-process.js';
@@ -21,6 +21,7 @@ export interface ScriptLaunch {
   egressSocket?: string;
   spare?: boolean;
   scriptEnv?: Record<string, string>;
+  inspect?: InspectRequest;
 }
 
 /** A started script sandbox (a fresh one, or a spare waiting for its script). */
@@ -69,6 +70,7 @@ export async function runScript(env: SandboxEnv, req: CodeRunRequest, egress: Eg
         execution: req.execution,
         ...(req.dependenciesDir ? { dependenciesDir: req.dependenciesDir } : {}),
         ...(egress ? { egressSocket: egress.socketPath } : {}),
+        ...(req.inspect ? { inspect: req.inspect } : {}),
       });
     } catch (e) {
       return { status: 'error', error: { code: 'RUNTIME_ERROR', message: (e as Error).message }, logs: [], coldStart: true, durationMs: Date.now() - started };

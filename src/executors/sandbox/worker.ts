@@ -1,7 +1,7 @@
 // A warm handler-mode worker: one sandboxed interpreter serving invocations of one pool, strictly one at a time.
 import { ChannelReader, InvocationState } from './channel.js';
 import { classify } from './classify.js';
-import type { CodeLanguage, CodeRunRequest, CodeRunResult } from './contract.js';
+import type { CodeLanguage, CodeRunRequest, CodeRunResult, InspectRequest } from './contract.js';
 import type { EgressProxy } from './egress/proxy.js';
 import type { SandboxEnv } from './launch-spec.js';
 import { RUNTIMES } from './runtimes/index.js';
@@ -15,6 +15,8 @@ export interface WorkerOptions {
   memoryMb: number;
   dependenciesDir?: string;
   egress: EgressProxy | null;
+  /** Started under the language's debugger (`outrigger run --inspect`); such a worker serves one invocation. */
+  inspect?: InspectRequest;
 }
 
 /**
@@ -88,6 +90,7 @@ export class Worker {
       cpuSeconds: env.limits.workerCpuSeconds,
       ...(opts.dependenciesDir ? { dependenciesDir: opts.dependenciesDir } : {}),
       ...(opts.egress ? { egressSocket: opts.egress.socketPath } : {}),
+      ...(opts.inspect ? { inspect: opts.inspect } : {}),
     });
     return new Worker(env, proc, reader, opts, cleanup);
   }

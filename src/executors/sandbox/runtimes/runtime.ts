@@ -21,6 +21,32 @@ export interface StartOptions {
   memoryMb: number;
   /** A script spare: the interpreter runs the SDK's script launcher, which receives the source over the channel. */
   spare?: boolean;
+  /** `outrigger run --inspect`: start under the language's debugger (see RuntimeDebugger). */
+  inspect?: DebugTarget;
+}
+
+/** Where an inspected run's debugger listens (or, for Xdebug, connects to), as the interpreter sees it. */
+export interface DebugTarget {
+  host: string;
+  port: number;
+  /** The debugger's package directory inside the sandbox (Python: debugpy's tree), when the language needs one. */
+  debuggerDir: string | null;
+}
+
+/** The debugger `outrigger run --inspect` starts for one language. */
+export interface RuntimeDebugger {
+  /** The name users know it by (in messages). */
+  readonly name: string;
+  /** The port without `--inspect=<port>`. */
+  readonly defaultPort: number;
+  /** The debugger listens on the port and the IDE attaches (true), or it connects out to an IDE listening there (Xdebug). */
+  readonly listens: boolean;
+  /** A requirement line installed on demand (into the dependency cache) when the interpreter has no debugger built in. */
+  readonly package?: string;
+  /** Why the debugger cannot run with this interpreter, naming what to install; null when it can. */
+  unavailable?(interp: InterpreterInfo): string | null;
+  /** Lines telling the user how to attach, printed once the debugger waits (may ask the debugger for its URLs). */
+  attachHint(host: string, port: number): Promise<string[]>;
 }
 
 /** Where a dependency build may download from, from the server's environment (see deps/registries.ts). */
@@ -91,8 +117,8 @@ export interface Runtime {
   detect(): InterpreterInfo | null;
   handlerArgv(interp: InterpreterInfo, paths: RuntimePaths, opts: StartOptions): string[];
   scriptArgv(interp: InterpreterInfo, paths: RuntimePaths, opts: StartOptions): string[];
-  /** Where the dependency tree is mounted inside the sandbox, relative to what `deps` builds. */
-  depsMount(depsDir: string): { src: string; dest: string } | null;
+  /** Where the dependency tree is mounted inside the sandbox, relative to what `deps` builds (codeDir: the code file's directory there). */
+  depsMount(depsDir: string, codeDir: string): { src: string; dest: string } | null;
   /** The bare interpreter start used as the cold-start baseline (`python3 -c pass`, …). */
   bareArgv(interp: InterpreterInfo): string[];
   /** Processes this runtime adds to an idle sandbox besides bwrap, its init and the interpreter (0 when absent). */
@@ -104,6 +130,8 @@ export interface Runtime {
   installer(ctx: InstallContext): InstallPlan;
   /** A sentence explaining a failed build's log, when the installer's own words mislead. */
   installFailureHint?(log: string, allowInstallScripts: boolean): string | undefined;
+  /** The debugger of `outrigger run --inspect`; handlerArgv/scriptArgv start under it when StartOptions.inspect is set. */
+  readonly debugger: RuntimeDebugger;
 }
 
 /** Host directory of the SDKs (`<repo>/sdk`), found by walking up from this file (works from src/ and dist/). */

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InterpreterInfo } from '../../limits.js';
-import { prefixBinds, probe, which, packageVersion, type Runtime, type RuntimePaths } from '../runtime.js';
+import { prefixBinds, probe, which, packageVersion, type DebugTarget, type Runtime, type RuntimeDebugger, type RuntimePaths } from '../runtime.js';
 
 /** V8 would otherwise size its heap from host memory and die by the cgroup OOM killer instead of a clean heap error. */
 function heapFlag(memoryMb: number): string {
@@ -24,6 +24,38 @@ export function isCommonJsScript(source: string): boolean {
   if (declared) return declared === 'commonjs' || declared === 'cjs';
   return CJS_SYNTAX.test(source) && !ESM_SYNTAX.test(source);
 }
+
+/**
+ * --inspect-brk, not --inspect: the run waits before its first statement until a debugger has attached and resumed,
+ * so breakpoints in the user's module (loaded right after) are set in time.
+ */
+function inspectFlags(target: DebugTarget | undefined): string[] {
+  return target ? [`--inspect-brk=${target.host}:${target.port}`] : [];
+}
+
+/** One target of the inspector's HTTP list (`/json/list`). */
+interface InspectorTarget {
+  webSocketDebuggerUrl?: string;
+  devtoolsFrontendUrl?: string;
+}
+
+/** Node's own inspector: the Chrome DevTools Protocol over a WebSocket whose URL holds a per-process id. */
+const nodeDebugger: RuntimeDebugger = {
+  name: 'Node.js inspector',
+  defaultPort: 9229,
+  listens: true,
+  async attachHint(host, port) {
+    // The WebSocket URL carries an id chosen by the process: ask the inspector for it, as chrome://inspect does.
+    const targets = await fetch(`http://${host}:${port}/json/list`).then((r) => r.json() as Promise<InspectorTarget[]>).catch(() => []);
+    const t = targets[0];
+    return [
+      `Node.js inspector listening on ${host}:${port}, paused before the first statement (--inspect-brk).`,
+      ...(t?.webSocketDebuggerUrl ? [`  WebSocket (Chrome DevTools Protocol): ${t.webSocketDebuggerUrl}`] : []),
+      ...(t?.devtoolsFrontendUrl ? [`  Chrome DevTools (paste into Chrome's address bar): ${t.devtoolsFrontendUrl}`] : []),
+      `  VS Code: an "attach" configuration with "port": ${port} and "continueOnAttach": true (docs/debugging.md); or open chrome://inspect.`,
+    ];
+  },
+};
 
 export const nodeRuntime: Runtime = {
   language: 'node',
@@ -47,15 +79,15 @@ export const nodeRuntime: Runtime = {
     return { language: 'node', binary, version, roBinds: prefixBinds(binary) };
   },
   handlerArgv(interp, paths: RuntimePaths, opts) {
-    return [interp.binary, heapFlag(opts.memoryMb), path.join(paths.sdkDir, '_bootstrap.mjs')];
+    return [interp.binary, ...inspectFlags(opts.inspect), heapFlag(opts.memoryMb), path.join(paths.sdkDir, '_bootstrap.mjs')];
   },
   scriptArgv(interp, paths: RuntimePaths, opts) {
-    return [interp.binary, heapFlag(opts.memoryMb), '--import', path.join(paths.sdkDir, '_preload.mjs'),
+    return [interp.binary, ...inspectFlags(opts.inspect), heapFlag(opts.memoryMb), '--import', path.join(paths.sdkDir, '_preload.mjs'),
       opts.spare ? path.join(paths.sdkDir, '_script.mjs') : paths.codeFile];
   },
-  depsMount(depsDir) {
-    // ESM resolution ignores NODE_PATH: the tree goes where `import 'pkg'` from /code/main.mjs looks.
-    return { src: path.join(depsDir, 'node_modules'), dest: '/code/node_modules' };
+  depsMount(depsDir, codeDir) {
+    // ESM resolution ignores NODE_PATH: the tree goes where `import 'pkg'` from the code file (/code/main.mjs) looks.
+    return { src: path.join(depsDir, 'node_modules'), dest: path.join(codeDir, 'node_modules') };
   },
   bareArgv(interp) {
     return [interp.binary, '-e', '0'];
@@ -76,4 +108,5 @@ export const nodeRuntime: Runtime = {
       manifestInOutput: true,
     };
   },
+  debugger: nodeDebugger,
 };

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InterpreterInfo } from '../../limits.js';
-import { prefixBinds, probe, which, packageVersion, type Runtime, type RuntimePaths, type StartOptions } from '../runtime.js';
+import { prefixBinds, probe, which, packageVersion, type Runtime, type RuntimeDebugger, type RuntimePaths, type StartOptions } from '../runtime.js';
 import { composerRepositories, composerSetup } from './composer.js';
 
 function flags(opts: StartOptions): string[] {
@@ -16,8 +16,37 @@ function flags(opts: StartOptions): string[] {
     // Reads on the SDK channel (php://fd/3) are stream reads with PHP's socket time-out (60 s by default): a warm
     // worker idle for longer would see end-of-input and stop serving. The host owns every deadline, so: none here.
     '-d', 'default_socket_timeout=-1',
+    ...xdebugFlags(opts),
   ];
 }
+
+/**
+ * Xdebug's step debugger for this run only: it connects out to the IDE (which listens, "Listen for Xdebug") at the
+ * start of the request; with no IDE listening it logs a warning and the code runs on undebugged.
+ */
+function xdebugFlags(opts: StartOptions): string[] {
+  const t = opts.inspect;
+  if (!t) return [];
+  return ['-d', 'xdebug.mode=debug', '-d', 'xdebug.start_with_request=yes', '-d', `xdebug.client_host=${t.host}`, '-d', `xdebug.client_port=${t.port}`];
+}
+
+/** Xdebug: a PHP extension, not part of PHP; when this PHP does not load it, `--inspect` says what to install. */
+const phpDebugger: RuntimeDebugger = {
+  name: 'Xdebug',
+  defaultPort: 9003,
+  listens: false,
+  unavailable(interp) {
+    if (/^xdebug$/im.test(probe(interp.binary, ['-m']) ?? '')) return null;
+    return `--inspect for PHP needs the Xdebug extension, which ${interp.binary} (PHP ${interp.version}) does not load: `
+      + 'install it (Debian/Ubuntu: apt-get install php-xdebug; elsewhere: pecl install xdebug and zend_extension=xdebug in php.ini) and run again';
+  },
+  attachHint(host, port) {
+    return Promise.resolve([
+      `Xdebug connects to your IDE at ${host}:${port} when the code starts: start listening first`
+        + ` (VS Code, PHP Debug extension: "Listen for Xdebug" on port ${port}, docs/debugging.md).`,
+    ]);
+  },
+};
 
 export const phpRuntime: Runtime = {
   language: 'php',
@@ -79,4 +108,5 @@ export const phpRuntime: Runtime = {
       manifestInOutput: true,
     };
   },
+  debugger: phpDebugger,
 };

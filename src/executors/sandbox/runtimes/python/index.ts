@@ -2,10 +2,38 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InterpreterInfo } from '../../limits.js';
-import { prefixBinds, probe, which, type Runtime, type RuntimePaths } from '../runtime.js';
+import { prefixBinds, probe, which, type DebugTarget, type Runtime, type RuntimeDebugger, type RuntimePaths } from '../runtime.js';
 
 /** -I: ignore PYTHON* variables and the user site; -S: no site (fast start, no host site-packages); -B: no .pyc writes; -u: unbuffered. */
 const FLAGS = ['-I', '-S', '-B', '-u'];
+
+/** The debugpy release `--inspect` installs (pinned: the cache key is the requirement text, and the test relies on its DAP). */
+export const DEBUGPY_VERSION = '1.8.22';
+
+/**
+ * debugpy's command line in front of the launcher: run as a directory (no site-packages, no PYTHONPATH under -I),
+ * it listens, waits for the IDE (--wait-for-client) and then runs the launcher as __main__ in the same process, so
+ * the SDK channel's descriptors 3 and 4 are the launcher's as usual. Its adapter is a second process in the sandbox.
+ * -X frozen_modules=off: with frozen standard modules debugpy warns that breakpoints in them may be missed.
+ */
+function debugpyArgv(target: DebugTarget | undefined, launcher: string): string[] {
+  if (!target) return [launcher];
+  return ['-X', 'frozen_modules=off', path.join(target.debuggerDir ?? '', 'debugpy'), '--listen', `${target.host}:${target.port}`, '--wait-for-client', launcher];
+}
+
+/** debugpy: the Debug Adapter Protocol server VS Code's Python debugger speaks; installed on demand (not part of Python). */
+const pythonDebugger: RuntimeDebugger = {
+  name: 'debugpy',
+  defaultPort: 5678,
+  listens: true,
+  package: `debugpy==${DEBUGPY_VERSION}`,
+  attachHint(host, port) {
+    return Promise.resolve([
+      `debugpy listening on ${host}:${port} (Debug Adapter Protocol); the code waits until a debugger attaches.`,
+      `  VS Code: a "debugpy" configuration with "request": "attach", "connect": {"host": "${host}", "port": ${port}} (docs/debugging.md).`,
+    ]);
+  },
+};
 
 export const pythonRuntime: Runtime = {
   language: 'python',
@@ -30,11 +58,11 @@ export const pythonRuntime: Runtime = {
     }
     return null;
   },
-  handlerArgv(interp, paths: RuntimePaths) {
-    return [interp.binary, ...FLAGS, path.join(paths.sdkDir, '_bootstrap.py')];
+  handlerArgv(interp, paths: RuntimePaths, opts) {
+    return [interp.binary, ...FLAGS, ...debugpyArgv(opts.inspect, path.join(paths.sdkDir, '_bootstrap.py'))];
   },
-  scriptArgv(interp, paths: RuntimePaths) {
-    return [interp.binary, ...FLAGS, path.join(paths.sdkDir, '_script.py')];
+  scriptArgv(interp, paths: RuntimePaths, opts) {
+    return [interp.binary, ...FLAGS, ...debugpyArgv(opts.inspect, path.join(paths.sdkDir, '_script.py'))];
   },
   depsMount(depsDir) {
     return { src: depsDir, dest: '/opt/outrigger/deps' };
@@ -62,4 +90,5 @@ export const pythonRuntime: Runtime = {
       ? 'only wheels are installed unless the executor sets code.allowInstallScripts: a source distribution runs setup code'
       : undefined;
   },
+  debugger: pythonDebugger,
 };
