@@ -37,4 +37,10 @@ if ! .venv-tools/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.
   [ -x .venv-tools/bin/pip ] || python3 -m venv .venv-tools
   .venv-tools/bin/pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
+# mypy (test/cli/init.test.ts checks a Python handler against the SDK stubs a fresh `pip install sdk/python` ships).
+MYPY_VERSION=2.4.1
+if ! .venv-tools/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('mypy') != '$MYPY_VERSION')" 2>/dev/null; then
+  [ -x .venv-tools/bin/pip ] || python3 -m venv .venv-tools
+  .venv-tools/bin/pip install -q --disable-pip-version-check "mypy==$MYPY_VERSION"
+fi
 npm run build
