@@ -190,7 +190,7 @@ export class SandboxCgroup {
    * Counter files (pids.events, the OOM counter) and freezer files used on every invocation of a warm worker, kept
    * open: one pread at offset 0 re-generates a counter file's content, where readFileSync costs open + fstat + read +
    * close (the cgroup reads were a fifth of the warm path's CPU in the profile, bench/RESULTS.md). Task lists are
-   * not read this way (see threadCount). Closed in remove().
+   * not read this way (see threadCount); the thread count comes from pids.current. Closed in remove().
    */
   private readonly openFiles = new Map<string, number>();
   private static readonly readBuffer = Buffer.alloc(64 * 1024);
@@ -345,12 +345,22 @@ export class SandboxCgroup {
     return this.layout.version === 'v1' ? this.writeControl(dir, 'freezer.state', 'THAWED') : this.writeControl(dir, 'cgroup.freeze', '0');
   }
 
-  /** Threads of every process in the sandbox (v1 `tasks`, v2 `cgroup.threads`); 0 when unreadable. */
+  /**
+   * Threads of every process in the sandbox; 0 when unreadable. The pids controller's `pids.current` counts exactly
+   * these (every task, threads included, v1 and v2) and is a counter file, so it is read through the kept-open
+   * descriptor with one pread. The task list (v1 `tasks`, v2 `cgroup.threads`) is the fallback, opened afresh each
+   * time: cgroup v1 keeps the task list of an open file for a second (the pidlist cache), so a kept-open descriptor
+   * would miss a thread started meanwhile.
+   */
   threadCount(): number {
+    try {
+      const n = Number.parseInt(this.readCounter('pids', 'pids.current'), 10);
+      if (Number.isFinite(n)) return n;
+    } catch {
+      // no pids.current (never seen on a kernel with the pids controller): count the task list
+    }
     const file = this.layout.version === 'v1' ? 'tasks' : 'cgroup.threads';
     try {
-      // Opened afresh each time: cgroup v1 keeps the task list of an open file for a second (the pidlist cache),
-      // so a kept-open descriptor would miss a thread started meanwhile.
       const text = fs.readFileSync(path.join(this.dirs.pids!, file), 'latin1');
       let n = 0;
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
